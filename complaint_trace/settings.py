@@ -1,0 +1,77 @@
+"""The one settings object. Every value can come from the environment
+(`COMPLAINT_TRACE_<NAME>`) and every CLI option that overrides a setting has its name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPLAINT_TRACE_", extra="ignore")
+
+    home: Path = Path("./.complaint-trace")
+    """Holds the warehouse, the serving snapshots, DAGSTER_HOME and the data docs."""
+    landing: Path | None = None
+    """Landing root (one folder per source system); default `<home>/landing`."""
+    source_tz: str = "Asia/Shanghai"
+    """Zone in which naive source timestamps are read (data contract: Delivery)."""
+    as_of: datetime | None = None
+    """Audit as-of time; default: now. Naive values are read as UTC."""
+    api_keys_file: Path | None = None
+    """JSON file of API keys (hashed); default `<home>/api_keys.json`."""
+
+    @field_validator("source_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def landing_dir(self) -> Path:
+        return (self.landing or self.home_dir / "landing").expanduser().resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home_dir / "warehouse.duckdb"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.home_dir / "snapshots"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home_dir / "dagster"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.home_dir / "data_docs"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return (self.api_keys_file or self.home_dir / "api_keys.json").expanduser().resolve()
+
+    @cached_property
+    def as_of_utc(self) -> datetime:
+        """The as-of time as a naive UTC datetime (the warehouse stores naive UTC)."""
+        moment = self.as_of or datetime.now(UTC)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit (CLI) overrides that are not None."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
