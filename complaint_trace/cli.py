@@ -8,7 +8,7 @@ from complaint_trace.commands import findings, quarantine, run, serve, simulate,
 
 app = typer.Typer(
     name="complaint-trace",
-    help="End-to-end complaint traceability: simulate feeds, run the pipeline, audit, serve traces.",
+    help="Complaint traceability: simulate feeds, run the pipeline, audit, serve traces.",
     no_args_is_help=True,
     add_completion=False,
 )

@@ -1,0 +1,3 @@
+"""(placeholder until its issue lands)"""
+
+SCHEDULES: list = []
