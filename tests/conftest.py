@@ -1,0 +1,46 @@
+"""Shared fixtures. `pipeline_home` simulates one small dataset and runs the whole pipeline
+once per test session through the public CLI; the slower end-to-end tests share it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from complaint_trace.cli import app
+
+SMALL_DATASET = ["--days", "2", "--tickets-per-day", "200", "--cells", "400", "--seed", "11"]
+
+
+@dataclass(frozen=True)
+class SimulatedRun:
+    home: Path
+    landing: Path
+    truth: Path
+    as_of: str
+
+
+def _invoke(*args: str) -> None:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, f"complaint-trace {' '.join(args)} failed:\n{result.output}"
+
+
+@pytest.fixture(scope="session")
+def simulated_landing(tmp_path_factory) -> SimulatedRun:
+    """A small simulated landing root with its ground truth (not yet ingested)."""
+    root = tmp_path_factory.mktemp("sim")
+    landing, truth = root / "landing", root / "truth"
+    _invoke("simulate", "--out", str(landing), "--truth", str(truth), *SMALL_DATASET)
+    as_of = json.loads((truth / "meta.json").read_text())["as_of"]
+    return SimulatedRun(home=root / "home", landing=landing, truth=truth, as_of=as_of)
+
+
+@pytest.fixture(scope="session")
+def pipeline_home(simulated_landing: SimulatedRun) -> SimulatedRun:
+    """The small simulated dataset after one full `complaint-trace run` (ingest to publish)."""
+    sim = simulated_landing
+    _invoke("run", "--landing", str(sim.landing), "--home", str(sim.home), "--as-of", sim.as_of)
+    return sim
