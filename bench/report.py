@@ -1,0 +1,51 @@
+"""Write a benchmark result as JSON plus a markdown table under `bench/results/`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def _rows(result: dict) -> list[tuple[str, str]]:
+    day = result["day"]
+    rows = [
+        ("dataset", f"{result['days']} day(s) × {result['tickets_per_day']} tickets/day, "
+                    f"{result['cells']} cells"),
+        ("simulate", f"{day['simulate_s']} s"),
+        ("read floor (DuckDB count(*) of every file)",
+         f"{day['floor']['seconds']:.2f} s for {day['floor']['rows']:,} rows "
+         f"in {day['floor']['files']} files"),
+        ("end-to-end `run`", f"{day['run_s']} s (peak RSS {day['run_peak_rss_mb']} MiB)"),
+        ("end-to-end ÷ floor", f"{day['run_over_floor']}×"),
+        ("re-run, no new data (fixed start-up cost)", f"{day['rerun_no_new_data_s']} s"),
+        ("warehouse / snapshots on disk", f"{day['warehouse_mb']} MiB / {day['snapshots_mb']} MiB"),
+    ]
+    rows += [(f"step `{k}`", f"{v} s") for k, v in sorted(day["steps_s"].items(),
+                                                          key=lambda kv: -kv[1])]
+    rows += [(f"ingest `{e}`", f"{n:,.0f} rows/s") for e, n in day["ingest_rows_per_s"].items()]
+    slowest_models = list(day["dbt_models_s"].items())[:15]
+    rows += [(f"dbt `{k.split('.')[-1]}`", f"{v} s") for k, v in slowest_models]
+    rows += [(f"add day {g['history_days'] + 1} after {g['history_days']} day(s)",
+              f"{g['add_one_day_s']} s (warehouse {g['warehouse_mb']} MiB)")
+             for g in result["growth"]]
+    return rows
+
+
+def to_markdown(result: dict) -> str:
+    lines = [f"### Benchmark `{result['size']}` — {result['measured_at']}", "",
+             "| what | measured |", "|---|---|"]
+    lines += [f"| {what} | {value} |" for what, value in _rows(result)]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(result: dict) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = f"{result['size']}-{result['measured_at'].replace(':', '')}"
+    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    markdown = to_markdown(result)
+    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    (RESULTS_DIR / f"latest-{result['size']}.md").write_text(markdown)
+    print(markdown)
+    return RESULTS_DIR / f"{stem}.md"
