@@ -1,0 +1,116 @@
+"""Findings (audit-rules §6): one row per (ticket, rule) that fires, with JSON evidence.
+
+The tickets come from the GX result (the unexpected rows of each rule's expectations); the
+evidence, department and day come from `fct_audit_facts` in one vectorised DuckDB statement.
+`audit.findings` holds the findings of the latest audit: each run replaces its content in
+one transaction, so a re-run with the same inputs and as-of yields the same rows (only
+`run_id` and `found_at` name the new run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from quality_checks.config import AuditConfig
+from quality_checks.facts import FACTS_TABLE
+from quality_checks.gx_runner import ExpectationOutcome
+from quality_checks.rules import RULE_CHECKS
+
+UNKNOWN_DEPARTMENT = "unknown"  # label when the facts name no owner; kept visible, not dropped
+
+FINDINGS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.findings (
+    ticket_id varchar not null, rule_id varchar not null, rule_name varchar,
+    severity varchar, department varchar, evidence varchar, run_id varchar,
+    as_of timestamp, found_at timestamp, day date,
+    primary key (ticket_id, rule_id)
+);
+"""
+
+
+def unexpected_by_rule(outcomes: Iterable[ExpectationOutcome]) -> pd.DataFrame:
+    """Union of each rule's unexpected ticket ids: one row per (rule_id, ticket_id)."""
+    pairs = {(o.meta["rule_id"], ticket) for o in outcomes for ticket in o.unexpected_ids}
+    return pd.DataFrame(sorted(pairs), columns=["rule_id", "ticket_id"]).astype(str)
+
+
+def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    schema, table = FACTS_TABLE.split(".")
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return dict(rows)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _evidence_field(column: str, data_type: str) -> str:
+    # Times as ISO 8601 UTC so the JSON reads the same in any tool.
+    if data_type.startswith("TIMESTAMP"):
+        return f"{column} := strftime(f.{column}, '%Y-%m-%dT%H:%M:%SZ')"
+    return f"{column} := f.{column}"
+
+
+def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
+    fields = ["ticket_id := f.ticket_id"]
+    fields += [_evidence_field(c, types[c]) for c in rule.evidence_columns if c in types]
+    fields.append(f"{rule.department_column} := f.{rule.department_column}")
+    fields += [f"{name} := {float(getattr(cfg, name))!r}" for name in rule.evidence_limits]
+    info = cfg.rules[rule.rule_id]
+    return f"""
+        select u.ticket_id, u.rule_id,
+               {_literal(info.rule_name)} as rule_name, {_literal(info.severity)} as severity,
+               coalesce(f.{rule.department_column}, '{UNKNOWN_DEPARTMENT}') as department,
+               to_json(struct_pack({', '.join(fields)}, as_of := $as_of_text))::varchar
+                   as evidence,
+               f.created_date_local::date as day
+        from unexpected as u
+        inner join {FACTS_TABLE} as f on f.ticket_id = u.ticket_id
+        where u.rule_id = '{rule.rule_id}'"""
+
+
+def write_findings(
+    con: duckdb.DuckDBPyConnection,
+    unexpected: pd.DataFrame,
+    cfg: AuditConfig,
+    *,
+    as_of: datetime,
+    run_id: str,
+    found_at: datetime,
+) -> int:
+    """Replace `audit.findings` with these findings; returns how many were written."""
+    types = _column_types(con)
+    selects = " union all ".join(_rule_select(rule, cfg, types) for rule in RULE_CHECKS)
+    con.execute(FINDINGS_DDL)
+    con.register("unexpected", unexpected)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from audit.findings")
+        con.execute(
+            f"""insert into audit.findings
+                select ticket_id, rule_id, rule_name, severity, department, evidence,
+                       $run_id, $as_of, $found_at, day
+                from ({selects}) order by rule_id, ticket_id""",
+            {"run_id": run_id, "as_of": as_of, "found_at": found_at,
+             "as_of_text": as_of.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        )
+        written = con.execute("select count(*) from audit.findings").fetchone()[0]
+        if written != len(unexpected):
+            # Every unexpected row is a facts row, so the counts must reconcile.
+            raise RuntimeError(f"{len(unexpected)} failing rows gave {written} findings")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("unexpected")
+    return written

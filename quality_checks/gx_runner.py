@@ -1,0 +1,163 @@
+"""Run a Great Expectations 1.x suite over a pandas DataFrame and report each expectation.
+
+One file context lives under `<home>/gx`; its Data Docs site is written to the settings'
+`data_docs_dir`, so an auditor opens `<home>/data_docs/index.html`. The DataFrame is read from
+DuckDB by the caller: GX's SQL path to DuckDB has open upstream bugs (style guide).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations import Expectation
+
+DATASOURCE = "complaint_trace"
+SITE = "complaint_trace_docs"
+SAMPLE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """What one expectation found: counts and every unexpected row's index values."""
+
+    suite: str
+    expectation_type: str
+    column: str | None
+    meta: dict
+    success: bool
+    element_count: int
+    unexpected_count: int
+    unexpected_ids: tuple[str, ...]
+
+    @property
+    def sample_ids(self) -> list[str]:
+        return list(self.unexpected_ids[:SAMPLE_SIZE])
+
+
+def _site_config(docs_dir: Path) -> dict:
+    return {
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(docs_dir),
+        },
+    }
+
+
+@contextmanager
+def gx_session(home_dir: Path, docs_dir: Path) -> Iterator[gx.data_context.FileDataContext]:
+    """The file context under `<home>/gx`, held under an exclusive lock.
+
+    Dagster runs checks and assets in parallel processes; GX's file stores and the Data Docs
+    index are not safe for concurrent writers, so one process at a time uses the context.
+    """
+    home_dir.mkdir(parents=True, exist_ok=True)
+    with (home_dir / ".gx.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            logging.getLogger("great_expectations").setLevel(logging.WARNING)
+            context = gx.get_context(mode="file", project_root_dir=str(home_dir))
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            sites = context.config.data_docs_sites or {}
+            if SITE in sites:
+                context.update_data_docs_site(SITE, _site_config(docs_dir))
+            else:
+                context.add_data_docs_site(SITE, _site_config(docs_dir))
+            yield context
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _batch_definition(context, asset_name: str):
+    source = context.data_sources.add_or_update_pandas(DATASOURCE)
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        return asset.get_batch_definition("whole")
+    except KeyError:
+        return asset.add_batch_definition_whole_dataframe("whole")
+
+
+def _index_value(row: dict, index_columns: Sequence[str]) -> str:
+    return "|".join(str(row[c]) for c in index_columns)
+
+
+def validate_frame(
+    context,
+    *,
+    name: str,
+    frame: pd.DataFrame,
+    expectations: Sequence[Expectation],
+    index_columns: Sequence[str],
+    run_name: str,
+    run_time: datetime,
+) -> list[ExpectationOutcome]:
+    """Validate `frame` against a suite `name` through a checkpoint that updates Data Docs.
+
+    `unexpected_ids` are the `index_columns` values of every unexpected row (joined by `|`
+    for compound keys), taken from GX's COMPLETE result.
+    """
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[SITE])],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(index_columns),
+                "return_unexpected_index_query": False,
+            },
+        )
+    )
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame},
+        run_id=RunIdentifier(run_name=run_name, run_time=run_time),
+    )
+    outcomes: list[ExpectationOutcome] = []
+    for suite_result in result.run_results.values():
+        for item in suite_result.results:
+            if item.exception_info and item.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"GX expectation {item.expectation_config.type} in suite {name} raised: "
+                    f"{item.exception_info.get('exception_message')}"
+                )
+            details = item.result or {}
+            ids = tuple(
+                _index_value(row, index_columns) for row in details.get("unexpected_index_list", [])
+            )
+            outcomes.append(
+                ExpectationOutcome(
+                    suite=name,
+                    expectation_type=item.expectation_config.type,
+                    column=item.expectation_config.kwargs.get("column"),
+                    meta=dict(item.expectation_config.meta or {}),
+                    success=bool(item.success),
+                    element_count=int(details.get("element_count") or 0),
+                    unexpected_count=int(details.get("unexpected_count") or 0),
+                    unexpected_ids=ids,
+                )
+            )
+    return outcomes
+
+
+def data_docs_index(docs_dir: Path) -> Path:
+    """The page an auditor opens in a browser."""
+    return docs_dir / "index.html"

@@ -1,0 +1,74 @@
+"""`audit.agg_audit_daily`: per day x rule x department, tickets audited, findings, rate.
+
+A ticket is audited by a rule when it is in the rule's domain (`RuleCheck.applies_to`, the
+same condition GX filters with); its day is the ticket's business creation date and its
+department the one the rule holds accountable, so `findings` here reconciles with
+`audit.findings` row for row.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from quality_checks.findings import UNKNOWN_DEPARTMENT
+from quality_checks.rules import RULE_CHECKS, audited_rows
+
+AGG_DDL = """
+create schema if not exists audit;
+create table if not exists audit.agg_audit_daily (
+    day date not null, rule_id varchar not null, department varchar not null,
+    tickets_audited bigint, findings bigint, finding_rate double,
+    primary key (day, rule_id, department)
+);
+"""
+
+
+def audited_tickets(facts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (rule, audited ticket) with its day and accountable department."""
+    parts = []
+    for rule in RULE_CHECKS:
+        rows = audited_rows(facts, rule)
+        parts.append(pd.DataFrame({
+            "rule_id": rule.rule_id,
+            "ticket_id": rows["ticket_id"].astype(str),
+            "day": pd.to_datetime(rows["created_date_local"]).dt.date,
+            "department": rows[rule.department_column].astype("object").where(
+                rows[rule.department_column].notna(), UNKNOWN_DEPARTMENT
+            ),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_agg_audit_daily(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame) -> int:
+    """Replace `audit.agg_audit_daily` from the facts and the current `audit.findings`."""
+    con.execute(AGG_DDL)
+    con.register("audited", audited_tickets(facts))
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from audit.agg_audit_daily")
+        con.execute("""
+            insert into audit.agg_audit_daily
+            select a.day::date, a.rule_id, a.department,
+                   count(*) as tickets_audited,
+                   count(f.ticket_id) as findings,
+                   count(f.ticket_id) / count(*) as finding_rate
+            from audited as a
+            left join audit.findings as f
+                on f.ticket_id = a.ticket_id and f.rule_id = a.rule_id
+            group by all
+            order by 1, 2, 3
+        """)
+        orphans = con.execute("""
+            select count(*) from audit.findings as f
+            anti join audited as a on a.ticket_id = f.ticket_id and a.rule_id = f.rule_id
+        """).fetchone()[0]
+        if orphans:
+            raise RuntimeError(f"{orphans} findings fall outside their rule's audited tickets")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("audited")
+    return con.execute("select count(*) from audit.agg_audit_daily").fetchone()[0]

@@ -1,0 +1,163 @@
+"""The audit rules T1–T3 and F1–F5 (audit-rules §2, §5) as GX expectations over the facts.
+
+Each rule is a small named group of expectations whose unexpected rows, united, are exactly
+the tickets breaking that standard. `applies_to` is the rule's domain (the tickets it audits);
+every expectation of the rule is restricted to it with a row condition, so the same domain
+gives the denominator of `agg_audit_daily`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import great_expectations.expectations as gxe
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations import Expectation
+from great_expectations.expectations.row_conditions import Column, Condition
+
+from quality_checks.config import AuditConfig
+
+RESOLVED = Column("resolved_at").is_not_null()
+# Cancelled tickets and `duplicate`-style codes are exempt from T1–T3 (§2).
+NOT_EXEMPT = (Column("is_cancelled") == False) & (  # noqa: E712 - a GX condition, not a test
+    Column("is_exempt_from_timeouts") == False  # noqa: E712
+)
+CLAIMS_FIX = Column("claims_network_fix") == True  # noqa: E712
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule_id: str
+    department_column: str
+    applies_to: Condition
+    build: Callable[[AuditConfig, Condition], list[Expectation]]
+    evidence_columns: tuple[str, ...]
+    evidence_limits: tuple[str, ...] = ()
+
+
+def _within(limit: str, value: str, cond: Condition, note: str) -> Expectation:
+    """`value <= limit` on the rows where both are known (a null is not yet a breach)."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=limit, column_B=value, or_equal=True, ignore_row_if="either_value_is_missing",
+        row_condition=cond & Column(value).is_not_null(), notes=note,
+    )
+
+
+def _flag_false(column: str, cond: Condition, note: str) -> Expectation:
+    return gxe.ExpectColumnValuesToBeInSet(
+        column=column, value_set=[False], row_condition=cond, notes=note
+    )
+
+
+def _t1(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [_within("resolution_limit_minutes", "resolution_clock_minutes", cond,
+                    "Resolution clock (pending time excluded) within the SLA resolution limit.")]
+
+
+def _t2(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [
+        _within("first_contact_limit_minutes", "first_contact_delay_minutes", cond,
+                "Operator's first contact within the SLA first-contact limit."),
+        _flag_false("first_contact_deadline_passed_while_waiting", cond,
+                    "No ticket without a contact past its first-contact deadline."),
+    ]
+
+
+def _t3(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [_within("resolution_limit_minutes", "clock_minutes_at_as_of", cond,
+                    "No open ticket whose clock at the as-of time is past the resolution limit.")]
+
+
+def _f1(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [gxe.ExpectColumnValuesToBeBetween(
+        column="f1_alarm_count", max_value=0, row_condition=cond,
+        notes=f"No critical/major alarm on a linked cell left uncleared "
+              f"{cfg.alarm_clear_grace_hours:g} h after a network-fix resolution.")]
+
+
+def _f2(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [gxe.ExpectColumnValuesToBeBetween(
+        column="f2_degraded_share", max_value=cfg.kpi_not_recovered_share, strict_max=True,
+        row_condition=cond & Column("f2_degraded_share").is_not_null(),
+        notes=f"Linked cells degraded before the complaint are degraded in fewer than "
+              f"{cfg.kpi_not_recovered_share:.0%} of their hours with data in the "
+              f"{cfg.kpi_recovery_window_hours:g} h after a network-fix resolution.")]
+
+
+def _f3(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [gxe.ExpectColumnValuesToBeInSet(
+        column="has_contact_before_resolution", value_set=[True], row_condition=cond,
+        notes="The customer was contacted before the ticket was resolved.")]
+
+
+def _f4(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="hours_to_next_same_family_ticket",
+            min_value=cfg.repeat_complaint_window_hours, strict_min=True,
+            row_condition=cond & Column("hours_to_next_same_family_ticket").is_not_null(),
+            notes=f"No same-family complaint from the customer within "
+                  f"{cfg.repeat_complaint_window_days:g} days after resolution."),
+        _flag_false("was_reopened", cond, "The ticket was not reopened."),
+    ]
+
+
+def _f5(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    return [_flag_false("has_disputing_survey", cond,
+                        "No survey after resolution says the problem was not solved.")]
+
+
+_TIMES = ("created_at", "priority", "tier_at_creation")
+RULE_CHECKS: tuple[RuleCheck, ...] = (
+    RuleCheck("T1", "resolution_deadline_department", NOT_EXEMPT & RESOLVED, _t1,
+              (*_TIMES, "resolved_at", "resolving_event_id", "resolution_clock_minutes",
+               "resolution_limit_minutes", "pending_minutes", "resolution_deadline_at")),
+    RuleCheck("T2", "first_contact_deadline_department", NOT_EXEMPT, _t2,
+              (*_TIMES, "first_contact_at", "first_contact_source", "first_contact_record_id",
+               "first_contact_delay_minutes", "first_contact_limit_minutes",
+               "first_contact_deadline_at", "first_contact_deadline_passed_while_waiting",
+               "resolved_at")),
+    RuleCheck("T3", "resolution_deadline_department",
+              NOT_EXEMPT & (Column("is_open_at_as_of") == True), _t3,  # noqa: E712
+              (*_TIMES, "clock_minutes_at_as_of", "resolution_limit_minutes", "pending_minutes",
+               "resolution_deadline_at")),
+    RuleCheck("F1", "resolving_department", RESOLVED & CLAIMS_FIX, _f1,
+              ("resolved_at", "resolving_event_id", "closure_code", "f1_alarm_count",
+               "f1_alarm_ids", "f1_cell_ids", "f1_max_severity"),
+              ("alarm_clear_grace_hours",)),
+    RuleCheck("F2", "resolving_department", RESOLVED & CLAIMS_FIX, _f2,
+              ("resolved_at", "resolving_event_id", "closure_code", "f2_cell_id",
+               "f2_degraded_share", "f2_hours_with_data", "f2_degraded_hours"),
+              ("kpi_not_recovered_share", "kpi_recovery_window_hours")),
+    RuleCheck("F3", "resolving_department",
+              RESOLVED & (Column("is_exempt_from_contact_check") == False), _f3,  # noqa: E712
+              ("resolved_at", "resolving_event_id", "closure_code", "first_contact_at",
+               "first_contact_source", "first_contact_record_id")),
+    RuleCheck("F4", "resolving_department", RESOLVED, _f4,
+              ("resolved_at", "resolving_event_id", "category", "next_same_family_ticket_id",
+               "hours_to_next_same_family_ticket", "was_reopened", "reopen_event_id"),
+              ("repeat_complaint_window_days",)),
+    RuleCheck("F5", "resolving_department", RESOLVED, _f5,
+              ("resolved_at", "resolving_event_id", "closure_code", "disputing_survey_at")),
+)
+
+
+def rule_expectations(cfg: AuditConfig) -> list[Expectation]:
+    """The `audit_rules` suite: every rule's expectations, tagged with its rule id and name."""
+    suite: list[Expectation] = []
+    for rule in RULE_CHECKS:
+        info = cfg.rules[rule.rule_id]
+        for expectation in rule.build(cfg, rule.applies_to):
+            expectation.meta = {"rule_id": rule.rule_id, "rule_name": info.rule_name,
+                                "severity": info.severity}
+            expectation.notes = f"{rule.rule_id} {info.rule_name}: {expectation.notes}"
+            suite.append(expectation)
+    return suite
+
+
+def audited_rows(frame: pd.DataFrame, rule: RuleCheck) -> pd.DataFrame:
+    """The facts rows a rule audits, filtered exactly as GX filters them (same condition)."""
+    clause = PandasExecutionEngine().condition_to_filter_clause(rule.applies_to)
+    return frame.query(clause)

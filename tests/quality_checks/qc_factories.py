@@ -1,0 +1,105 @@
+"""Hand-made `fct_audit_facts` rows (docs/architecture.md columns) for the audit tests.
+
+`fact(...)` is a clean ticket: resolved within every limit, contacted in time, no alarm,
+no degradation, no repeat, no survey dispute. Each test overrides what its case needs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+CREATED = datetime(2024, 3, 1, 2, 0, 0)  # 10:00 in Asia/Shanghai
+
+# Column -> DuckDB type, in the order of docs/architecture.md.
+FACT_COLUMNS: dict[str, str] = {
+    "ticket_id": "varchar", "msisdn": "varchar", "created_at": "timestamp",
+    "category": "varchar", "category_family": "varchar", "priority": "varchar",
+    "tier_at_creation": "varchar", "created_date_local": "date", "is_cancelled": "boolean",
+    "closure_code": "varchar", "claims_network_fix": "boolean",
+    "is_exempt_from_timeouts": "boolean", "is_exempt_from_contact_check": "boolean",
+    "first_contact_limit_minutes": "double", "resolution_limit_minutes": "double",
+    "first_contact_at": "timestamp", "first_contact_source": "varchar",
+    "first_contact_record_id": "varchar", "first_contact_delay_minutes": "double",
+    "first_contact_deadline_at": "timestamp",
+    "first_contact_deadline_passed_while_waiting": "boolean",
+    "first_contact_deadline_department": "varchar", "resolved_at": "timestamp",
+    "resolving_event_id": "varchar", "resolving_department": "varchar",
+    "resolution_clock_minutes": "double", "is_open_at_as_of": "boolean",
+    "clock_minutes_at_as_of": "double", "pending_minutes": "double",
+    "resolution_deadline_at": "timestamp", "resolution_deadline_department": "varchar",
+    "has_contact_before_resolution": "boolean", "f1_alarm_count": "integer",
+    "f1_alarm_ids": "varchar[]", "f1_cell_ids": "varchar[]", "f1_max_severity": "varchar",
+    "f2_cell_id": "varchar", "f2_degraded_share": "double", "f2_hours_with_data": "integer",
+    "f2_degraded_hours": "integer", "next_same_family_ticket_id": "varchar",
+    "hours_to_next_same_family_ticket": "double", "was_reopened": "boolean",
+    "reopen_event_id": "varchar", "has_disputing_survey": "boolean",
+    "disputing_survey_at": "timestamp", "linked_cell_count": "integer",
+    "network_trace": "varchar",
+}
+
+
+def fact(ticket_id: str, **overrides) -> dict:
+    """A clean resolved ticket (normal priority, silver tier: 120 min / 48 h)."""
+    row = {
+        "ticket_id": ticket_id, "msisdn": "13800000000", "created_at": CREATED,
+        "category": "network.data_speed", "category_family": "network", "priority": "normal",
+        "tier_at_creation": "silver", "created_date_local": CREATED.date(),
+        "is_cancelled": False, "closure_code": "explained", "claims_network_fix": False,
+        "is_exempt_from_timeouts": False, "is_exempt_from_contact_check": False,
+        "first_contact_limit_minutes": 120.0, "resolution_limit_minutes": 2880.0,
+        "first_contact_at": CREATED + timedelta(minutes=30),
+        "first_contact_source": "ticket_event", "first_contact_record_id": f"E-{ticket_id}-2",
+        "first_contact_delay_minutes": 30.0,
+        "first_contact_deadline_at": CREATED + timedelta(minutes=120),
+        "first_contact_deadline_passed_while_waiting": False,
+        "first_contact_deadline_department": "frontline",
+        "resolved_at": CREATED + timedelta(hours=10), "resolving_event_id": f"E-{ticket_id}-9",
+        "resolving_department": "network_ops", "resolution_clock_minutes": 600.0,
+        "is_open_at_as_of": False, "clock_minutes_at_as_of": 600.0, "pending_minutes": 0.0,
+        "resolution_deadline_at": CREATED + timedelta(hours=48),
+        "resolution_deadline_department": "network_ops",
+        "has_contact_before_resolution": True, "f1_alarm_count": 0, "f1_alarm_ids": [],
+        "f1_cell_ids": [], "f1_max_severity": None, "f2_cell_id": None,
+        "f2_degraded_share": None, "f2_hours_with_data": None, "f2_degraded_hours": None,
+        "next_same_family_ticket_id": None, "hours_to_next_same_family_ticket": None,
+        "was_reopened": False, "reopen_event_id": None, "has_disputing_survey": False,
+        "disputing_survey_at": None, "linked_cell_count": 2, "network_trace": "present",
+    }
+    unknown = set(overrides) - set(row)
+    assert not unknown, f"not a facts column: {unknown}"
+    row.update(overrides)
+    return row
+
+
+def load_facts(path: Path, rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    """A warehouse file holding `main.fct_audit_facts` made of `rows`, typed as dbt makes it."""
+    frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
+    con = duckdb.connect(str(path))
+    con.register("rows_frame", frame)
+    casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in FACT_COLUMNS.items())
+    con.execute(f"create or replace table main.fct_audit_facts as select {casts} from rows_frame")
+    con.unregister("rows_frame")
+    return con
+
+
+def write_dbt_config(project_dir: Path, **vars_) -> Path:
+    """A minimal dbt project config: the audit vars and the rule catalog seed."""
+    (project_dir / "seeds").mkdir(parents=True, exist_ok=True)
+    lines = ["name: test_project", "vars:"] + [f"  {k}: {v}" for k, v in vars_.items()]
+    (project_dir / "dbt_project.yml").write_text("\n".join(lines) + "\n")
+    (project_dir / "seeds" / "rule_catalog.csv").write_text(
+        "rule_id,rule_name,severity,description\n"
+        "T1,resolve_timeout,medium,resolution clock past the limit\n"
+        "T2,first_contact_timeout,low,first contact late or missing\n"
+        "T3,overdue_open,high,open and past the limit at as-of\n"
+        "F1,alarm_active_at_resolution,high,alarm not cleared after resolution\n"
+        "F2,kpi_not_recovered,high,\"KPIs still degraded, after resolution\"\n"
+        "F3,no_customer_contact,low,no contact before resolution\n"
+        "F4,repeat_complaint,medium,same family again soon after\n"
+        "F5,survey_disputes_resolution,medium,survey says not solved\n"
+    )
+    return project_dir
