@@ -1,0 +1,53 @@
+-- One row per ticket and alarm that was still active on a linked cell after resolution: a
+-- configured severity (critical/major), raised by resolved_at and not cleared by
+-- resolved_at + grace, where a clearance after as-of has not happened yet (audit-rules §5 F1).
+
+{%- set severities = var('f1_alarm_severities') %}
+
+with
+
+linked_cells as (
+    select ticket_id, cell_id from {{ ref('int_tickets_linked_to_cells') }}
+),
+
+lifecycle as (
+    select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
+    where resolved_at is not null
+),
+
+alarms as (
+    select * from {{ ref('stg_netops__alarms') }}
+    where severity in (
+        {%- for severity in severities %}'{{ severity }}'{{ ", " if not loop.last }}{% endfor -%}
+    )
+        and raised_at <= {{ as_of() }}
+),
+
+uncleared as (
+    select
+        linked_cells.ticket_id,
+        alarms.alarm_id,
+        alarms.cell_id,
+        alarms.severity,
+        -- the configured list is ordered strongest first
+        case alarms.severity
+            {%- for severity in severities %}
+            when '{{ severity }}' then {{ loop.index }}
+            {%- endfor %}
+        end as severity_rank,
+        alarms.alarm_type,
+        alarms.raised_at,
+        case when alarms.cleared_at <= {{ as_of() }} then alarms.cleared_at end as cleared_at
+    from linked_cells
+    inner join lifecycle
+        on lifecycle.ticket_id = linked_cells.ticket_id
+    inner join alarms
+        on alarms.cell_id = linked_cells.cell_id
+        and alarms.raised_at <= lifecycle.resolved_at
+    where alarms.cleared_at is null
+        or alarms.cleared_at > {{ as_of() }}
+        or alarms.cleared_at > {{ dbt.dateadd('hour', var('alarm_clear_grace_hours'),
+                                              'lifecycle.resolved_at') }}
+)
+
+select * from uncleared

@@ -1,0 +1,93 @@
+-- One row per ticket and linked cell: KPI summary over the complaint window and over the
+-- hours after resolution (resolved_at, resolved_at + 24 h], counting only hours complete by
+-- as-of (audit-rules §5 F2, §7).
+
+with
+
+linked_cells as (
+    select * from {{ ref('int_tickets_linked_to_cells') }}
+),
+
+tickets as (
+    select ticket_id, created_at, complaint_window_start_at
+    from {{ ref('int_tickets_tiered') }}
+),
+
+lifecycle as (
+    select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
+),
+
+kpi_hours as (
+    -- an hour counts once it has ended by as-of
+    select * from {{ ref('int_cell_kpi_hours_flagged') }}
+    where {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
+),
+
+windows as (
+    select
+        linked_cells.ticket_id,
+        linked_cells.cell_id,
+        tickets.complaint_window_start_at,
+        tickets.created_at,
+        lifecycle.resolved_at,
+        {{ dbt.dateadd('hour', var('post_resolution_kpi_hours'), 'lifecycle.resolved_at') }}
+            as post_resolution_end_at
+    from linked_cells
+    inner join tickets
+        on tickets.ticket_id = linked_cells.ticket_id
+    inner join lifecycle
+        on lifecycle.ticket_id = linked_cells.ticket_id
+),
+
+{% for phase in ['window', 'after'] %}
+{{ phase }}_summary as (
+    select
+        windows.ticket_id,
+        windows.cell_id,
+        sum(case when kpi_hours.has_data then 1 else 0 end) as hours_with_data,
+        sum(case when kpi_hours.has_data and kpi_hours.is_degraded then 1 else 0 end)
+            as degraded_hours,
+        {%- for kpi in kpi_columns() %}
+        avg(kpi_hours.{{ kpi }}) as avg_{{ kpi }},
+        {%- endfor %}
+        sum(kpi_hours.traffic_gb) as traffic_gb
+    from windows
+    inner join kpi_hours
+        on kpi_hours.cell_id = windows.cell_id
+        {%- if phase == 'window' %}
+        and kpi_hours.period_start >= windows.complaint_window_start_at
+        and kpi_hours.period_start <= windows.created_at
+        {%- else %}
+        and kpi_hours.period_start > windows.resolved_at
+        and kpi_hours.period_start <= windows.post_resolution_end_at
+        {%- endif %}
+    group by windows.ticket_id, windows.cell_id
+),
+{% endfor %}
+
+measured as (
+    select
+        windows.ticket_id,
+        windows.cell_id,
+        {%- for phase in ['window', 'after'] %}
+        coalesce({{ phase }}_summary.hours_with_data, 0) as {{ phase }}_hours_with_data,
+        coalesce({{ phase }}_summary.degraded_hours, 0) as {{ phase }}_degraded_hours,
+        {%- for kpi in kpi_columns() %}
+        {{ phase }}_summary.avg_{{ kpi }} as {{ phase }}_avg_{{ kpi }},
+        {%- endfor %}
+        {{ phase }}_summary.traffic_gb as {{ phase }}_traffic_gb,
+        {%- endfor %}
+        case
+            when coalesce(after_summary.hours_with_data, 0) = 0 then null
+            else after_summary.degraded_hours * 1.0 / after_summary.hours_with_data
+        end as after_degraded_share
+    from windows
+    left join window_summary
+        on window_summary.ticket_id = windows.ticket_id
+        and window_summary.cell_id = windows.cell_id
+    left join after_summary
+        on after_summary.ticket_id = windows.ticket_id
+        and after_summary.cell_id = windows.cell_id
+)
+
+select * from measured

@@ -1,0 +1,87 @@
+-- One row per ticket and clock segment: the time between two consecutive events (and from
+-- creation to the first event) with the clock state that held during it. The last segment
+-- has no end: it lasts until whatever time a measure is taken at.
+
+with
+
+tickets as (
+    select ticket_id, created_at from {{ ref('int_tickets_tiered') }}
+),
+
+events as (
+    select * from {{ ref('int_ticket_events_sequenced') }}
+),
+
+first_events as (
+    select ticket_id, event_at as first_event_at
+    from events
+    where event_seq = 1
+),
+
+before_first_event as (
+    -- the clock starts at creation; a ticket with no event yet runs until as-of
+    select
+        tickets.ticket_id,
+        0 as segment_seq,
+        tickets.created_at as segment_start_at,
+        first_events.first_event_at as segment_end_at,
+        'running' as clock_state
+    from tickets
+    left join first_events
+        on first_events.ticket_id = tickets.ticket_id
+),
+
+after_each_event as (
+    select
+        ticket_id,
+        event_seq as segment_seq,
+        event_at as segment_start_at,
+        next_event_at as segment_end_at,
+        clock_state_after as clock_state
+    from events
+),
+
+unioned as (
+    select * from before_first_event
+    union all
+    select * from after_each_event
+),
+
+clamped as (
+    -- events stamped before creation must not add clock time before the ticket existed
+    select
+        unioned.ticket_id,
+        unioned.segment_seq,
+        unioned.clock_state,
+        greatest(unioned.segment_start_at, tickets.created_at) as segment_start_at,
+        case
+            when unioned.segment_end_at is null then null
+            else greatest(unioned.segment_end_at, tickets.created_at)
+        end as segment_end_at
+    from unioned
+    inner join tickets
+        on tickets.ticket_id = unioned.ticket_id
+),
+
+measured as (
+    select
+        *,
+        case
+            when segment_end_at is null then null
+            else {{ seconds_between('segment_start_at', 'segment_end_at') }}
+        end as segment_seconds
+    from clamped
+),
+
+accumulated as (
+    -- running seconds banked before each segment: where the limit is crossed gives the deadline
+    select
+        *,
+        coalesce(sum(case when clock_state = 'running' then segment_seconds else 0 end) over (
+            partition by ticket_id order by segment_seq
+            rows between unbounded preceding and 1 preceding
+        ), 0) as running_seconds_before
+    from measured
+)
+
+select * from accumulated

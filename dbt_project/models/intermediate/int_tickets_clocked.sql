@@ -1,0 +1,167 @@
+-- One row per ticket created by as-of: the SLA resolution clock (audit-rules §2) at resolution
+-- and at as-of, pending time, the wall times at which each limit is reached, and who owned the
+-- ticket then.
+
+{%- set resolution_limit_seconds = 'tickets.resolution_limit_minutes * 60' %}
+
+with
+
+tickets as (
+    select * from {{ ref('int_tickets_tiered') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_tickets_resolved') }}
+),
+
+contacts as (
+    select * from {{ ref('int_tickets_contacted') }}
+),
+
+segments as (
+    select * from {{ ref('int_ticket_clock_segmented') }}
+),
+
+events as (
+    select * from {{ ref('int_ticket_events_sequenced') }}
+    where department is not null
+),
+
+segments_measured as (
+    select
+        segments.*,
+        lifecycle.resolved_at,
+        {{ resolution_limit_seconds }} as limit_seconds,
+        -- running seconds of this segment up to as-of, and up to the (last) resolution
+        case
+            when segments.clock_state = 'running' and segments.segment_start_at < {{ as_of() }}
+                then {{ seconds_between('segments.segment_start_at',
+                    'case when segments.segment_end_at is null
+                        or segments.segment_end_at > ' ~ as_of() ~ ' then ' ~ as_of() ~
+                    ' else segments.segment_end_at end') }}
+            else 0
+        end as running_seconds_to_as_of,
+        case
+            when segments.clock_state = 'running'
+                and segments.segment_start_at < lifecycle.resolved_at
+                then {{ seconds_between('segments.segment_start_at',
+                    'case when segments.segment_end_at is null
+                        or segments.segment_end_at > lifecycle.resolved_at
+                        then lifecycle.resolved_at else segments.segment_end_at end') }}
+            else 0
+        end as running_seconds_to_resolution,
+        case
+            when segments.clock_state = 'paused' and segments.segment_start_at < {{ as_of() }}
+                then {{ seconds_between('segments.segment_start_at',
+                    'case when segments.segment_end_at is null
+                        or segments.segment_end_at > ' ~ as_of() ~ ' then ' ~ as_of() ~
+                    ' else segments.segment_end_at end') }}
+            else 0
+        end as paused_seconds_to_as_of
+    from segments
+    inner join tickets
+        on tickets.ticket_id = segments.ticket_id
+    inner join lifecycle
+        on lifecycle.ticket_id = segments.ticket_id
+),
+
+limit_crossings as (
+    -- the segment in which the banked running time reaches the limit; an open-ended running
+    -- segment projects the deadline past as-of, so handlers see a breach coming
+    select
+        ticket_id,
+        min(
+            {{ add_seconds('limit_seconds - running_seconds_before', 'segment_start_at') }}
+        ) as resolution_deadline_at
+    from segments_measured
+    where clock_state = 'running'
+        and running_seconds_before < limit_seconds
+        and (
+            segment_end_at is null
+            or running_seconds_before + segment_seconds >= limit_seconds
+        )
+    group by ticket_id
+),
+
+clock_totals as (
+    select
+        ticket_id,
+        sum(running_seconds_to_as_of) as clock_seconds_at_as_of,
+        sum(running_seconds_to_resolution) as clock_seconds_at_resolution,
+        sum(paused_seconds_to_as_of) as pending_seconds
+    from segments_measured
+    group by ticket_id
+),
+
+deadlines as (
+    select
+        tickets.ticket_id,
+        {{ dbt.dateadd('minute', 'tickets.first_contact_limit_minutes', 'tickets.created_at') }}
+            as first_contact_deadline_at,
+        limit_crossings.resolution_deadline_at
+    from tickets
+    left join limit_crossings
+        on limit_crossings.ticket_id = tickets.ticket_id
+),
+
+owners_at_deadlines as (
+    -- the owner at a deadline is the department of the last step at or before it
+    select
+        deadlines.ticket_id,
+        max(case when events.event_at <= deadlines.first_contact_deadline_at
+            then events.event_seq end) as first_contact_owner_seq,
+        max(case when events.event_at <= deadlines.resolution_deadline_at
+            then events.event_seq end) as resolution_owner_seq
+    from deadlines
+    inner join events
+        on events.ticket_id = deadlines.ticket_id
+    group by deadlines.ticket_id
+),
+
+clocked as (
+    select
+        tickets.ticket_id,
+        deadlines.first_contact_deadline_at,
+        coalesce(first_contact_owner.department, lifecycle.first_department)
+            as first_contact_deadline_department,
+        deadlines.resolution_deadline_at,
+        case
+            when deadlines.resolution_deadline_at is null then null
+            else coalesce(resolution_owner.department, lifecycle.first_department)
+        end as resolution_deadline_department,
+        case
+            when contacts.first_contact_at is null then null
+            else {{ seconds_between('tickets.created_at', 'contacts.first_contact_at') }} / 60.0
+        end as first_contact_delay_minutes,
+        contacts.first_contact_at is null
+            and deadlines.first_contact_deadline_at < least(
+                coalesce(lifecycle.resolved_at, {{ as_of() }}), {{ as_of() }}
+            ) as first_contact_deadline_passed_while_waiting,
+        coalesce(contacts.first_contact_at < lifecycle.resolved_at, false)
+            as has_contact_before_resolution,
+        case
+            when lifecycle.resolved_at is null then null
+            else clock_totals.clock_seconds_at_resolution / 60.0
+        end as resolution_clock_minutes,
+        clock_totals.clock_seconds_at_as_of / 60.0 as clock_minutes_at_as_of,
+        clock_totals.pending_seconds / 60.0 as pending_minutes
+    from tickets
+    inner join lifecycle
+        on lifecycle.ticket_id = tickets.ticket_id
+    inner join contacts
+        on contacts.ticket_id = tickets.ticket_id
+    inner join deadlines
+        on deadlines.ticket_id = tickets.ticket_id
+    left join clock_totals
+        on clock_totals.ticket_id = tickets.ticket_id
+    left join owners_at_deadlines
+        on owners_at_deadlines.ticket_id = tickets.ticket_id
+    left join events as first_contact_owner
+        on first_contact_owner.ticket_id = tickets.ticket_id
+        and first_contact_owner.event_seq = owners_at_deadlines.first_contact_owner_seq
+    left join events as resolution_owner
+        on resolution_owner.ticket_id = tickets.ticket_id
+        and resolution_owner.event_seq = owners_at_deadlines.resolution_owner_seq
+)
+
+select * from clocked

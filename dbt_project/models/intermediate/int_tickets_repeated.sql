@@ -1,0 +1,46 @@
+-- One row per resolved ticket: the first later ticket of the same MSISDN and category family
+-- created after its resolution and by as-of (audit-rules §5 F4; the audit applies the window).
+
+with
+
+tickets as (
+    select ticket_id, msisdn, category_family, created_at
+    from {{ ref('int_tickets_tiered') }}
+),
+
+lifecycle as (
+    select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
+    where resolved_at is not null
+),
+
+later_tickets as (
+    select
+        earlier.ticket_id,
+        later.ticket_id as next_ticket_id,
+        later.created_at as next_created_at,
+        row_number() over (
+            partition by earlier.ticket_id order by later.created_at, later.ticket_id
+        ) as later_rank,
+        lifecycle.resolved_at
+    from tickets as earlier
+    inner join lifecycle
+        on lifecycle.ticket_id = earlier.ticket_id
+    inner join tickets as later
+        on later.msisdn = earlier.msisdn
+        and later.category_family = earlier.category_family
+        and later.created_at > lifecycle.resolved_at
+        and later.ticket_id <> earlier.ticket_id
+),
+
+first_repeats as (
+    select
+        ticket_id,
+        next_ticket_id as next_same_family_ticket_id,
+        next_created_at as next_same_family_created_at,
+        {{ seconds_between('resolved_at', 'next_created_at') }} / 3600.0
+            as hours_to_next_same_family_ticket
+    from later_tickets
+    where later_rank = 1
+)
+
+select * from first_repeats

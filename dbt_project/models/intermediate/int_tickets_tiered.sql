@@ -1,0 +1,77 @@
+with
+
+tickets as (
+    -- only what happened by the as-of time counts (audit-rules §5)
+    select * from {{ ref('stg_ticketing__tickets') }}
+    where created_at <= {{ as_of() }}
+),
+
+customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+sla_policy as (
+    select * from {{ ref('sla_policy') }}
+),
+
+versions_matched as (
+    -- the customer version valid at created_at (data-contract crm/customers: updated_at);
+    -- when a recycled MSISDN matches two customers, the most recently changed version wins
+    select
+        tickets.ticket_id,
+        customers.customer_id,
+        customers.customer_version_id,
+        customers.tier,
+        customers.segment,
+        customers.enterprise_name,
+        row_number() over (
+            partition by tickets.ticket_id
+            order by customers.valid_from desc nulls last, customers.customer_id
+        ) as match_rank
+    from tickets
+    inner join customers
+        on customers.msisdn = tickets.msisdn
+        and (customers.valid_from is null or customers.valid_from <= tickets.created_at)
+        and (customers.valid_to is null or tickets.created_at < customers.valid_to)
+),
+
+tiered as (
+    select
+        tickets.ticket_id,
+        tickets.msisdn,
+        tickets.created_at,
+        {{ to_local_date('tickets.created_at') }} as created_date_local,
+        tickets.channel,
+        tickets.category,
+        tickets.category_family,
+        tickets.priority,
+        tickets.description,
+        tickets.reported_district,
+        tickets.reopened_from_ticket_id,
+        versions_matched.customer_id,
+        versions_matched.customer_version_id,
+        versions_matched.tier as tier_at_creation,
+        versions_matched.segment,
+        versions_matched.enterprise_name,
+        -- an unknown customer still gets an SLA: the configured default tier (dbt_project.yml)
+        coalesce(versions_matched.tier, '{{ var("unknown_customer_tier") }}') as sla_tier,
+        {{ dbt.dateadd('hour', -1 * var('complaint_window_hours'), 'tickets.created_at') }}
+            as complaint_window_start_at
+    from tickets
+    left join versions_matched
+        on versions_matched.ticket_id = tickets.ticket_id
+        and versions_matched.match_rank = 1
+),
+
+limits_applied as (
+    select
+        tiered.*,
+        sla_policy.first_contact_minutes as first_contact_limit_minutes,
+        sla_policy.resolution_hours * 60 as resolution_limit_minutes
+    from tiered
+    left join sla_policy
+        on sla_policy.priority = tiered.priority
+        and sla_policy.tier = tiered.sla_tier
+)
+
+select * from limits_applied

@@ -1,0 +1,88 @@
+-- One row per ticket created by as-of: what a handler needs at a glance, including how much of
+-- the resolution limit is used and how much is left, so a breach is seen coming (§1-§3).
+
+with
+
+tickets as (
+    select * from {{ ref('int_tickets_tiered') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_tickets_resolved') }}
+),
+
+contacts as (
+    select * from {{ ref('int_tickets_contacted') }}
+),
+
+clock as (
+    select * from {{ ref('int_tickets_clocked') }}
+),
+
+linked_cell_counts as (
+    select ticket_id, count(*) as linked_cell_count
+    from {{ ref('int_tickets_linked_to_cells') }}
+    group by ticket_id
+),
+
+described as (
+    select
+        tickets.ticket_id,
+        tickets.msisdn,
+        tickets.created_at,
+        tickets.created_date_local,
+        tickets.channel,
+        tickets.category,
+        tickets.category_family,
+        tickets.priority,
+        tickets.description,
+        tickets.reported_district,
+        tickets.reopened_from_ticket_id,
+        tickets.customer_id,
+        tickets.tier_at_creation,
+        tickets.sla_tier,
+        tickets.segment,
+        tickets.first_contact_limit_minutes,
+        tickets.resolution_limit_minutes,
+        clock.clock_minutes_at_as_of,
+        clock.resolution_clock_minutes,
+        clock.pending_minutes,
+        clock.clock_minutes_at_as_of * 1.0 / nullif(tickets.resolution_limit_minutes, 0)
+            as limit_share_used,
+        case
+            when lifecycle.is_open_at_as_of
+                then tickets.resolution_limit_minutes - clock.clock_minutes_at_as_of
+        end as minutes_left_at_as_of,
+        clock.resolution_deadline_at,
+        contacts.first_contact_at,
+        contacts.first_contact_source,
+        clock.first_contact_delay_minutes,
+        clock.first_contact_deadline_at,
+        lifecycle.resolved_at,
+        lifecycle.closure_code,
+        lifecycle.resolving_department,
+        lifecycle.is_cancelled,
+        lifecycle.was_reopened,
+        lifecycle.is_open_at_as_of,
+        -- TMF621 state after the last event by as-of; a ticket with no event yet is new
+        coalesce(lifecycle.status_at_as_of, 'acknowledged') as status_at_as_of,
+        lifecycle.last_event_at,
+        lifecycle.owning_department,
+        coalesce(linked_cell_counts.linked_cell_count, 0) as linked_cell_count,
+        case
+            when linked_cell_counts.linked_cell_count > 0 then 'present' else 'missing'
+        end as network_trace,
+        {{ as_of() }} as as_of,
+        {{ lineage_columns() }}
+    from tickets
+    inner join lifecycle
+        on lifecycle.ticket_id = tickets.ticket_id
+    inner join contacts
+        on contacts.ticket_id = tickets.ticket_id
+    inner join clock
+        on clock.ticket_id = tickets.ticket_id
+    left join linked_cell_counts
+        on linked_cell_counts.ticket_id = tickets.ticket_id
+)
+
+select * from described

@@ -1,0 +1,242 @@
+-- One row per ticket and timeline item (audit-rules §7): CRM contacts around creation, every
+-- ticket event, alarms and degradation episodes on the linked cells from the complaint window's
+-- start to some days after resolution, surveys and repeat tickets; each names its source record.
+
+{%- set string_type = api.Column.translate_type('string') %}
+
+with
+
+tickets as (
+    select * from {{ ref('int_tickets_tiered') }}
+),
+
+lifecycle as (
+    select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
+),
+
+events as (
+    select * from {{ ref('int_ticket_events_sequenced') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+    where contact_at <= {{ as_of() }}
+),
+
+linked_cells as (
+    select ticket_id, cell_id from {{ ref('int_tickets_linked_to_cells') }}
+),
+
+alarms as (
+    select * from {{ ref('stg_netops__alarms') }}
+    where raised_at <= {{ as_of() }}
+),
+
+episodes as (
+    select * from {{ ref('fct_cell_degradation_episodes') }}
+),
+
+surveys as (
+    select * from {{ ref('stg_ticketing__surveys') }}
+    where surveyed_at <= {{ as_of() }}
+),
+
+network_windows as (
+    -- until resolution + N days; a ticket still unresolved shows everything up to as-of
+    select
+        linked_cells.ticket_id,
+        linked_cells.cell_id,
+        tickets.complaint_window_start_at as window_start_at,
+        least(
+            coalesce(
+                {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
+                               'lifecycle.resolved_at') }},
+                {{ as_of() }}
+            ),
+            {{ as_of() }}
+        ) as window_end_at
+    from linked_cells
+    inner join tickets
+        on tickets.ticket_id = linked_cells.ticket_id
+    inner join lifecycle
+        on lifecycle.ticket_id = linked_cells.ticket_id
+),
+
+contact_items as (
+    select
+        tickets.ticket_id,
+        contacts.contact_at as item_at,
+        'crm_contact' as item_type,
+        'crm' as source_system,
+        'contacts' as source_table,
+        contacts.contact_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        cast(null as {{ string_type }}) as department,
+        contacts.agent_id as actor_id,
+        contacts.direction as status,
+        contacts.channel as code,
+        contacts.topic as detail,
+        contacts.direction || ' ' || contacts.channel || ' contact' as summary
+    from tickets
+    inner join contacts
+        on contacts.msisdn = tickets.msisdn
+        and contacts.contact_at >= {{ dbt.dateadd('day', -1 * var('contact_window_days'),
+                                                   'tickets.created_at') }}
+        and contacts.contact_at <= {{ dbt.dateadd('day', var('contact_window_days'),
+                                                   'tickets.created_at') }}
+),
+
+event_items as (
+    select
+        ticket_id,
+        event_at as item_at,
+        'ticket_event' as item_type,
+        'ticketing' as source_system,
+        'ticket_events' as source_table,
+        event_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        department,
+        operator_id as actor_id,
+        status_after as status,
+        closure_code as code,
+        note as detail,
+        action as summary
+    from events
+),
+
+{% for edge in ['raised', 'cleared'] %}
+alarm_{{ edge }}_items as (
+    select
+        network_windows.ticket_id,
+        alarms.{{ edge }}_at as item_at,
+        'alarm_{{ edge }}' as item_type,
+        'netops' as source_system,
+        'alarms' as source_table,
+        alarms.alarm_id as source_record_id,
+        alarms.cell_id,
+        cast(null as {{ string_type }}) as department,
+        cast(null as {{ string_type }}) as actor_id,
+        alarms.severity as status,
+        alarms.alarm_type as code,
+        cast(null as {{ string_type }}) as detail,
+        alarms.severity || ' alarm {{ edge }}: ' || coalesce(alarms.alarm_type, 'unknown')
+            as summary
+    from network_windows
+    inner join alarms
+        on alarms.cell_id = network_windows.cell_id
+        and alarms.{{ edge }}_at >= network_windows.window_start_at
+        and alarms.{{ edge }}_at <= network_windows.window_end_at
+),
+{% endfor %}
+
+{% for edge in ['start', 'end'] %}
+degradation_{{ edge }}_items as (
+    select
+        network_windows.ticket_id,
+        episodes.episode_{{ edge }}_at as item_at,
+        'degradation_{{ edge }}' as item_type,
+        'netops' as source_system,
+        'cell_kpi_hourly' as source_table,
+        episodes.episode_id as source_record_id,
+        episodes.cell_id,
+        cast(null as {{ string_type }}) as department,
+        cast(null as {{ string_type }}) as actor_id,
+        cast(null as {{ string_type }}) as status,
+        cast(null as {{ string_type }}) as code,
+        {{ dbt.cast('episodes.degraded_hours', string_type) }} || ' degraded hour(s)' as detail,
+        'cell degradation {{ edge }}' as summary
+    from network_windows
+    inner join episodes
+        on episodes.cell_id = network_windows.cell_id
+        and episodes.episode_{{ edge }}_at >= network_windows.window_start_at
+        and episodes.episode_{{ edge }}_at <= network_windows.window_end_at
+),
+{% endfor %}
+
+survey_items as (
+    select
+        ticket_id,
+        surveyed_at as item_at,
+        'survey' as item_type,
+        'ticketing' as source_system,
+        'surveys' as source_table,
+        survey_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        cast(null as {{ string_type }}) as department,
+        cast(null as {{ string_type }}) as actor_id,
+        case
+            when is_resolution_confirmed then 'confirmed'
+            when not is_resolution_confirmed then 'disputed'
+        end as status,
+        {{ dbt.cast('score', string_type) }} as code,
+        cast(null as {{ string_type }}) as detail,
+        'customer survey' as summary
+    from surveys
+),
+
+repeat_items as (
+    -- later tickets of the same customer and family, or tickets that name this one as reopened
+    select
+        earlier.ticket_id,
+        later.created_at as item_at,
+        'repeat_ticket' as item_type,
+        'ticketing' as source_system,
+        'tickets' as source_table,
+        later.ticket_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        cast(null as {{ string_type }}) as department,
+        cast(null as {{ string_type }}) as actor_id,
+        later.priority as status,
+        later.category as code,
+        later.description as detail,
+        'repeat ticket ' || later.ticket_id as summary
+    from tickets as earlier
+    inner join lifecycle
+        on lifecycle.ticket_id = earlier.ticket_id
+    inner join tickets as later
+        on later.msisdn = earlier.msisdn
+        and later.category_family = earlier.category_family
+        and later.created_at > earlier.created_at
+        and later.created_at <= {{ dbt.dateadd('day', var('repeat_window_days'),
+            'coalesce(lifecycle.resolved_at, ' ~ as_of() ~ ')') }}
+    union
+    select
+        later.reopened_from_ticket_id as ticket_id,
+        later.created_at as item_at,
+        'repeat_ticket' as item_type,
+        'ticketing' as source_system,
+        'tickets' as source_table,
+        later.ticket_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        cast(null as {{ string_type }}) as department,
+        cast(null as {{ string_type }}) as actor_id,
+        later.priority as status,
+        later.category as code,
+        later.description as detail,
+        'repeat ticket ' || later.ticket_id as summary
+    from tickets as later
+    inner join tickets as earlier
+        on earlier.ticket_id = later.reopened_from_ticket_id
+),
+
+unioned as (
+    select * from contact_items
+    union all select * from event_items
+    union all select * from alarm_raised_items
+    union all select * from alarm_cleared_items
+    union all select * from degradation_start_items
+    union all select * from degradation_end_items
+    union all select * from survey_items
+    union all select * from repeat_items
+),
+
+keyed as (
+    select
+        {{ dbt.hash(dbt.concat(['ticket_id', "'|'", 'item_type', "'|'", 'source_record_id'])) }}
+            as timeline_item_id,
+        unioned.*,
+        {{ lineage_columns() }}
+    from unioned
+)
+
+select * from keyed

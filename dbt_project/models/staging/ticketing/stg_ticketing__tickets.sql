@@ -1,0 +1,36 @@
+with
+
+source as (
+    select * from {{ source('ticketing', 'tickets') }}
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (partition by ticket_id order by {{ latest_delivery_first() }})
+            as delivery_rank
+    from source
+),
+
+renamed as (
+    select
+        ticket_id,
+        msisdn,
+        created_at,
+        channel,
+        category,
+        -- categories are `<family>.<kind>`; repeat complaints compare families (audit-rules F4)
+        {{ dbt.split_part('category', "'.'", 1) }} as category_family,
+        priority,
+        description,
+        reported_district,
+        reported_lat,
+        reported_lon,
+        reopened_from_ticket_id,
+        _source_file,
+        _source_row
+    from deduplicated
+    where delivery_rank = 1
+)
+
+select * from renamed
