@@ -1,0 +1,146 @@
+"""Search and listing queries with keyset (cursor) pagination.
+
+Filters are fixed SQL fragments with `?` placeholders; request values only ever travel as
+parameters. A cursor is the sort key of the last row returned, base64url-encoded JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+from fastapi import HTTPException
+
+
+class Conditions:
+    """Collects `where` fragments and their parameters in step."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, fragment: str, *values: Any) -> None:
+        if any(v is None for v in values):
+            return
+        self.sql.append(fragment)
+        self.params.extend(values)
+
+    @property
+    def where(self) -> str:
+        return ("where " + " and ".join(self.sql)) if self.sql else ""
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error) as exc:
+        raise HTTPException(422, "cursor: not a cursor this API returned") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise HTTPException(422, "cursor: not a cursor this API returned")
+    return values
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    msisdn: str | None = None
+    status: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    district: str | None = None
+
+
+TICKET_COLUMNS = ("ticket_id", "created_at", "msisdn", "category", "priority", "status",
+                  "reported_district", "network_trace")
+
+
+def search_tickets(cur: duckdb.DuckDBPyConnection, flt: TicketFilter, cursor: str | None,
+                   limit: int) -> tuple[list[dict], str | None]:
+    """Tickets matching `flt` in (created_at, ticket_id) order; the page and the next cursor."""
+    cond = Conditions()
+    cond.add("msisdn = ?", flt.msisdn)
+    cond.add("status_at_as_of = ?", flt.status)
+    cond.add("created_at >= ?", flt.created_from)
+    cond.add("created_at < ?", flt.created_to)
+    cond.add("reported_district = ?", flt.district)
+    after = decode_cursor(cursor, 2)
+    if after:
+        after_at = _parse_time(after[0])
+        cond.add("(created_at > ? or (created_at = ? and ticket_id > ?))",
+                 after_at, after_at, str(after[1]))
+    rows = cur.execute(
+        "select ticket_id, created_at, msisdn, category, priority, status_at_as_of, "
+        f"reported_district, network_trace from main.dim_tickets {cond.where} "
+        "order by created_at, ticket_id limit ?", [*cond.params, limit + 1]).fetchall()
+    items = [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in rows[:limit]]
+    nxt = encode_cursor([items[-1]["created_at"], items[-1]["ticket_id"]]) \
+        if len(rows) > limit else None
+    return items, nxt
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    rule_id: str | None = None
+    department: str | None = None
+    severity: str | None = None
+    ticket_id: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+
+def list_findings(cur: duckdb.DuckDBPyConnection, flt: FindingFilter, cursor: str | None,
+                  limit: int) -> tuple[list[tuple], str | None]:
+    """Findings in (ticket_id, rule_id) order. `day_from`/`day_to` (inclusive) filter on the
+    ticket's business day of creation, the same day `agg_audit_daily` counts it under."""
+    cond = Conditions()
+    cond.add("f.rule_id = ?", flt.rule_id)
+    cond.add("f.department = ?", flt.department)
+    cond.add("f.severity = ?", flt.severity)
+    cond.add("f.ticket_id = ?", flt.ticket_id)
+    cond.add("a.created_date_local >= ?", flt.day_from)
+    cond.add("a.created_date_local <= ?", flt.day_to)
+    after = decode_cursor(cursor, 2)
+    if after:
+        cond.add("(f.ticket_id > ? or (f.ticket_id = ? and f.rule_id > ?))",
+                 str(after[0]), str(after[0]), str(after[1]))
+    rows = cur.execute(
+        "select f.ticket_id, f.rule_id, f.rule_name, f.severity, f.department, f.evidence, "
+        "f.run_id, f.as_of, f.found_at from audit.findings as f "
+        f"left join main.fct_audit_facts as a using (ticket_id) {cond.where} "
+        "order by f.ticket_id, f.rule_id limit ?", [*cond.params, limit + 1]).fetchall()
+    nxt = encode_cursor([rows[limit - 1][0], rows[limit - 1][1]]) if len(rows) > limit else None
+    return rows[:limit], nxt
+
+
+AUDIT_DAILY_COLUMNS = ("day", "rule_id", "department", "tickets_audited", "findings",
+                       "finding_rate")
+
+
+def audit_summary(cur: duckdb.DuckDBPyConnection, rule_id: str | None, department: str | None,
+                  day_from: date | None, day_to: date | None) -> list[dict]:
+    cond = Conditions()
+    cond.add("rule_id = ?", rule_id)
+    cond.add("department = ?", department)
+    cond.add("day >= ?", day_from)
+    cond.add("day <= ?", day_to)
+    rows = cur.execute(f"select {', '.join(AUDIT_DAILY_COLUMNS)} from audit.agg_audit_daily "
+                       f"{cond.where} order by day, rule_id, department", cond.params).fetchall()
+    return [dict(zip(AUDIT_DAILY_COLUMNS, r, strict=True)) for r in rows]
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise HTTPException(422, "cursor: not a cursor this API returned") from exc

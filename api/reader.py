@@ -1,0 +1,96 @@
+"""Reads the latest published snapshot, read-only, and follows `CURRENT` without a restart.
+
+Each request asks `SnapshotReader.get()` for the open snapshot. At most every
+`check_seconds` one request looks at `CURRENT`; when it names another file, that file is opened
+read-only and checked (its `snapshot_meta` must be readable) before it replaces the open one, so
+a broken or half-published snapshot never interrupts service. Old connections are not closed
+by force: requests in flight hold a reference and finish on the snapshot they started with.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from api.snapshot import current_snapshot
+
+
+class NoSnapshotError(RuntimeError):
+    """Nothing has been published yet (or the current file cannot be opened)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One open, immutable snapshot. `cursor()` gives a connection for one request."""
+
+    path: Path
+    version: str
+    run_id: str
+    as_of: datetime | None
+    built_at: datetime
+    con: duckdb.DuckDBPyConnection
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        # A DuckDB connection must not be used by two threads at once; a cursor is a cheap new
+        # connection to the same database instance, so every request gets its own.
+        return self.con.cursor()
+
+    def row_counts(self) -> dict[str, int]:
+        with self.cursor() as cur:
+            rows = cur.execute("select table_name, row_count from main.snapshot_tables "
+                               "order by table_name").fetchall()
+        return dict(rows)
+
+
+def open_snapshot(path: Path) -> Snapshot:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("select snapshot_version, run_id, as_of, built_at "
+                          "from main.snapshot_meta").fetchone()
+    except duckdb.Error:
+        con.close()
+        raise
+    if row is None:
+        con.close()
+        raise NoSnapshotError(f"{path.name} has no snapshot_meta row")
+    return Snapshot(path, row[0], row[1], row[2], row[3], con)
+
+
+class SnapshotReader:
+    """Thread-safe holder of the current snapshot of one snapshots directory."""
+
+    def __init__(self, snapshots_dir: Path, check_seconds: float = 1.0) -> None:
+        self.snapshots_dir = snapshots_dir
+        self.check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = float("-inf")
+        self.last_error: str | None = None
+
+    def get(self) -> Snapshot:
+        """The snapshot to answer this request from (switching first if a newer one is due)."""
+        now = time.monotonic()
+        if self._snapshot is None or now - self._checked_at >= self.check_seconds:
+            with self._lock:
+                if self._snapshot is None or now - self._checked_at >= self.check_seconds:
+                    self._refresh()
+                    self._checked_at = now
+        if self._snapshot is None:
+            raise NoSnapshotError(self.last_error or "no snapshot has been published yet")
+        return self._snapshot
+
+    def _refresh(self) -> None:
+        path = current_snapshot(self.snapshots_dir)
+        if path is None or (self._snapshot is not None and self._snapshot.path == path):
+            return
+        try:
+            self._snapshot = open_snapshot(path)
+            self.last_error = None
+        except (duckdb.Error, OSError, NoSnapshotError) as exc:
+            # Keep serving the previous snapshot; say why the new one was not taken.
+            self.last_error = f"cannot open snapshot {path.name}: {exc}"

@@ -1,0 +1,40 @@
+"""`GET /tickets`: search tickets, cursor-paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from api.deps import CallerDep, SnapshotDep
+from api.listing import TicketFilter, search_tickets
+from api.routes import ERRORS, Limit, naive_utc
+from api.schemas import TicketPage, TicketSummaryPublic
+from api.security import mask_msisdn
+from api.trace import utc
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+@router.get("", response_model=TicketPage, responses=ERRORS)
+def read_tickets(
+    request: Request, snapshot: SnapshotDep, caller: CallerDep, limit: Limit = None,
+    msisdn: Annotated[str | None, Query(pattern=r"^\d{5,15}$")] = None,
+    status: Annotated[str | None, Query(max_length=32, description="status at as-of")] = None,
+    created_from: Annotated[datetime | None, Query(description="inclusive")] = None,
+    created_to: Annotated[datetime | None, Query(description="exclusive")] = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> TicketPage:
+    """Tickets by MSISDN, status, creation range and district, oldest first."""
+    flt = TicketFilter(msisdn=msisdn, status=status, created_from=naive_utc(created_from),
+                       created_to=naive_utc(created_to), district=district)
+    size = limit or request.app.state.api_settings.page_size_default
+    with snapshot.cursor() as cur:
+        items, nxt = search_tickets(cur, flt, cursor, size)
+    for item in items:
+        item["created_at"] = utc(item["created_at"])
+        if not caller.sees_pii:
+            item["msisdn"] = mask_msisdn(item["msisdn"])
+    return TicketPage(items=[TicketSummaryPublic(**i) for i in items], next_cursor=nxt)

@@ -1,0 +1,26 @@
+"""`GET /tickets/{ticket_id}/trace`: the whole trace of one ticket."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+
+from api.deps import CallerDep, SnapshotDep
+from api.routes import ERRORS
+from api.schemas import TICKET_ID_PATTERN, TracePublic
+from api.trace import build_trace
+
+router = APIRouter(prefix="/tickets", tags=["trace"])
+
+TicketId = Annotated[str, Path(max_length=64, pattern=TICKET_ID_PATTERN,
+                               description="the ticket number", examples=["TT20260301000123"])]
+
+
+@router.get("/{ticket_id}/trace", response_model=TracePublic, responses=ERRORS)
+def read_trace(ticket_id: TicketId, snapshot: SnapshotDep, caller: CallerDep) -> TracePublic:
+    """The ticket, customer, SLA, linked cells, timeline, findings and provenance in one answer."""
+    trace = build_trace(snapshot, ticket_id, sees_pii=caller.sees_pii)
+    if trace is None:
+        raise HTTPException(404, f"Ticket not found: {ticket_id}")
+    return trace

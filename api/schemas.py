@@ -1,0 +1,198 @@
+"""Response models: every field the API returns, so `/docs` documents it.
+
+Timestamps are UTC (the warehouse stores naive UTC; the API marks them with `Z`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+TICKET_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""A ticket number: the contract says only `string`; we accept what a URL path segment carries
+safely (letters, digits, `.`, `_`, `:`, `-`), up to 64 characters."""
+
+
+class ErrorPublic(BaseModel):
+    error: str = Field(description="machine-readable code, e.g. `not_found`, `unauthorized`")
+    message: str = Field(description="what went wrong, for a person")
+    details: list[dict[str, Any]] | None = Field(None, description="per-field problems (422)")
+
+
+class TicketPublic(BaseModel):
+    ticket_id: str
+    created_at: datetime
+    channel: str | None
+    category: str | None
+    category_family: str | None
+    priority: str | None
+    description: str | None
+    reported_district: str | None
+    status: str | None = Field(description="status at the snapshot's as-of time (TMF621 state)")
+    owning_department: str | None
+    resolved_at: datetime | None
+    closure_code: str | None
+    reopened_from_ticket_id: str | None
+
+
+class CustomerPublic(BaseModel):
+    customer_id: str | None
+    msisdn: str = Field(description="masked like `138****1234` unless the caller may see PII")
+    msisdn_masked: bool
+    customer_name: str | None = Field(description="only for callers who may see PII")
+    tier_at_creation: str | None
+    segment: str | None
+
+
+class BreachPublic(BaseModel):
+    rule_id: str
+    rule_name: str | None
+    severity: str | None
+    department: str | None
+
+
+class SlaPublic(BaseModel):
+    first_contact_limit_minutes: float | None
+    resolution_limit_minutes: float | None
+    first_contact_at: datetime | None
+    first_contact_source: str | None = Field(description="`ticket_event` or `crm_contact`")
+    first_contact_record_id: str | None
+    first_contact_delay_minutes: float | None
+    first_contact_deadline_at: datetime | None
+    resolution_deadline_at: datetime | None
+    resolution_clock_minutes: float | None = Field(description="clock at resolution")
+    clock_minutes_at_as_of: float | None
+    pending_minutes: float | None = Field(description="time paused while pending the customer")
+    is_open_at_as_of: bool | None
+    breaches: list[BreachPublic] = Field(description="T1-T3 findings of this ticket")
+
+
+class CellInventoryPublic(BaseModel):
+    cell_name: str | None
+    site_id: str | None
+    rat: str | None
+    site_type: str | None
+    district: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str | None
+
+
+class KpiSummaryPublic(BaseModel):
+    hours_with_data: int | None
+    degraded_hours: int | None
+    prb_util_dl_pct: float | None = Field(description="mean over the hours with data")
+    user_dl_rate_mbps: float | None
+    access_success_pct: float | None
+    drop_rate_pct: float | None
+    good_coverage_pct: float | None
+
+
+class AlarmPublic(BaseModel):
+    alarm_id: str
+    severity: str | None
+    alarm_type: str | None
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+class EpisodePublic(BaseModel):
+    started_at: datetime
+    ended_at: datetime
+    degraded_hours: int | None
+    worst: dict[str, float | None] = Field(description="worst value of each breached KPI")
+
+
+class LinkedCellPublic(BaseModel):
+    cell_id: str
+    rank: int
+    dwell_seconds: int | None
+    inventory: CellInventoryPublic
+    kpi_before: KpiSummaryPublic = Field(description="the complaint window")
+    kpi_after: KpiSummaryPublic = Field(description="the 24 h after resolution")
+    alarms: list[AlarmPublic]
+    degradation_episodes: list[EpisodePublic]
+
+
+class TimelineItemPublic(BaseModel):
+    at: datetime
+    type: str
+    source_system: str
+    source_record_id: str
+    summary: str
+
+
+class FindingPublic(BaseModel):
+    ticket_id: str
+    rule_id: str
+    rule_name: str | None
+    severity: str | None
+    department: str | None
+    evidence: dict[str, Any]
+    run_id: str | None
+    as_of: datetime | None
+    found_at: datetime | None
+
+
+class ProvenancePublic(BaseModel):
+    run_id: str
+    as_of: datetime | None
+    built_at: datetime
+    snapshot_version: str
+
+
+class TracePublic(BaseModel):
+    ticket: TicketPublic
+    customer: CustomerPublic
+    sla: SlaPublic
+    network_trace: Literal["present", "missing"]
+    linked_cells: list[LinkedCellPublic] = Field(description="in rank order")
+    timeline: list[TimelineItemPublic] = Field(description="in time order")
+    findings: list[FindingPublic]
+    provenance: ProvenancePublic
+
+
+class TicketSummaryPublic(BaseModel):
+    ticket_id: str
+    created_at: datetime
+    msisdn: str
+    category: str | None
+    priority: str | None
+    status: str | None
+    reported_district: str | None
+    network_trace: str | None
+
+
+class TicketPage(BaseModel):
+    items: list[TicketSummaryPublic]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at end")
+
+
+class FindingPage(BaseModel):
+    items: list[FindingPublic]
+    next_cursor: str | None
+
+
+class AuditDailyPublic(BaseModel):
+    day: date
+    rule_id: str
+    department: str | None
+    tickets_audited: int
+    findings: int
+    finding_rate: float | None
+
+
+class AuditSummaryPublic(BaseModel):
+    rows: list[AuditDailyPublic] = Field(description="by day, rule and department")
+    provenance: ProvenancePublic
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    snapshot_version: str
+    run_id: str
+    as_of: datetime | None
+    built_at: datetime
+    row_counts: dict[str, int]

@@ -1,0 +1,178 @@
+"""The serving snapshot: layout on disk and the publisher.
+
+`<snapshots_dir>/snapshot-<UTC yyyymmddHHMMSS>-<run_id[:8]>.duckdb` is an immutable copy of the
+serving tables; the text file `CURRENT` names the one to read. The publisher writes the copy
+under a temporary name, fsyncs it, renames it, and only then replaces `CURRENT` with
+`os.replace`, so a reader sees either the old snapshot or the whole new one, never a half.
+Plain DuckDB, no Dagster or FastAPI import: the serving asset and the tests call it directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+CURRENT = "CURRENT"
+PREFIX, SUFFIX = "snapshot-", ".duckdb"
+
+
+@dataclass(frozen=True)
+class ServedTable:
+    """One table of the snapshot: where it comes from and how it is looked up."""
+
+    name: str  # schema-qualified name, the same in the warehouse and in the snapshot
+    select: str  # the rows to copy (reads the warehouse: the connection's default catalog)
+    index: tuple[str, ...] = ()  # each column gets an ART index (point lookups by the API)
+
+
+# What the API reads. Sorted by the lookup key so DuckDB's zone maps prune row groups too.
+# Alarms and customers come from staging (the marts do not carry them), cut down to what a trace
+# can reach: alarms on linked cells, customer versions of ticket holders.
+SERVED_TABLES: tuple[ServedTable, ...] = (
+    ServedTable("main.dim_tickets", "select * from main.dim_tickets order by ticket_id",
+                ("ticket_id", "msisdn")),
+    ServedTable("main.fct_audit_facts",
+                "select * from main.fct_audit_facts order by ticket_id", ("ticket_id",)),
+    ServedTable("main.fct_ticket_cells",
+                "select * from main.fct_ticket_cells order by ticket_id", ("ticket_id",)),
+    ServedTable("main.fct_ticket_timeline",
+                "select * from main.fct_ticket_timeline order by ticket_id", ("ticket_id",)),
+    ServedTable("main.fct_cell_degradation_episodes",
+                "select * from main.fct_cell_degradation_episodes order by cell_id",
+                ("cell_id",)),
+    ServedTable("main.stg_netops__alarms",
+                "select * from main.stg_netops__alarms where cell_id in "
+                "(select cell_id from main.fct_ticket_cells) order by cell_id", ("cell_id",)),
+    ServedTable("main.stg_crm__customers",
+                "select * from main.stg_crm__customers where msisdn in "
+                "(select msisdn from main.dim_tickets) order by msisdn", ("msisdn",)),
+    ServedTable("audit.findings", "select * from audit.findings order by ticket_id, rule_id",
+                ("ticket_id",)),
+    ServedTable("audit.agg_audit_daily",
+                "select * from audit.agg_audit_daily order by day, rule_id, department"),
+)
+
+
+class SnapshotError(RuntimeError):
+    """Publishing failed; the previous snapshot stays current."""
+
+
+@dataclass(frozen=True)
+class PublishedSnapshot:
+    path: Path
+    version: str
+    run_id: str
+    built_at: datetime
+    row_counts: dict[str, int]
+
+
+def snapshot_name(built_at: datetime, run_id: str) -> str:
+    return f"{PREFIX}{built_at:%Y%m%d%H%M%S}-{run_id[:8]}{SUFFIX}"
+
+
+def current_snapshot(snapshots_dir: Path) -> Path | None:
+    """The file `CURRENT` names, or None before the first publish."""
+    try:
+        name = (snapshots_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return snapshots_dir / name if name else None
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
+                 tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
+    """Copy the tables from the attached warehouse into the new file `target`."""
+    con.execute(f"attach {_sql_literal(str(target))} as snap (read_only false)")
+    counts: dict[str, int] = {}
+    try:
+        con.execute("create schema if not exists snap.audit")
+        for table in tables:
+            con.execute(f"create table snap.{table.name} as {table.select}")
+            for column in table.index:
+                index = f"idx_{table.name.split('.')[-1]}_{column}"
+                con.execute(f"create index {index} on snap.{table.name} ({column})")
+            count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
+            counts[table.name] = count[0]
+        con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
+                    "run_id varchar, as_of timestamp, built_at timestamp)")
+        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?)",
+                    [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"]])
+        con.execute("create table snap.main.snapshot_tables (table_name varchar, row_count bigint)")
+        con.executemany("insert into snap.main.snapshot_tables values (?, ?)",
+                        [[name, n] for name, n in counts.items()])
+        con.execute("checkpoint snap")
+    finally:
+        con.execute("detach snap")
+    return counts
+
+
+def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]) -> None:
+    present = {f"{s}.{t}" for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = current_database()").fetchall()}
+    missing = [t.name for t in tables if t.name not in present]
+    if missing:
+        raise SnapshotError(f"the warehouse lacks serving tables: {', '.join(missing)}")
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run_id: str,
+                     as_of: datetime, keep: int, built_at: datetime | None = None,
+                     tables: tuple[ServedTable, ...] = SERVED_TABLES) -> PublishedSnapshot:
+    """Copy the serving tables from `con` (a connection whose default catalog is the warehouse,
+    read-only is enough) into a new snapshot file, then make it current and prune old ones."""
+    built_at = (built_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    snapshots_dir.mkdir(parents=True, exist_ok=True)
+    name = snapshot_name(built_at, run_id)
+    final, tmp = snapshots_dir / name, snapshots_dir / f".{name}.tmp"
+    tmp.unlink(missing_ok=True)
+    meta = {"version": name.removeprefix(PREFIX).removesuffix(SUFFIX), "run_id": run_id,
+            "as_of": as_of, "built_at": built_at}
+    try:
+        _check_sources(con, tables)
+        counts = _copy_tables(con, tmp, tables, meta)
+    except duckdb.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise SnapshotError(f"publishing {name} failed: {exc}") from exc
+    _fsync(tmp)
+    os.replace(tmp, final)
+    switch_current(snapshots_dir, name)
+    prune_snapshots(snapshots_dir, keep)
+    return PublishedSnapshot(final, meta["version"], run_id, built_at, counts)
+
+
+def switch_current(snapshots_dir: Path, name: str) -> None:
+    """Point `CURRENT` at `name` atomically (write a temp file, fsync, rename, fsync the dir)."""
+    tmp = snapshots_dir / f".{CURRENT}.tmp"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, snapshots_dir / CURRENT)
+    _fsync(snapshots_dir)
+
+
+def prune_snapshots(snapshots_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` snapshots; never the current one. A reader that still
+    has a deleted file open keeps reading it (POSIX unlink semantics) until it switches."""
+    current = current_snapshot(snapshots_dir)
+    files = sorted(snapshots_dir.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.name, reverse=True)
+    doomed = [p for p in files[max(keep, 1):] if p != current]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    return doomed

@@ -1,0 +1,146 @@
+"""A small hand-made warehouse with the serving tables, in the marts' column layout.
+
+Values are chosen by hand so tests can assert on them without running the pipeline: ticket
+TT0001 is a planted F1 (critical alarm on its rank-1 cell still active at resolution), TT0002
+has no sessions (`network_trace = missing`), TT0003..TT0007 exist for search and pagination.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+MSISDN = "13812341234"
+F1_TICKET, MISSING_TICKET = "TT0001", "TT0002"
+CUSTOMER_NAME = "张三"
+
+DDL = """
+create table main.dim_tickets (
+    ticket_id varchar, msisdn varchar, customer_id varchar, created_at timestamp,
+    channel varchar, category varchar, category_family varchar, priority varchar,
+    description varchar, reported_district varchar, reopened_from_ticket_id varchar,
+    tier_at_creation varchar, segment varchar, status_at_as_of varchar,
+    owning_department varchar, network_trace varchar, dagster_run_id varchar);
+create table main.fct_audit_facts (
+    ticket_id varchar, created_date_local date, resolved_at timestamp, closure_code varchar,
+    first_contact_limit_minutes double, resolution_limit_minutes double,
+    first_contact_at timestamp, first_contact_source varchar, first_contact_record_id varchar,
+    first_contact_delay_minutes double, first_contact_deadline_at timestamp,
+    resolution_deadline_at timestamp, resolution_clock_minutes double,
+    clock_minutes_at_as_of double, pending_minutes double, is_open_at_as_of boolean,
+    network_trace varchar);
+create table main.fct_ticket_cells (
+    ticket_id varchar, cell_id varchar, cell_rank integer, dwell_seconds bigint,
+    cell_name varchar, site_id varchar, rat varchar, site_type varchar, district varchar,
+    latitude double, longitude double, cell_status varchar,
+    window_hours_with_data integer, window_degraded_hours integer,
+    window_prb_util_dl_pct double, window_user_dl_rate_mbps double,
+    window_access_success_pct double, window_drop_rate_pct double,
+    window_good_coverage_pct double,
+    post_hours_with_data integer, post_degraded_hours integer,
+    post_prb_util_dl_pct double, post_user_dl_rate_mbps double,
+    post_access_success_pct double, post_drop_rate_pct double, post_good_coverage_pct double);
+create table main.fct_ticket_timeline (
+    ticket_id varchar, item_at timestamp, item_order integer, item_type varchar,
+    source_system varchar, source_table varchar, source_record_id varchar, summary varchar);
+create table main.fct_cell_degradation_episodes (
+    episode_id varchar, cell_id varchar, episode_start_at timestamp, episode_end_at timestamp,
+    degraded_hours integer, worst_drop_rate_pct double, worst_access_success_pct double,
+    worst_user_dl_rate_mbps double, worst_prb_util_dl_pct double, worst_good_coverage_pct double);
+create table main.stg_netops__alarms (
+    alarm_id varchar, cell_id varchar, raised_at timestamp, cleared_at timestamp,
+    severity varchar, alarm_type varchar);
+create table main.stg_crm__customers (
+    customer_id varchar, msisdn varchar, customer_name varchar, tier varchar,
+    valid_from timestamp, valid_to timestamp);
+create schema audit;
+create table audit.findings (
+    ticket_id varchar, rule_id varchar, rule_name varchar, severity varchar,
+    department varchar, evidence varchar, run_id varchar, as_of timestamp, found_at timestamp);
+create table audit.agg_audit_daily (
+    day date, rule_id varchar, department varchar, tickets_audited bigint, findings bigint,
+    finding_rate double);
+"""
+
+TICKETS = [  # ticket_id, created_at, district, status, network_trace
+    (F1_TICKET, "2026-03-02 02:00:00", "tianhe", "closed", "present"),
+    (MISSING_TICKET, "2026-03-02 03:00:00", "yuexiu", "inProgress", "missing"),
+    *[(f"TT000{i}", f"2026-03-0{i - 1} 05:00:00", "tianhe", "resolved", "missing")
+      for i in range(3, 8)],
+]
+
+TIMELINE = [  # deliberately not in time order: the API must sort
+    ("2026-03-02 10:00:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E4",
+     "resolved by noc (network_fixed)"),
+    ("2026-03-02 02:00:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E1",
+     "created via hotline"),
+    ("2026-03-02 01:00:00", 1, "alarm_raised", "netops", "stg_netops__alarms", "A1",
+     "critical cell_out_of_service raised on C1"),
+    ("2026-03-01 22:00:00", 1, "crm_contact", "crm", "stg_crm__contacts", "K1",
+     "inbound hotline contact about network.data_speed"),
+    ("2026-03-02 02:30:00", 1, "degradation_start", "netops", "fct_cell_degradation_episodes",
+     "EP1", "C1 degraded: drop_rate_pct 4.5"),
+    ("2026-03-02 04:30:00", 1, "degradation_end", "netops", "fct_cell_degradation_episodes",
+     "EP1", "C1 recovered"),
+    ("2026-03-02 02:40:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E2",
+     "customer contacted by service_desk"),
+]
+
+
+def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
+    """Write the hand-made warehouse to `path` (replacing it) and return the path."""
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(DDL)
+    for tid, created, district, status, trace in TICKETS:
+        con.execute("insert into main.dim_tickets values "
+                    "(?, ?, 'CUST1', ?, 'hotline', 'network.data_speed', 'network', 'high', "
+                    "'slow data, 网速慢, \"urgent\"', ?, null, 'gold', 'individual', ?, 'noc', "
+                    "?, ?)",
+                    [tid, MSISDN if tid == F1_TICKET else f"1390000{tid[-4:]}", created,
+                     district, status, trace, run_id])
+        con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, 45, 1080, "
+                    "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    [tid, created, "2026-03-02 10:00:00" if tid == F1_TICKET else None,
+                     "network_fixed" if tid == F1_TICKET else None,
+                     "2026-03-02 02:40:00" if tid == F1_TICKET else None,
+                     "E2" if tid == F1_TICKET else None, 40.0 if tid == F1_TICKET else None,
+                     "2026-03-02 02:45:00", "2026-03-02 20:00:00",
+                     480.0 if tid == F1_TICKET else None, 480.0, tid != F1_TICKET, trace])
+    con.execute("""insert into main.fct_ticket_cells values
+        (?, 'C2', 2, 1800, 'Tianhe-2', 'S1', '5G', 'micro', 'tianhe', 23.1, 113.3, 'active',
+         70, 0, 40, 80, 99, 0.5, 97, 20, 0, 42, 85, 99.1, 0.4, 96),
+        (?, 'C1', 1, 5400, 'Tianhe-1', 'S1', '4G', 'macro', 'tianhe', 23.1, 113.3, 'active',
+         72, 3, 60, 7.5, 97.5, 1.1, 93, 24, 20, 88, 3.1, 90.2, 4.2, 80)""",
+                [F1_TICKET, F1_TICKET])
+    con.executemany("insert into main.fct_ticket_timeline values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[F1_TICKET, *row] for row in TIMELINE])
+    con.execute("insert into main.fct_ticket_timeline values (?, '2026-03-02 03:00:00', 1, "
+                "'ticket_event', 'ticketing', 'stg_ticketing__ticket_events', 'E9', "
+                "'created via app')", [MISSING_TICKET])
+    con.execute("""insert into main.fct_cell_degradation_episodes values
+        ('EP1', 'C1', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, 3.1, null, null),
+        ('EP0', 'C9', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, null, null, null)
+    """)
+    con.execute("""insert into main.stg_netops__alarms values
+        ('A1', 'C1', '2026-03-02 01:00:00', null, 'critical', 'cell_out_of_service'),
+        ('A0', 'C1', '2026-01-01 01:00:00', '2026-01-01 02:00:00', 'minor', 'vswr_high'),
+        ('A9', 'C9', '2026-03-02 01:00:00', null, 'critical', 'power_failure')""")
+    con.execute("""insert into main.stg_crm__customers values
+        ('CUST1', ?, '张老三', 'silver', null, '2026-03-01 00:00:00'),
+        ('CUST1', ?, ?, 'gold', '2026-03-01 00:00:00', null)""", [MSISDN, MSISDN, CUSTOMER_NAME])
+    con.execute("""insert into audit.findings values
+        (?, 'F1', 'alarm_active_at_resolution', 'high', 'noc',
+         '{"alarm_ids": ["A1"], "cell_ids": ["C1"], "msisdn": "13812341234"}', ?,
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00'),
+        (?, 'T1', 'resolve_timeout', 'medium', 'noc', '{"clock_minutes": 1200}', ?,
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00'),
+        (?, 'T3', 'overdue_open', 'high', 'field_ops', '{"clock_minutes": 4000}', ?,
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00')""",
+                [F1_TICKET, run_id, MISSING_TICKET, run_id, "TT0004", run_id])
+    con.execute("""insert into audit.agg_audit_daily values
+        ('2026-03-02', 'F1', 'noc', 2, 1, 0.5), ('2026-03-02', 'T1', 'noc', 2, 1, 0.5),
+        ('2026-03-02', 'T3', 'field_ops', 5, 1, 0.2)""")
+    con.close()
+    return path

@@ -1,0 +1,117 @@
+"""Publishing snapshots and following them without a restart."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import duckdb
+import pytest
+from api_warehouse import F1_TICKET
+
+from api.snapshot import CURRENT, SnapshotError, current_snapshot, publish_snapshot, switch_current
+
+
+def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
+    snaps = api_home.settings.snapshots_dir
+    assert (snaps / CURRENT).read_text().strip() == api_home.first.path.name
+    assert not list(snaps.glob(".*.tmp"))
+    con = duckdb.connect(str(api_home.first.path), read_only=True)
+    wh = duckdb.connect(str(api_home.warehouse), read_only=True)
+    for table, count in api_home.first.row_counts.items():
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
+    # staging alarms are cut to linked cells: A9 is on an unlinked cell
+    assert count_of(wh, "main.stg_netops__alarms") == 3
+    assert api_home.first.row_counts["main.stg_netops__alarms"] == 2
+    assert con.execute("select run_id from snapshot_meta").fetchone()[0] == "run-11111111"
+
+
+def count_of(con, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_prune_keeps_the_newest_n_and_never_the_current(api_home):
+    for i in range(2, 6):
+        api_home.publish(f"run-{i}0000000", built_at=datetime(2026, 3, 5, i, 0, 0), keep=2)
+    names = sorted(p.name for p in api_home.settings.snapshots_dir.glob("snapshot-*.duckdb"))
+    assert names == ["snapshot-20260305040000-run-4000.duckdb",
+                     "snapshot-20260305050000-run-5000.duckdb"]
+    assert current_snapshot(api_home.settings.snapshots_dir).name == names[-1]
+
+
+def test_failed_publish_leaves_current_untouched(api_home):
+    con = duckdb.connect(str(api_home.warehouse))
+    con.execute("drop table audit.findings")
+    with pytest.raises(SnapshotError, match="audit.findings"):
+        publish_snapshot(con, api_home.settings.snapshots_dir, run_id="run-bad00000",
+                         as_of=datetime(2026, 3, 5), keep=3)
+    con.close()
+    assert current_snapshot(api_home.settings.snapshots_dir) == api_home.first.path
+    assert len(list(api_home.settings.snapshots_dir.iterdir())) == 2  # snapshot + CURRENT
+
+
+def test_new_snapshot_is_picked_up_without_restart_while_requests_keep_succeeding(client,
+                                                                                  api_home):
+    statuses, versions, stop = [], [], threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            response = client.get("/health")
+            statuses.append(response.status_code)
+            versions.append(response.json().get("snapshot_version"))
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        second = api_home.publish("run-22222222", built_at=datetime(2026, 3, 5, 2, 0, 0))
+        # the trace answers from the new snapshot too
+        body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler"))
+        assert body.json()["provenance"]["run_id"] == "run-22222222"
+        while versions.count(second.version) < 3:
+            pass
+    finally:
+        stop.set()
+        thread.join()
+    assert set(statuses) == {200}
+    first_new = versions.index(second.version)
+    assert versions[:first_new] == [api_home.first.version] * first_new
+    assert set(versions[first_new:]) == {second.version}
+
+
+def test_a_broken_current_keeps_the_previous_snapshot_served(client, api_home):
+    assert client.get("/health").json()["run_id"] == "run-11111111"
+    snaps = api_home.settings.snapshots_dir
+    (snaps / "snapshot-20990101000000-garbage.duckdb").write_bytes(b"not a database")
+    switch_current(snaps, "snapshot-20990101000000-garbage.duckdb")
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json()["run_id"] == "run-11111111"
+    switch_current(snaps, "snapshot-20990101000000-missing.duckdb")
+    assert client.get("/health").json()["run_id"] == "run-11111111"
+
+
+def test_api_serves_while_the_pipeline_holds_the_warehouse_for_writing(client, api_home):
+    writer = duckdb.connect(str(api_home.warehouse))  # the pipeline's writable connection
+    try:
+        writer.execute("delete from main.dim_tickets")
+        response = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler"))
+        assert response.status_code == 200
+    finally:
+        writer.close()
+
+
+def test_health_reports_row_counts_of_the_snapshot(client, api_home):
+    body = client.get("/health").json()
+    assert body["row_counts"] == api_home.first.row_counts
+    assert body["snapshot_version"] == "20260305010000-run-1111"
+
+
+def test_no_snapshot_yet_is_503_json(api_home, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from complaint_trace.settings import get_settings
+
+    empty = get_settings(home=tmp_path / "empty", api_keys_file=api_home.settings.api_keys_path)
+    with TestClient(create_app(empty)) as fresh:
+        response = fresh.get("/health")
+    assert response.status_code == 503 and response.json()["error"] == "no_snapshot"

@@ -1,0 +1,60 @@
+"""The trace of one ticket, on the hand-made snapshot (values planted in api_warehouse.py)."""
+
+from __future__ import annotations
+
+from api_warehouse import F1_TICKET, MISSING_TICKET, TIMELINE
+
+
+def test_f1_trace_shows_alarm_on_linked_cell_in_timeline_and_the_f1_finding(client, api_home):
+    body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    cells = {c["cell_id"]: c for c in body["linked_cells"]}
+    assert [a["alarm_id"] for a in cells["C1"]["alarms"]] == ["A1"]
+    alarm_items = [i for i in body["timeline"] if i["type"] == "alarm_raised"]
+    assert [(i["source_record_id"], i["source_system"]) for i in alarm_items] == [("A1", "netops")]
+    assert [f["rule_id"] for f in body["findings"]] == ["F1"]
+    assert body["findings"][0]["evidence"]["alarm_ids"] == ["A1"]
+    assert body["network_trace"] == "present"
+
+
+def test_ticket_without_sessions_says_network_trace_missing(client, api_home):
+    body = client.get(f"/tickets/{MISSING_TICKET}/trace",
+                      headers=api_home.headers("handler")).json()
+    assert body["network_trace"] == "missing"
+    assert body["linked_cells"] == []
+
+
+def test_timeline_is_in_time_order_and_names_each_source_record(client, api_home):
+    body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    expected = sorted((at.replace(" ", "T") + "Z", rec) for at, _, _, _, _, rec, _ in TIMELINE)
+    assert [(i["at"], i["source_record_id"]) for i in body["timeline"]] == expected
+    assert all(i["source_system"] in {"crm", "ticketing", "netops"} for i in body["timeline"])
+    assert all(i["summary"] for i in body["timeline"])
+
+
+def test_linked_cells_in_rank_order_with_only_their_windowed_alarms_and_episodes(client,
+                                                                                 api_home):
+    body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    assert [(c["cell_id"], c["rank"]) for c in body["linked_cells"]] == [("C1", 1), ("C2", 2)]
+    c1, c2 = body["linked_cells"]
+    # A0 (January, outside the ticket's window) and A9/EP0 (an unlinked cell) stay out.
+    assert c2["alarms"] == [] and c2["degradation_episodes"] == []
+    assert [e["worst"] for e in c1["degradation_episodes"]] == [
+        {"drop_rate_pct": 4.5, "user_dl_rate_mbps": 3.1}]
+    assert c1["inventory"]["rat"] == "4G" and c1["dwell_seconds"] == 5400
+    assert c1["kpi_after"]["degraded_hours"] == 20 and c1["kpi_before"]["hours_with_data"] == 72
+
+
+def test_sla_breaches_list_the_timeout_findings_only(client, api_home):
+    f1 = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    open_ticket = client.get(f"/tickets/{MISSING_TICKET}/trace",
+                             headers=api_home.headers("handler")).json()
+    assert f1["sla"]["breaches"] == []
+    assert [b["rule_id"] for b in open_ticket["sla"]["breaches"]] == ["T1"]
+    assert f1["sla"]["first_contact_delay_minutes"] == 40.0
+
+
+def test_provenance_names_the_served_snapshot(client, api_home):
+    body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    assert body["provenance"] == {"run_id": "run-11111111", "as_of": "2026-03-05T00:00:00Z",
+                                  "built_at": "2026-03-05T01:00:00Z",
+                                  "snapshot_version": "20260305010000-run-1111"}
