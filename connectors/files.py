@@ -1,0 +1,65 @@
+"""Finding the files of one entity under a landing root, and fingerprinting them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from complaint_trace.contract import Entity
+
+# Suffix -> reader format. Gzip is handled by the DuckDB readers themselves.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".parquet": "parquet",
+}
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """One delivered file: its absolute path and its path relative to the landing root."""
+
+    path: Path
+    rel: str  # e.g. `netops/alarms/2026-03-02.csv`: the key of the manifest and `_source_file`
+    format: str | None  # None: not a format the contract allows
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+def file_format(name: str) -> str | None:
+    """The reader format for a file name, or None when the suffix is not in the contract."""
+    lowered = name.lower()
+    return next((fmt for suffix, fmt in FORMATS.items() if lowered.endswith(suffix)), None)
+
+
+def entity_files(landing_dir: Path, entity: Entity) -> list[LandingFile]:
+    """Every delivered file in the entity's folder, sorted by name (the business date).
+
+    Hidden files (`.name`) are skipped: writers use them for deliveries still in transit.
+    Files with a suffix outside the contract are returned with `format=None` so the loader
+    reports them instead of ignoring them silently.
+    """
+    folder = landing_dir / entity.source / entity.name
+    if not folder.is_dir():
+        return []
+    found = [
+        LandingFile(p, p.relative_to(landing_dir).as_posix(), file_format(p.name))
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    ]
+    return sorted(found, key=lambda f: f.rel)
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks so large files do not fill memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

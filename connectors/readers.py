@@ -1,0 +1,182 @@
+"""Read one landing file into the all-VARCHAR staging table `_ct_stage`.
+
+Every format ends the same way, so validation is one SQL statement for all of them:
+`_ct_stage` holds `_source_row` (1-based data row of the file) and the file's columns as
+VARCHAR; `_ct_malformed` holds rows that could not even be split into columns (a CSV line
+with the wrong number of fields, a JSONL line that is not a JSON object) with their reason.
+Python only decides which SQL to run; the rows never pass through Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass, field
+
+import duckdb
+
+from complaint_trace.contract import Entity
+from connectors.columns import ColumnMap, FileRejected, match_columns
+from connectors.files import LandingFile
+from connectors.schema import quote
+
+STAGE = "_ct_stage"
+MALFORMED = "_ct_malformed"
+_REJECTS, _REJECT_SCANS = "_ct_rejects", "_ct_reject_scans"
+
+
+@dataclass
+class StagedFile:
+    columns: ColumnMap
+    raw_expr: str  # SQL over the stage row aliased `s`: the raw record as JSON text
+    notes: list[str] = field(default_factory=list)
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json_object(names: list[str]) -> str:
+    pairs = ", ".join(f"{literal(n)}, s.{quote(n)}" for n in names)
+    return f"json_object({pairs})"
+
+
+def _reset(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (STAGE, MALFORMED, _REJECTS, _REJECT_SCANS, "_ct_read", "_ct_lines"):
+        con.execute(f"drop table if exists {table}")
+    con.execute(
+        f"create temp table {MALFORMED} (row_number bigint, reason varchar, raw varchar)"
+    )
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
+    """Stage `file` for validation; raise `FileRejected` when the file as a whole is unusable."""
+    _reset(con)
+    if file.format == "csv":
+        return _stage_csv(con, file, entity)
+    if file.format == "jsonl":
+        return _stage_jsonl(con, file, entity)
+    if file.format == "parquet":
+        return _stage_parquet(con, file, entity)
+    raise FileRejected(
+        f"{file.rel}: not a contract format (.csv, .jsonl, .parquet, optionally .gz)"
+    )
+
+
+def _csv_header(file: LandingFile) -> list[str]:
+    """The header row, read with Python's csv module (it is one record, not the data)."""
+    opener = gzip.open if file.rel.lower().endswith(".gz") else open
+    try:
+        with opener(file.path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            header = next(csv.reader(text), None)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"{file.rel}: not UTF-8 text ({exc.reason} in the header)") from exc
+    except (OSError, EOFError, csv.Error) as exc:
+        raise FileRejected(f"{file.rel}: unreadable CSV header: {exc}") from exc
+    if not header:
+        raise FileRejected(f"{file.rel}: empty file, no header row")
+    return header
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
+    header = _csv_header(file)
+    columns = match_columns(entity, header, file.rel)
+    spec = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in header) + "}"
+    # RFC 4180: comma, double quote, quote doubled as escape. store_rejects turns lines with a
+    # wrong field count into rows of _ct_rejects (with their record number) instead of an error.
+    con.execute(
+        f"create temp table _ct_read as select row_number() over () as _ord, * "
+        f"from read_csv(?, columns = {spec}, header = true, delim = ',', quote = '\"', "
+        f"escape = '\"', auto_detect = false, compression = 'auto', store_rejects = true, "
+        f"rejects_table = '{_REJECTS}', rejects_scan = '{_REJECT_SCANS}')",
+        [str(file.path)],
+    )
+    bad_encoding = con.execute(
+        f"select min(line) - 1 from {_REJECTS} where error_type = 'INVALID ENCODING'"
+    ).fetchone()[0]
+    if bad_encoding is not None:
+        raise FileRejected(f"{file.rel}: not UTF-8 text (first bad data row {bad_encoding})")
+    # `line` of a reject counts records (header = 1), so data row = line - 1. Good rows keep
+    # file order; they take the row numbers the rejected records do not use.
+    con.execute(
+        f"insert into {MALFORMED} select line - 1, 'malformed CSV record (' || "
+        f"string_agg(distinct lower(error_type), ', ') || '): ' || "
+        f"arg_min(error_message, column_idx), json_object('csv_line', any_value(csv_line)) "
+        f"from {_REJECTS} group by line"
+    )
+    con.execute(
+        f"create temp table {STAGE} as "
+        f"with bad as (select row_number as n from {MALFORMED}), "
+        f"slots as (select n, row_number() over (order by n) as k from range(1, "
+        f"(select count(*) from _ct_read) + (select count(*) from bad) + 1) as t(n) "
+        f"where n not in (select n from bad)) "
+        f"select slots.n as _source_row, r.* exclude (_ord) "
+        f"from _ct_read as r join slots on slots.k = r._ord"
+        if con.execute(f"select count(*) from {MALFORMED}").fetchone()[0]
+        else f"create temp table {STAGE} as select _ord as _source_row, * exclude (_ord) "
+        f"from _ct_read"
+    )
+    con.execute("drop table _ct_read")
+    return StagedFile(columns, _json_object(header), list(columns.notes))
+
+
+def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
+    # Read whole lines (NUL never occurs in UTF-8 JSON text) so one malformed line becomes a
+    # quarantine row instead of failing the file the way read_json would.
+    con.execute(
+        "create temp table _ct_lines as select row_number() over () as _source_row, "
+        "line, case when json_valid(line) then line::json end as j "
+        "from read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), "
+        "quote = '', escape = '', auto_detect = false, compression = 'auto')",
+        [str(file.path)],
+    )
+    con.execute(
+        "update _ct_lines set j = null where j is not null and json_type(j) <> 'OBJECT'"
+    )
+    con.execute(
+        f"insert into {MALFORMED} select _source_row, 'malformed JSONL line: ' || "
+        f"case when json_valid(line) then 'not a JSON object' else 'invalid JSON' end, "
+        f"json_object('jsonl_line', line) "
+        f"from _ct_lines where j is null and trim(line) <> ''"
+    )
+    keys = [k for (k,) in con.execute(
+        "select distinct unnest(json_keys(j)) from _ct_lines where j is not null order by 1"
+    ).fetchall()]
+    columns = match_columns(entity, keys, file.rel)
+    picks = ", ".join(
+        f"json_extract_string(j, {literal('$.' + quote(key))}) as {quote(key)}"
+        for key in columns.found.values() if key is not None
+    )
+    # Blank lines are not records: they are neither loaded nor quarantined.
+    con.execute(
+        f"create temp table {STAGE} as select _source_row, line as _line, {picks} "
+        f"from _ct_lines where j is not null"
+    )
+    con.execute("drop table _ct_lines")
+    return StagedFile(columns, "s._line", list(columns.notes))
+
+
+def _as_text(name: str, sql_type: str) -> str:
+    column = quote(name)
+    if sql_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        # Keep the exact instant: render it in UTC with an explicit offset.
+        return f"cast(timezone('UTC', {column}) as varchar) || '+00:00'"
+    return f"cast({column} as varchar)"
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
+    described = con.execute(
+        "select column_name, column_type from (describe select * from read_parquet(?))",
+        [str(file.path)],
+    ).fetchall()
+    names = [name for name, _ in described]
+    columns = match_columns(entity, names, file.rel)
+    casts = ", ".join(f"{_as_text(n, t)} as {quote(n)}" for n, t in described)
+    con.execute(
+        f"create temp table {STAGE} as select file_row_number + 1 as _source_row, {casts} "
+        f"from read_parquet(?, file_row_number = true)",
+        [str(file.path)],
+    )
+    return StagedFile(columns, _json_object(names), list(columns.notes))

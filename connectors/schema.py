@@ -1,0 +1,81 @@
+"""DDL of the raw layer (`raw_<source>.<entity>`) and of `raw_meta`, derived from the contract.
+
+The column list and types are read from `complaint_trace.contract`, so the raw tables cannot
+drift from the contract (docs/architecture.md, "Raw layer").
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from complaint_trace.contract import ENTITIES, Entity
+
+SQL_TYPES: dict[str, str] = {
+    "string": "VARCHAR",
+    "enum": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "double": "DOUBLE",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+}
+LINEAGE_COLUMNS = (
+    ("_source_file", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+    ("_loaded_at", "TIMESTAMP"),
+    ("_run_id", "VARCHAR"),
+)
+MANIFEST = "raw_meta.file_manifest"
+QUARANTINE = "raw_meta.quarantine"
+
+_META_DDL = f"""
+create schema if not exists raw_meta;
+create table if not exists {MANIFEST} (
+    entity varchar not null,
+    file varchar not null primary key,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    status varchar not null,
+    error varchar,
+    run_id varchar not null,
+    loaded_at timestamp not null,
+    notes varchar
+);
+create table if not exists {QUARANTINE} (
+    entity varchar not null,
+    file varchar not null,
+    row_number bigint not null,
+    reason varchar not null,
+    raw varchar,
+    run_id varchar not null,
+    quarantined_at timestamp not null
+);
+"""
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier in double quotes, safe for any header text (Chinese, spaces, quotes)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def raw_table(entity: Entity) -> str:
+    return f"raw_{entity.source}.{entity.name}"
+
+
+def raw_table_ddl(entity: Entity) -> str:
+    columns = [f"{quote(c.name)} {SQL_TYPES[c.type]}" for c in entity.columns]
+    columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS]
+    return (
+        f"create schema if not exists raw_{entity.source};\n"
+        f"create table if not exists {raw_table(entity)} (\n    " + ",\n    ".join(columns) + "\n);"
+    )
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, entities: tuple[Entity, ...] = ENTITIES) -> None:
+    """Create the raw and raw_meta tables that do not exist yet (idempotent)."""
+    con.execute(_META_DDL)
+    for entity in entities:
+        con.execute(raw_table_ddl(entity))

@@ -1,0 +1,90 @@
+"""One SQL statement that types and checks every staged row against the contract.
+
+From `_ct_stage` (all VARCHAR) it builds `_ct_validated`: the contract's typed columns,
+`_source_row`, and `reason` (every failing check, joined by '; '; null when the row is valid).
+The raw record of a failing row is rebuilt from the stage by the loader, only for those rows.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from complaint_trace.contract import Column, Entity
+from connectors.readers import STAGE, StagedFile, literal
+from connectors.rules import COLUMN_RULES, ROW_RULES
+from connectors.schema import SQL_TYPES, quote
+
+VALIDATED = "_ct_validated"
+
+
+def _typed(column: Column, text: str) -> str:
+    """SQL giving the typed value of `text` (a VARCHAR expression), null when it does not parse."""
+    if column.type in ("string", "enum"):
+        return text
+    if column.type == "timestamp":
+        # The session TimeZone is the source zone: offsets are honoured, naive values read in
+        # the source zone; timezone('UTC', ...) turns the instant into naive UTC.
+        return f"timezone('UTC', try_cast({text} as timestamptz))"
+    if column.type == "boolean":
+        return (
+            f"case lower(trim({text})) when 'true' then true when '1' then true "
+            f"when 'false' then false when '0' then false end"
+        )
+    return f"try_cast(trim({text}) as {SQL_TYPES[column.type]})"
+
+
+def _checks(column: Column, text: str, typed: str) -> list[str]:
+    """SQL expressions giving a reason when the value breaks the contract, else null."""
+    name = column.name
+    shown = f"left({text}, 60)"
+    checks = []
+    if column.required:
+        checks.append(f"case when {text} is null or trim({text}) = '' "
+                      f"then {literal(name + ': missing (required)')} end")
+    checks.append(f"case when {text} is not null and {typed} is null then "
+                  f"{literal(f'{name}: not a {column.type}: ')} || {shown} end")
+    if column.values:
+        allowed = ", ".join(literal(v) for v in column.values)
+        checks.append(f"case when {text} not in ({allowed}) then "
+                      f"{literal(f'{name}: not one of {list(column.values)}: ')} || {shown} end")
+    bounds = []
+    if column.type == "double":
+        bounds.append(f"not isfinite({typed})")
+    if column.min is not None:
+        bounds.append(f"{typed} < {column.min}")
+    if column.max is not None:
+        bounds.append(f"{typed} > {column.max}")
+    if bounds:
+        limits = f"[{column.min if column.min is not None else ''}, " \
+                 f"{column.max if column.max is not None else ''}]"
+        checks.append(f"case when {' or '.join(bounds)} then "
+                      f"{literal(f'{name}: out of range {limits}: ')} || {shown} end")
+    if name in COLUMN_RULES:
+        condition, reason = COLUMN_RULES[name]
+        checks.append(f"case when {typed} is not null and not ({condition.format(c=typed)}) "
+                      f"then {literal(reason)} end")
+    return checks
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: StagedFile) -> None:
+    """Create `_ct_validated` from `_ct_stage`. The caller sets the session TimeZone."""
+    texts = {
+        c.name: (f"nullif(s.{quote(src)}, '')" if (src := staged.columns.found[c.name])
+                 else "cast(null as varchar)")
+        for c in entity.columns
+    }
+    typed = {c.name: _typed(c, texts[c.name]) for c in entity.columns}
+    checks = [chk for c in entity.columns for chk in _checks(c, texts[c.name], typed[c.name])]
+    typed_select = ", ".join(f"{typed[c.name]} as {quote(c.name)}" for c in entity.columns)
+    row_rules = ROW_RULES.get(entity.path, [])
+    row_checks = ", ".join(f"case when {cond} then {literal(reason)} end"
+                           for cond, reason in row_rules)
+    con.execute(f"drop table if exists {VALIDATED}")
+    con.execute(
+        f"create temp table {VALIDATED} as "
+        f"with typed as (select s._source_row, {typed_select}, "
+        f"concat_ws('; ', {', '.join(checks)}) as _column_reasons from {STAGE} as s) "
+        f"select * exclude (_column_reasons) from ("
+        f"select *, nullif(concat_ws('; ', nullif(_column_reasons, '')"
+        f"{', ' + row_checks if row_checks else ''}), '') as reason from typed)"
+    )
