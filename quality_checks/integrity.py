@@ -1,0 +1,158 @@
+"""Source-integrity suites over the dbt staging models (and created <= resolved on the facts).
+
+Expectations come from the data contract as data (`complaint_trace.contract`): unique keys,
+required columns not null, enumerations, ranges; plus the relations a trace relies on,
+evaluated in DuckDB as one boolean column per row (MSISDN known to CRM, cell in the
+inventory, event of a known ticket). A breach that would make traces wrong is `blocking`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import great_expectations.expectations as gxe
+from great_expectations.expectations import Expectation
+
+from complaint_trace.contract import ENTITIES, Entity
+from quality_checks.config import AuditConfig
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`flag` is true when `column` of a row is found in `target_table.target_column`."""
+
+    flag: str
+    column: str
+    target_table: str
+    target_column: str
+    blocking_share_var: str | None = None  # the row share that may miss, from config
+
+
+@dataclass(frozen=True)
+class IntegrityTable:
+    table: str  # warehouse table, schema-qualified
+    asset: str  # the Dagster asset key (dagster-dbt default: the model name)
+    key: tuple[str, ...]
+    entity: Entity | None = None
+    relations: tuple[Relation, ...] = ()
+    blocking_unique_key: bool = False
+    extra: tuple[str, ...] = field(default_factory=tuple)  # other columns to read
+
+
+def staging_model(entity: Entity) -> str:
+    return f"stg_{entity.source}__{entity.name}"
+
+
+def _entity(source: str, name: str) -> Entity:
+    return next(e for e in ENTITIES if (e.source, e.name) == (source, name))
+
+
+CELLS = "main.stg_netops__cells"
+_CELL_KNOWN = Relation("cell_in_inventory", "cell_id", CELLS, "cell_id")
+_RELATIONS = {
+    ("ticketing", "tickets"): (
+        Relation("msisdn_known_to_crm", "msisdn", "main.stg_crm__customers", "msisdn"),
+    ),
+    ("ticketing", "ticket_events"): (
+        Relation("ticket_known", "ticket_id", "main.stg_ticketing__tickets", "ticket_id",
+                 blocking_share_var="integrity_max_unknown_ticket_event_share"),
+    ),
+    ("ticketing", "surveys"): (
+        Relation("ticket_known", "ticket_id", "main.stg_ticketing__tickets", "ticket_id"),
+    ),
+    ("netops", "cell_kpi_hourly"): (_CELL_KNOWN,),
+    ("netops", "alarms"): (_CELL_KNOWN,),
+    ("netops", "user_cell_sessions"): (_CELL_KNOWN,),
+}
+# Duplicate ticket numbers make a lookup ambiguous: the trace would be wrong, so it blocks.
+_BLOCKING_KEYS = {("ticketing", "tickets")}
+
+FACTS = IntegrityTable(
+    table="main.fct_audit_facts", asset="fct_audit_facts", key=("ticket_id",),
+    extra=("created_at", "resolved_at", "first_contact_limit_minutes",
+           "resolution_limit_minutes", "network_trace"),
+)
+TABLES: tuple[IntegrityTable, ...] = (
+    *(
+        IntegrityTable(
+            table=f"main.{staging_model(e)}", asset=staging_model(e), key=e.key, entity=e,
+            relations=_RELATIONS.get((e.source, e.name), ()),
+            blocking_unique_key=(e.source, e.name) in _BLOCKING_KEYS,
+        )
+        for e in ENTITIES
+    ),
+    FACTS,
+)
+
+
+def _meta(table: IntegrityTable, check: str, blocking: bool) -> dict:
+    return {"table": table.asset, "check": check, "blocking": blocking}
+
+
+def _contract_expectations(t: IntegrityTable) -> list[Expectation]:
+    entity = t.entity
+    assert entity is not None
+    out: list[Expectation] = []
+    if len(t.key) == 1:
+        out.append(gxe.ExpectColumnValuesToBeUnique(column=t.key[0]))
+    else:
+        out.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(t.key)))
+    out[-1].meta = _meta(t, "unique key", t.blocking_unique_key)
+    for col in entity.columns:
+        if col.required:
+            out.append(gxe.ExpectColumnValuesToNotBeNull(
+                column=col.name, meta=_meta(t, f"{col.name} not null", False)))
+        if col.values:
+            out.append(gxe.ExpectColumnValuesToBeInSet(
+                column=col.name, value_set=list(col.values),
+                meta=_meta(t, f"{col.name} in enumeration", False)))
+        if col.min is not None or col.max is not None:
+            out.append(gxe.ExpectColumnValuesToBeBetween(
+                column=col.name, min_value=col.min, max_value=col.max,
+                meta=_meta(t, f"{col.name} in range", False)))
+    return out
+
+
+def _facts_expectations(t: IntegrityTable, cfg: AuditConfig) -> list[Expectation]:
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="resolved_at", column_B="created_at", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta(t, "created_at <= resolved_at", False)),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="resolution_limit_minutes", meta=_meta(t, "SLA policy found", False)),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="first_contact_limit_minutes", meta=_meta(t, "SLA policy found", False)),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="network_trace", value_set=["present"],
+            mostly=cfg.integrity_min_network_trace_share,
+            meta=_meta(t, "share of tickets with a network trace", False)),
+    ]
+
+
+def table_expectations(t: IntegrityTable, cfg: AuditConfig) -> list[Expectation]:
+    """The suite of one table, each expectation tagged with its check and whether it blocks."""
+    out = _contract_expectations(t) if t.entity else _facts_expectations(t, cfg)
+    for rel in t.relations:
+        share = getattr(cfg, rel.blocking_share_var) if rel.blocking_share_var else 0.0
+        out.append(gxe.ExpectColumnValuesToBeInSet(
+            column=rel.flag, value_set=[True], mostly=1.0 - share,
+            meta=_meta(t, f"{rel.column} known in {rel.target_table}",
+                       rel.blocking_share_var is not None)))
+    return out
+
+
+def read_sql(t: IntegrityTable) -> str:
+    """The DuckDB query whose result the suite validates: checked columns and relation flags."""
+    columns = list(dict.fromkeys(
+        [*t.key, *(c.name for c in t.entity.columns if c.required or c.values
+                   or c.min is not None or c.max is not None)]
+        if t.entity else [*t.key, *t.extra]
+    ))
+    flags = [
+        f"coalesce(s.{r.column} in (select {r.target_column} from {r.target_table}), false)"
+        f" as {r.flag}"
+        for r in t.relations
+    ]
+    select = ", ".join([*(f"s.{c}" for c in columns), *flags])
+    return f"select {select} from {t.table} as s"

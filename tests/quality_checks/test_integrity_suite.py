@@ -1,0 +1,130 @@
+"""The source-integrity suites on a hand-made staging layer: blocking vs warning breaches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+import pytest
+from qc_factories import CREATED, fact, load_facts, write_dbt_config
+from test_audit_rules import VARS
+
+from complaint_trace.contract import ENTITIES
+from quality_checks.audit import IntegrityInputError, run_integrity
+from quality_checks.config import load_audit_config
+from quality_checks.integrity import staging_model
+from quality_checks.report import blocking_failures
+
+SQL_TYPES = {"string": "varchar", "enum": "varchar", "timestamp": "timestamp",
+             "double": "double", "integer": "integer", "bigint": "bigint",
+             "boolean": "boolean"}
+T0 = datetime(2024, 3, 1, 2, 0, 0)
+
+
+def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
+    for entity in ENTITIES:
+        columns = ", ".join(f"{c.name} {SQL_TYPES[c.type]}" for c in entity.columns)
+        table = f"main.{staging_model(entity)}"
+        con.execute(f"create or replace table {table} ({columns})")
+        for row in rows.get(entity.name, []):
+            names = ", ".join(row)
+            con.execute(f"insert into {table} ({names}) values ({', '.join('?' * len(row))})",
+                        list(row.values()))
+
+
+def _ticket(ticket_id: str, msisdn: str = "13800000001", priority: str = "normal") -> dict:
+    return {"ticket_id": ticket_id, "msisdn": msisdn, "created_at": T0, "priority": priority}
+
+
+def _event(event_id: str, ticket_id: str) -> dict:
+    return {"event_id": event_id, "ticket_id": ticket_id, "event_at": T0, "action": "created"}
+
+
+CLEAN = {
+    "customers": [{"customer_id": "C1", "msisdn": "13800000001", "updated_at": T0,
+                   "tier": "gold"}],
+    "tickets": [_ticket("K1"), _ticket("K2")],
+    "ticket_events": [_event("E1", "K1"), _event("E2", "K2"), _event("E3", "K2")],
+    "cells": [{"cell_id": "460-00-1-1", "rat": "4G"}],
+    "cell_kpi_hourly": [{"cell_id": "460-00-1-1", "period_start": T0, "drop_rate_pct": 1.0}],
+    "user_cell_sessions": [{"msisdn": "13800000001", "cell_id": "460-00-1-1",
+                            "period_start": T0, "duration_s": 3600}],
+}
+
+
+def _run(tmp_path, rows, *, facts=None, **vars_):
+    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **{**VARS, **vars_}))
+    con = load_facts(tmp_path / "w.duckdb", facts or [fact("K1"), fact("K2")])
+    _create_staging(con, rows)
+    outcomes = run_integrity(con, home_dir=tmp_path / "home",
+                             docs_dir=tmp_path / "home" / "data_docs", run_id="r", cfg=cfg)
+    con.close()
+    return outcomes
+
+
+def _failed(outcomes, asset: str) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    return {o.meta["check"]: (bool(o.meta["blocking"]), o.unexpected_ids)
+            for o in outcomes[asset] if not o.success}
+
+
+def test_clean_staging_passes_every_check(tmp_path):
+    outcomes = _run(tmp_path, CLEAN)
+    failed = {a: _failed(outcomes, a) for a in outcomes}
+    assert failed == {a: {} for a in outcomes}
+    assert (tmp_path / "home" / "data_docs" / "index.html").is_file()
+
+
+def test_duplicate_ticket_id_blocks_publishing(tmp_path):
+    rows = {**CLEAN, "tickets": [*CLEAN["tickets"], _ticket("K2")]}
+    outcomes = _run(tmp_path, rows)
+    assert _failed(outcomes, "stg_ticketing__tickets") == {"unique key": (True, ("K2", "K2"))}
+    assert [o.meta["check"] for o in blocking_failures(outcomes["stg_ticketing__tickets"])] == [
+        "unique key"]
+
+
+def test_events_of_unknown_tickets_block_only_above_the_configured_share(tmp_path):
+    rows = {**CLEAN, "ticket_events": [*CLEAN["ticket_events"], _event("E9", "K404")]}
+    check = "ticket_id known in main.stg_ticketing__tickets"
+    over = _run(tmp_path / "over", rows, integrity_max_unknown_ticket_event_share=0.2)
+    assert _failed(over, "stg_ticketing__ticket_events") == {check: (True, ("E9",))}
+    under = _run(tmp_path / "under", rows, integrity_max_unknown_ticket_event_share=0.25)
+    assert _failed(under, "stg_ticketing__ticket_events") == {}
+
+
+def test_unknown_msisdn_cell_enum_and_range_breaches_warn(tmp_path):
+    rows = {
+        **CLEAN,
+        "tickets": [*CLEAN["tickets"], _ticket("K3", msisdn="13999999999", priority="asap")],
+        "cell_kpi_hourly": [*CLEAN["cell_kpi_hourly"],
+                            {"cell_id": "460-00-9-9", "period_start": T0,
+                             "drop_rate_pct": 101.0}],
+    }
+    outcomes = _run(tmp_path, rows)
+    assert _failed(outcomes, "stg_ticketing__tickets") == {
+        "msisdn known in main.stg_crm__customers": (False, ("K3",)),
+        "priority in enumeration": (False, ("K3",)),
+    }
+    kpi = _failed(outcomes, "stg_netops__cell_kpi_hourly")
+    assert kpi == {
+        "cell_id known in main.stg_netops__cells": (False, ("460-00-9-9|2024-03-01 02:00:00",)),
+        "drop_rate_pct in range": (False, ("460-00-9-9|2024-03-01 02:00:00",)),
+    }
+    assert all(not blocking_failures(o) for o in outcomes.values())
+
+
+def test_facts_resolved_before_created_and_missing_traces_warn(tmp_path):
+    facts = [fact("K1", resolved_at=CREATED - timedelta(minutes=1)),
+             fact("K2", network_trace="missing", linked_cell_count=0)]
+    outcomes = _run(tmp_path, CLEAN, facts=facts, integrity_min_network_trace_share=0.6)
+    assert _failed(outcomes, "fct_audit_facts") == {
+        "created_at <= resolved_at": (False, ("K1",)),
+        "share of tickets with a network trace": (False, ("K2",)),
+    }
+
+
+def test_missing_staging_model_is_a_clear_error(tmp_path):
+    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    con = load_facts(tmp_path / "w.duckdb", [fact("K1")])
+    with pytest.raises(IntegrityInputError, match="stg_crm__customers"):
+        run_integrity(con, home_dir=tmp_path / "home", docs_dir=tmp_path / "docs",
+                      run_id="r", cfg=cfg)
