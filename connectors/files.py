@@ -63,3 +63,19 @@ def sha256(path: Path) -> str:
         while chunk := handle.read(_HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def landing_fingerprint(landing_dir: Path, entities: tuple[Entity, ...]) -> tuple[int, str]:
+    """(file count, digest of every file's path, size and mtime) over the entities' folders.
+
+    Cheap (no file is read) and changes whenever a file is added, replaced or touched: the
+    sensor's cursor. Whether a file really changed is decided later by its SHA-256.
+    """
+    digest = hashlib.sha256()
+    count = 0
+    for entity in entities:
+        for file in entity_files(landing_dir, entity):
+            stat = file.path.stat()
+            digest.update(f"{file.rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            count += 1
+    return count, digest.hexdigest()

@@ -1,5 +1,87 @@
-"""(placeholder until its issue lands)"""
+"""Resources every asset shares, by key (docs/architecture.md): `warehouse` and `pipeline`
+(the dbt layer adds `dbt`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from pydantic import Field
+
+from complaint_trace.settings import get_settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file (`Settings.warehouse_path`)."""
+
+    path: str = Field(description="DuckDB file of the warehouse.")
+    lock_timeout_s: float = Field(
+        default=300.0,
+        description="How long to wait for another process holding the DuckDB write lock "
+        "(a UI-launched run with the multiprocess executor) before failing.",
+    )
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the duration of the block; waits while another process writes."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_s
+        while True:
+            try:
+                con = duckdb.connect(self.path, read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                # DuckDB allows one writing process per file; wait for it rather than fail.
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class PipelineConfig(dg.ConfigurableResource):
+    """Where the landing root is, how to read its timestamps, and the audit as-of time."""
+
+    home: str = Field(description="Home directory (warehouse, snapshots, DAGSTER_HOME).")
+    landing: str = Field(description="Landing root: one folder per source system.")
+    source_tz: str = Field(default="Asia/Shanghai",
+                           description="Zone in which naive source timestamps are read.")
+    as_of: str = Field(default="", description="UTC 'YYYY-MM-DD HH:MM:SS'; empty = now.")
+
+    @property
+    def landing_dir(self) -> Path:
+        return Path(self.landing)
+
+    def as_of_utc(self) -> datetime:
+        """The as-of time as naive UTC (now, to the second, when not configured)."""
+        if not self.as_of:
+            return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        moment = datetime.fromisoformat(self.as_of)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment
+
+    def as_of_text(self) -> str:
+        """The dbt var `as_of`: `'YYYY-MM-DD HH:MM:SS'`, UTC."""
+        return self.as_of_utc().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def build_resources() -> dict:
-    return {}
+    """Resources from the one Settings object (environment `COMPLAINT_TRACE_*`)."""
+    settings = get_settings()
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "pipeline": PipelineConfig(
+            home=str(settings.home_dir),
+            landing=str(settings.landing_dir),
+            source_tz=settings.source_tz,
+            as_of=settings.as_of_utc.strftime("%Y-%m-%d %H:%M:%S") if settings.as_of else "",
+        ),
+    }

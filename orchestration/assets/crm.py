@@ -1,3 +1,8 @@
-"""(placeholder until its issue lands)"""
+"""Ingestion assets of the `crm` source system: one per entity of the data contract, keyed
+`["crm", <entity>]` like dagster-dbt's keys for `source('crm', <entity>)`."""
 
-ASSETS: list = []
+from __future__ import annotations
+
+from orchestration.assets.ingestion import build_source_assets
+
+ASSETS = build_source_assets("crm")

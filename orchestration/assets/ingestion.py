@@ -1,0 +1,116 @@
+"""One Dagster asset per contract entity: landing files -> `raw_<source>.<entity>`.
+
+The work is `connectors.load_entity`; this module only wires resources, metadata and an
+asset check that fails (as a warning, so the rest of the graph still runs) while any
+delivered file of the entity is in the manifest as `failed`.
+"""
+
+import dagster as dg
+import duckdb
+
+from complaint_trace.contract import ENTITIES, Entity
+from connectors import EntityLoadReport, load_entity, raw_table
+from orchestration.resources import PipelineConfig, WarehouseResource
+
+FILES_CHECK = "all_files_loaded"
+PREVIEW_ROWS = 5
+
+
+def _markdown(columns: list[str], rows: list[tuple]) -> str:
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _preview(con: duckdb.DuckDBPyConnection, entity: Entity, run_id: str) -> str:
+    cursor = con.execute(
+        f"select * exclude (_loaded_at, _run_id) from {raw_table(entity)} "
+        f"where _run_id = ? order by _source_file, _source_row limit {PREVIEW_ROWS}", [run_id])
+    return _markdown([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def _failed_files(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple[str, str]]:
+    return con.execute(
+        "select file, error from raw_meta.file_manifest where entity = ? and status = 'failed' "
+        "order by file", [entity.path]).fetchall()
+
+
+def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: str) -> dict:
+    processed = [f for f in report.files if f.status != "skipped"]
+    return {
+        "files": dg.MetadataValue.md(_markdown(
+            ["file", "status", "read", "loaded", "quarantined", "error / notes"],
+            [(f.file, f.status, f.rows_read, f.rows_loaded, f.rows_quarantined,
+              f.error or f.notes) for f in processed])),
+        "files_loaded": len(report.loaded),
+        "files_failed": len(report.failed),
+        "files_skipped_unchanged": len(report.skipped),
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_quarantined": report.rows_quarantined,
+        "dagster/row_count": table_rows,
+        "dagster/table_name": table,
+        "preview": dg.MetadataValue.md(preview),
+    }
+
+
+def _description(entity: Entity) -> str:
+    columns = ", ".join(f"{c.name} ({c.type}{', required' if c.required else ''})"
+                        for c in entity.columns)
+    return (
+        f"Raw `{entity.path}` rows from the landing folder `{entity.path}/` "
+        f"(data contract v1), validated; rows that break the contract go to "
+        f"`raw_meta.quarantine`. Table `{raw_table(entity)}`; columns: {columns}; "
+        f"plus _source_file, _source_row, _loaded_at, _run_id."
+    )
+
+
+def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
+    """The asset `[source, entity]` in group `source`."""
+    key = dg.AssetKey([entity.source, entity.name])
+
+    @dg.asset(
+        key=key,
+        group_name=entity.source,
+        description=_description(entity),
+        kinds={"duckdb"},
+        check_specs=[dg.AssetCheckSpec(
+            FILES_CHECK, asset=key,
+            description="Every delivered file of this entity loaded (none failed as a whole).",
+        )],
+    )
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, pipeline: PipelineConfig
+    ) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            report = load_entity(con, pipeline.landing_dir, entity, pipeline.source_tz,
+                                 context.run_id)
+            failed = _failed_files(con, entity)
+            table_rows = con.execute(f"select count(*) from {raw_table(entity)}").fetchone()[0]
+            preview = _preview(con, entity, context.run_id)
+        for f in report.failed:
+            context.log.error(f"file failed: {f.error}")
+        context.log.info(
+            f"{entity.path}: {len(report.loaded)} file(s) loaded, {len(report.failed)} failed, "
+            f"{len(report.skipped)} unchanged; rows read {report.rows_read}, loaded "
+            f"{report.rows_loaded}, quarantined {report.rows_quarantined}")
+        return dg.MaterializeResult(
+            metadata=_metadata(report, raw_table(entity), table_rows, preview),
+            check_results=[dg.AssetCheckResult(
+                check_name=FILES_CHECK,
+                passed=not failed,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"failed_files": dg.MetadataValue.md(
+                    _markdown(["file", "error"], failed) if failed else "none")},
+            )],
+        )
+
+    return _ingest
+
+
+def build_source_assets(source: str) -> list[dg.AssetsDefinition]:
+    """The ingestion assets of one source system, in contract order."""
+    return [build_entity_asset(e) for e in ENTITIES if e.source == source]
