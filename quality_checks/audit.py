@@ -77,8 +77,8 @@ def run_integrity(
                 frame = con.execute(read_sql(table)).df()
             except duckdb.Error as exc:
                 raise IntegrityInputError(f"cannot read {table.table}: {exc}") from exc
-            outcomes[table.asset] = validate_frame(
-                context, name=f"integrity.{table.asset}", frame=frame,
+            outcomes[table.name] = validate_frame(
+                context, name=f"integrity.{table.name.replace('/', '.')}", frame=frame,
                 expectations=table_expectations(table, cfg), index_columns=list(table.key),
                 run_name=f"{run_id} integrity", run_time=started,
             )

@@ -30,6 +30,11 @@ def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]])
             names = ", ".join(row)
             con.execute(f"insert into {table} ({names}) values ({', '.join('?' * len(row))})",
                         list(row.values()))
+    con.execute("create schema if not exists raw_ticketing")
+    con.execute("create or replace table raw_ticketing.tickets (ticket_id varchar, msisdn varchar)")
+    for row in rows.get("raw_tickets", rows["tickets"]):
+        con.execute("insert into raw_ticketing.tickets values (?, ?)",
+                    [row["ticket_id"], row["msisdn"]])
 
 
 def _ticket(ticket_id: str, msisdn: str = "13800000001", priority: str = "normal") -> dict:
@@ -74,12 +79,20 @@ def test_clean_staging_passes_every_check(tmp_path):
     assert (tmp_path / "home" / "data_docs" / "index.html").is_file()
 
 
-def test_duplicate_ticket_id_blocks_publishing(tmp_path):
-    rows = {**CLEAN, "tickets": [*CLEAN["tickets"], _ticket("K2")]}
+def test_duplicate_ticket_id_in_staging_blocks_publishing(tmp_path):
+    rows = {**CLEAN, "tickets": [*CLEAN["tickets"], _ticket("K2")], "raw_tickets": []}
     outcomes = _run(tmp_path, rows)
     assert _failed(outcomes, "stg_ticketing__tickets") == {"unique key": (True, ("K2", "K2"))}
     assert [o.meta["check"] for o in blocking_failures(outcomes["stg_ticketing__tickets"])] == [
         "unique key"]
+
+
+def test_ticket_id_delivered_for_two_subscribers_blocks_but_a_redelivery_does_not(tmp_path):
+    reused = {**CLEAN, "raw_tickets": [*CLEAN["tickets"], _ticket("K2", msisdn="13900000000")]}
+    outcomes = _run(tmp_path / "reused", reused)
+    assert _failed(outcomes, "ticketing/tickets") == {"unique key": (True, ("K2", "K2"))}
+    again = {**CLEAN, "raw_tickets": [*CLEAN["tickets"], _ticket("K2")]}
+    assert _failed(_run(tmp_path / "again", again), "ticketing/tickets") == {}
 
 
 def test_events_of_unknown_tickets_block_only_above_the_configured_share(tmp_path):
