@@ -88,6 +88,7 @@ class KpiSummaryPublic(BaseModel):
     access_success_pct: float | None
     drop_rate_pct: float | None
     good_coverage_pct: float | None
+    traffic_gb: float | None = Field(description="total traffic over the hours with data")
 
 
 class AlarmPublic(BaseModel):
@@ -108,7 +109,8 @@ class EpisodePublic(BaseModel):
 class LinkedCellPublic(BaseModel):
     cell_id: str
     rank: int
-    dwell_seconds: int | None
+    dwell_seconds: int | None = Field(description="seconds on the cell in the complaint window")
+    session_hours: int | None
     inventory: CellInventoryPublic
     kpi_before: KpiSummaryPublic = Field(description="the complaint window")
     kpi_after: KpiSummaryPublic = Field(description="the 24 h after resolution")
@@ -118,10 +120,18 @@ class LinkedCellPublic(BaseModel):
 
 class TimelineItemPublic(BaseModel):
     at: datetime
-    type: str
-    source_system: str
-    source_record_id: str
-    summary: str
+    type: str = Field(description="crm_contact, ticket_event, alarm_raised, alarm_cleared, "
+                      "degradation_start, degradation_end, survey, repeat_ticket")
+    source_system: str = Field(description="crm, ticketing or netops")
+    source_table: str = Field(description="the source entity, e.g. `ticket_events`")
+    source_record_id: str = Field(description="the record's key in that source")
+    summary: str = Field(description="one readable line")
+    cell_id: str | None
+    department: str | None
+    status: str | None = Field(description="state after a ticket event, alarm severity, "
+                               "contact direction, survey verdict")
+    code: str | None = Field(description="closure code, alarm type, channel, score")
+    detail: str | None = Field(description="note, topic or description")
 
 
 class FindingPublic(BaseModel):

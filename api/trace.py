@@ -27,6 +27,7 @@ from api.schemas import (
     TracePublic,
 )
 from api.security import mask_msisdn, scrub
+from api.timeline import timeline_items
 
 
 def utc(value: Any) -> Any:
@@ -50,7 +51,8 @@ def finding_from_row(row: tuple, sees_pii: bool) -> FindingPublic:
 
 
 def _kpis(values: tuple) -> KpiSummaryPublic:
-    return KpiSummaryPublic(**dict(zip(q.KPI_FIELDS, values, strict=True)))
+    return KpiSummaryPublic(**{k.removeprefix("avg_"): v
+                               for k, v in zip(q.KPI_FIELDS, values, strict=True)})
 
 
 def _linked_cells(cur: duckdb.DuckDBPyConnection, ticket_id: str) -> list[LinkedCellPublic]:
@@ -58,7 +60,7 @@ def _linked_cells(cur: duckdb.DuckDBPyConnection, ticket_id: str) -> list[Linked
     if not rows:
         return []
     alarms: dict[str, list[AlarmPublic]] = {}
-    for cell_id, *alarm in cur.execute(q.ALARMS, [ticket_id]).fetchall():
+    for cell_id, *alarm in cur.execute(q.ALARMS, [ticket_id, ticket_id]).fetchall():
         alarms.setdefault(cell_id, []).append(AlarmPublic(
             alarm_id=alarm[0], severity=alarm[1], alarm_type=alarm[2],
             raised_at=utc(alarm[3]), cleared_at=utc(alarm[4])))
@@ -67,12 +69,12 @@ def _linked_cells(cur: duckdb.DuckDBPyConnection, ticket_id: str) -> list[Linked
         episodes.setdefault(cell_id, []).append(EpisodePublic(
             started_at=utc(start), ended_at=utc(end), degraded_hours=hours,
             worst={k: v for k, v in zip(q.EPISODE_WORST, worst, strict=True) if v is not None}))
-    n_inv, n_kpi = len(q.INVENTORY_FIELDS), len(q.KPI_FIELDS)
+    n_inv, n_kpi = len(q.INVENTORY), len(q.KPI_FIELDS)
     cells = []
-    for cell_id, rank, dwell, *rest in rows:
-        inventory = dict(zip(q.INVENTORY_FIELDS, rest[:n_inv], strict=True))
+    for cell_id, rank, dwell, hours, *rest in rows:
+        inventory = dict(zip(q.INVENTORY, rest[:n_inv], strict=True))
         cells.append(LinkedCellPublic(
-            cell_id=cell_id, rank=rank, dwell_seconds=dwell,
+            cell_id=cell_id, rank=rank, dwell_seconds=dwell, session_hours=hours,
             inventory=CellInventoryPublic(**inventory),
             kpi_before=_kpis(rest[n_inv:n_inv + n_kpi]),
             kpi_after=_kpis(rest[n_inv + n_kpi:]),
@@ -83,8 +85,8 @@ def _linked_cells(cur: duckdb.DuckDBPyConnection, ticket_id: str) -> list[Linked
 def _customer(cur: duckdb.DuckDBPyConnection, row: dict, sees_pii: bool) -> CustomerPublic:
     name = None
     if sees_pii:
-        found = cur.execute(q.CUSTOMER_NAME,
-                            [row["msisdn"], row["created_at"], row["created_at"]]).fetchone()
+        created = row["created_at"].replace(tzinfo=None)  # the warehouse's naive UTC
+        found = cur.execute(q.CUSTOMER_NAME, [row["customer_id"], created, created]).fetchone()
         name = found[0] if found else None
     return CustomerPublic(
         customer_id=row["customer_id"],
@@ -105,10 +107,8 @@ def build_trace(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> TraceP
         row = {k: utc(v) for k, v in row.items()}
         findings = [finding_from_row(r, sees_pii)
                     for r in cur.execute(q.FINDINGS_OF_TICKET, [ticket_id]).fetchall()]
-        timeline = [TimelineItemPublic(at=utc(at), type=kind, source_system=system,
-                                       source_record_id=record, summary=summary)
-                    for at, kind, system, record, summary
-                    in cur.execute(q.TIMELINE, [ticket_id]).fetchall()]
+        timeline = [TimelineItemPublic(**{**item, "at": utc(item["at"])})
+                    for item in timeline_items(cur.execute(q.TIMELINE, [ticket_id]).fetchall())]
         cells = _linked_cells(cur, ticket_id)
         customer = _customer(cur, row, sees_pii)
     breaches = [BreachPublic(rule_id=f.rule_id, rule_name=f.rule_name, severity=f.severity,

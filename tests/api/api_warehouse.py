@@ -21,7 +21,8 @@ create table main.dim_tickets (
     channel varchar, category varchar, category_family varchar, priority varchar,
     description varchar, reported_district varchar, reopened_from_ticket_id varchar,
     tier_at_creation varchar, segment varchar, status_at_as_of varchar,
-    owning_department varchar, network_trace varchar, dagster_run_id varchar);
+    owning_department varchar, network_trace varchar, dagster_run_id varchar,
+    resolved_at timestamp, closure_code varchar);
 create table main.fct_audit_facts (
     ticket_id varchar, created_date_local date, resolved_at timestamp, closure_code varchar,
     first_contact_limit_minutes double, resolution_limit_minutes double,
@@ -29,21 +30,24 @@ create table main.fct_audit_facts (
     first_contact_delay_minutes double, first_contact_deadline_at timestamp,
     resolution_deadline_at timestamp, resolution_clock_minutes double,
     clock_minutes_at_as_of double, pending_minutes double, is_open_at_as_of boolean,
-    network_trace varchar);
+    network_trace varchar, f1_alarm_ids varchar);
 create table main.fct_ticket_cells (
     ticket_id varchar, cell_id varchar, cell_rank integer, dwell_seconds bigint,
-    cell_name varchar, site_id varchar, rat varchar, site_type varchar, district varchar,
-    latitude double, longitude double, cell_status varchar,
+    session_hours integer, cell_name varchar, site_id varchar, rat varchar, site_type varchar,
+    district varchar, latitude double, longitude double, cell_status varchar,
     window_hours_with_data integer, window_degraded_hours integer,
-    window_prb_util_dl_pct double, window_user_dl_rate_mbps double,
-    window_access_success_pct double, window_drop_rate_pct double,
-    window_good_coverage_pct double,
-    post_hours_with_data integer, post_degraded_hours integer,
-    post_prb_util_dl_pct double, post_user_dl_rate_mbps double,
-    post_access_success_pct double, post_drop_rate_pct double, post_good_coverage_pct double);
+    window_avg_prb_util_dl_pct double, window_avg_user_dl_rate_mbps double,
+    window_avg_access_success_pct double, window_avg_drop_rate_pct double,
+    window_avg_good_coverage_pct double, window_traffic_gb double,
+    after_hours_with_data integer, after_degraded_hours integer,
+    after_avg_prb_util_dl_pct double, after_avg_user_dl_rate_mbps double,
+    after_avg_access_success_pct double, after_avg_drop_rate_pct double,
+    after_avg_good_coverage_pct double, after_traffic_gb double);
 create table main.fct_ticket_timeline (
-    ticket_id varchar, item_at timestamp, item_order integer, item_type varchar,
-    source_system varchar, source_table varchar, source_record_id varchar, summary varchar);
+    timeline_item_id varchar, ticket_id varchar, item_at timestamp, item_type varchar,
+    source_system varchar, source_table varchar, source_record_id varchar, cell_id varchar,
+    department varchar, actor_id varchar, status varchar, code varchar, detail varchar,
+    summary varchar);
 create table main.fct_cell_degradation_episodes (
     episode_id varchar, cell_id varchar, episode_start_at timestamp, episode_end_at timestamp,
     degraded_hours integer, worst_drop_rate_pct double, worst_access_success_pct double,
@@ -71,20 +75,22 @@ TICKETS = [  # ticket_id, created_at, district, status, network_trace
 ]
 
 TIMELINE = [  # deliberately not in time order: the API must sort
-    ("2026-03-02 10:00:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E4",
-     "resolved by noc (network_fixed)"),
-    ("2026-03-02 02:00:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E1",
-     "created via hotline"),
-    ("2026-03-02 01:00:00", 1, "alarm_raised", "netops", "stg_netops__alarms", "A1",
-     "critical cell_out_of_service raised on C1"),
-    ("2026-03-01 22:00:00", 1, "crm_contact", "crm", "stg_crm__contacts", "K1",
-     "inbound hotline contact about network.data_speed"),
-    ("2026-03-02 02:30:00", 1, "degradation_start", "netops", "fct_cell_degradation_episodes",
-     "EP1", "C1 degraded: drop_rate_pct 4.5"),
-    ("2026-03-02 04:30:00", 1, "degradation_end", "netops", "fct_cell_degradation_episodes",
-     "EP1", "C1 recovered"),
-    ("2026-03-02 02:40:00", 1, "ticket_event", "ticketing", "stg_ticketing__ticket_events", "E2",
-     "customer contacted by service_desk"),
+    # item_at, item_type, source_system, source_table, record, cell, department, status, code,
+    # detail, summary
+    ("2026-03-02 10:00:00", "ticket_event", "ticketing", "ticket_events", "E4", None, "noc",
+     "resolved", "network_fixed", "reset the cell", "resolved"),
+    ("2026-03-02 02:00:00", "ticket_event", "ticketing", "ticket_events", "E1", None,
+     "service_desk", "acknowledged", None, None, "created"),
+    ("2026-03-02 01:00:00", "alarm_raised", "netops", "alarms", "A1", "C1", None, "critical",
+     "cell_out_of_service", None, "critical alarm raised: cell_out_of_service"),
+    ("2026-03-01 22:00:00", "crm_contact", "crm", "contacts", "K1", None, None, "inbound",
+     "hotline", "network.data_speed", "inbound hotline contact"),
+    ("2026-03-02 02:00:00", "degradation_start", "netops", "cell_kpi_hourly", "EP1", "C1", None,
+     None, None, "3 degraded hour(s)", "cell degradation start"),
+    ("2026-03-02 05:00:00", "degradation_end", "netops", "cell_kpi_hourly", "EP1", "C1", None,
+     None, None, "3 degraded hour(s)", "cell degradation end"),
+    ("2026-03-02 02:40:00", "ticket_event", "ticketing", "ticket_events", "E2", None,
+     "service_desk", "inProgress", None, None, "customer_contacted"),
 ]
 
 
@@ -97,34 +103,39 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
         con.execute("insert into main.dim_tickets values "
                     "(?, ?, 'CUST1', ?, 'hotline', 'network.data_speed', 'network', 'high', "
                     "'slow data, 网速慢, \"urgent\"', ?, null, 'gold', 'individual', ?, 'noc', "
-                    "?, ?)",
+                    "?, ?, ?, ?)",
                     [tid, MSISDN if tid == F1_TICKET else f"1390000{tid[-4:]}", created,
-                     district, status, trace, run_id])
+                     district, status, trace, run_id,
+                     "2026-03-02 10:00:00" if tid == F1_TICKET else None,
+                     "network_fixed" if tid == F1_TICKET else None])
         con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, 45, 1080, "
-                    "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                     [tid, created, "2026-03-02 10:00:00" if tid == F1_TICKET else None,
                      "network_fixed" if tid == F1_TICKET else None,
                      "2026-03-02 02:40:00" if tid == F1_TICKET else None,
                      "E2" if tid == F1_TICKET else None, 40.0 if tid == F1_TICKET else None,
                      "2026-03-02 02:45:00", "2026-03-02 20:00:00",
-                     480.0 if tid == F1_TICKET else None, 480.0, tid != F1_TICKET, trace])
+                     480.0 if tid == F1_TICKET else None, 480.0, tid != F1_TICKET, trace,
+                     "A1,A7" if tid == F1_TICKET else None])
     con.execute("""insert into main.fct_ticket_cells values
-        (?, 'C2', 2, 1800, 'Tianhe-2', 'S1', '5G', 'micro', 'tianhe', 23.1, 113.3, 'active',
-         70, 0, 40, 80, 99, 0.5, 97, 20, 0, 42, 85, 99.1, 0.4, 96),
-        (?, 'C1', 1, 5400, 'Tianhe-1', 'S1', '4G', 'macro', 'tianhe', 23.1, 113.3, 'active',
-         72, 3, 60, 7.5, 97.5, 1.1, 93, 24, 20, 88, 3.1, 90.2, 4.2, 80)""",
+        (?, 'C2', 2, 1800, 2, 'Tianhe-2', 'S1', '5G', 'micro', 'tianhe', 23.1, 113.3, 'active',
+         70, 0, 40, 80, 99, 0.5, 97, 12.5, 20, 0, 42, 85, 99.1, 0.4, 96, 3.5),
+        (?, 'C1', 1, 5400, 3, 'Tianhe-1', 'S1', '4G', 'macro', 'tianhe', 23.1, 113.3, 'active',
+         72, 3, 60, 7.5, 97.5, 1.1, 93, 30.0, 24, 20, 88, 3.1, 90.2, 4.2, 80, 2.0)""",
                 [F1_TICKET, F1_TICKET])
-    con.executemany("insert into main.fct_ticket_timeline values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [[F1_TICKET, *row] for row in TIMELINE])
-    con.execute("insert into main.fct_ticket_timeline values (?, '2026-03-02 03:00:00', 1, "
-                "'ticket_event', 'ticketing', 'stg_ticketing__ticket_events', 'E9', "
-                "'created via app')", [MISSING_TICKET])
+    con.executemany("insert into main.fct_ticket_timeline values "
+                    "(md5(? || ?), ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
+                    [[F1_TICKET, row[4], F1_TICKET, *row] for row in TIMELINE])
+    con.execute("insert into main.fct_ticket_timeline values ('x9', ?, '2026-03-02 03:00:00', "
+                "'ticket_event', 'ticketing', 'ticket_events', 'E9', null, 'service_desk', null, "
+                "'acknowledged', null, null, 'created')", [MISSING_TICKET])
     con.execute("""insert into main.fct_cell_degradation_episodes values
         ('EP1', 'C1', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, 3.1, null, null),
         ('EP0', 'C9', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, null, null, null)
     """)
     con.execute("""insert into main.stg_netops__alarms values
         ('A1', 'C1', '2026-03-02 01:00:00', null, 'critical', 'cell_out_of_service'),
+        ('A7', 'C1', '2026-02-01 01:00:00', null, 'major', 'transmission_failure'),
         ('A0', 'C1', '2026-01-01 01:00:00', '2026-01-01 02:00:00', 'minor', 'vswr_high'),
         ('A9', 'C9', '2026-03-02 01:00:00', null, 'critical', 'power_failure')""")
     con.execute("""insert into main.stg_crm__customers values

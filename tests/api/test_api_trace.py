@@ -8,7 +8,9 @@ from api_warehouse import F1_TICKET, MISSING_TICKET, TIMELINE
 def test_f1_trace_shows_alarm_on_linked_cell_in_timeline_and_the_f1_finding(client, api_home):
     body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
     cells = {c["cell_id"]: c for c in body["linked_cells"]}
-    assert [a["alarm_id"] for a in cells["C1"]["alarms"]] == ["A1"]
+    # A1 has its raise on the timeline; A7, raised a month earlier and still active at
+    # resolution, comes from the F1 facts
+    assert [a["alarm_id"] for a in cells["C1"]["alarms"]] == ["A7", "A1"]
     alarm_items = [i for i in body["timeline"] if i["type"] == "alarm_raised"]
     assert [(i["source_record_id"], i["source_system"]) for i in alarm_items] == [("A1", "netops")]
     assert [f["rule_id"] for f in body["findings"]] == ["F1"]
@@ -25,8 +27,9 @@ def test_ticket_without_sessions_says_network_trace_missing(client, api_home):
 
 def test_timeline_is_in_time_order_and_names_each_source_record(client, api_home):
     body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
-    expected = sorted((at.replace(" ", "T") + "Z", rec) for at, _, _, _, _, rec, _ in TIMELINE)
-    assert [(i["at"], i["source_record_id"]) for i in body["timeline"]] == expected
+    expected = sorted((row[0].replace(" ", "T") + "Z", row[4], row[3]) for row in TIMELINE)
+    assert [(i["at"], i["source_record_id"], i["source_table"]) for i in body["timeline"]] \
+        == expected
     assert all(i["source_system"] in {"crm", "ticketing", "netops"} for i in body["timeline"])
     assert all(i["summary"] for i in body["timeline"])
 
@@ -36,12 +39,21 @@ def test_linked_cells_in_rank_order_with_only_their_windowed_alarms_and_episodes
     body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
     assert [(c["cell_id"], c["rank"]) for c in body["linked_cells"]] == [("C1", 1), ("C2", 2)]
     c1, c2 = body["linked_cells"]
-    # A0 (January, outside the ticket's window) and A9/EP0 (an unlinked cell) stay out.
+    # A0 (January, cleared, outside the window) and A9/EP0 (an unlinked cell) stay out.
     assert c2["alarms"] == [] and c2["degradation_episodes"] == []
     assert [e["worst"] for e in c1["degradation_episodes"]] == [
         {"drop_rate_pct": 4.5, "user_dl_rate_mbps": 3.1}]
     assert c1["inventory"]["rat"] == "4G" and c1["dwell_seconds"] == 5400
     assert c1["kpi_after"]["degraded_hours"] == 20 and c1["kpi_before"]["hours_with_data"] == 72
+    assert c1["kpi_before"]["user_dl_rate_mbps"] == 7.5 and c1["inventory"]["status"] == "active"
+
+
+def test_timeline_summaries_read_as_sentences(client, api_home):
+    body = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler")).json()
+    lines = {i["source_record_id"] + ":" + i["type"]: i["summary"] for i in body["timeline"]}
+    assert lines["E4:ticket_event"] == "resolved by noc (network_fixed) -> resolved: reset the cell"
+    assert lines["A1:alarm_raised"] == "critical alarm raised: cell_out_of_service on cell C1"
+    assert lines["K1:crm_contact"] == "inbound hotline contact about network.data_speed"
 
 
 def test_sla_breaches_list_the_timeout_findings_only(client, api_home):
