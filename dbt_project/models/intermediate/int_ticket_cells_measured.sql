@@ -30,7 +30,7 @@ windows as (
         tickets.complaint_window_start_at,
         tickets.created_at,
         lifecycle.resolved_at,
-        {{ dbt.dateadd('hour', var('post_resolution_kpi_hours'), 'lifecycle.resolved_at') }}
+        {{ dbt.dateadd('hour', var('kpi_recovery_window_hours'), 'lifecycle.resolved_at') }}
             as post_resolution_end_at
     from linked_cells
     inner join tickets

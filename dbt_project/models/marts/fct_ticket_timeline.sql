@@ -197,7 +197,7 @@ repeat_items as (
         on later.msisdn = earlier.msisdn
         and later.category_family = earlier.category_family
         and later.created_at > earlier.created_at
-        and later.created_at <= {{ dbt.dateadd('day', var('repeat_window_days'),
+        and later.created_at <= {{ dbt.dateadd('day', var('repeat_complaint_window_days'),
             'coalesce(lifecycle.resolved_at, ' ~ as_of() ~ ')') }}
     union
     select
