@@ -1,3 +1,51 @@
-"""(placeholder until its issue lands)"""
+"""The serving snapshot: the last step of a run, after the marts and the audit.
 
-ASSETS: list = []
+Blocking asset checks on the upstream assets (dbt tests, the audit's integrity suite) stop this
+asset from running when they fail, so a snapshot is only ever published from a run whose
+blocking checks passed; the API keeps serving the previous one meanwhile.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from api.config import ApiSettings
+from api.snapshot import SERVED_TABLES, publish_snapshot
+from complaint_trace.settings import get_settings
+from orchestration.resources import PipelineConfig, WarehouseResource
+
+MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
+         "fct_cell_degradation_episodes", "fct_audit_facts")
+STAGING = ("stg_netops__alarms", "stg_crm__customers")  # read by the trace too (see SERVED_TABLES)
+UPSTREAM = [
+    *(dg.AssetKey([name]) for name in (*MARTS, *STAGING)),
+    dg.AssetKey(["audit", "findings"]),
+    dg.AssetKey(["audit", "agg_audit_daily"]),
+]
+
+
+@dg.asset(key=["serving", "snapshot"], deps=UPSTREAM, group_name="serving",
+          kinds={"duckdb"})
+def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                     pipeline: PipelineConfig) -> dg.MaterializeResult:
+    """Immutable read-only copy of the serving tables (marts, audit findings and rollup, the
+    alarms and customers a trace shows) in a new DuckDB file under `<home>/snapshots`, then an
+    atomic switch of `CURRENT`; the API picks it up without a restart."""
+    settings = get_settings(home=Path(pipeline.home))
+    # The pipeline is the only writer and its earlier steps are done; a read-write connection
+    # avoids DuckDB's "same file, different configuration" error inside one process.
+    with warehouse.connect() as con:
+        published = publish_snapshot(con, settings.snapshots_dir, run_id=context.run.run_id,
+                                     as_of=pipeline.as_of_utc(),
+                                     keep=ApiSettings().snapshots_keep)
+    context.log.info(f"published {published.path.name} and switched CURRENT to it")
+    return dg.MaterializeResult(metadata={
+        "snapshot": dg.MetadataValue.path(str(published.path)),
+        "snapshot_version": published.version,
+        "as_of": pipeline.as_of_text(),
+        "tables": len(SERVED_TABLES),
+        **{f"rows {name}": count for name, count in published.row_counts.items()},
+    })
+
+
+ASSETS: list = [serving_snapshot]
