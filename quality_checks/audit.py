@@ -1,5 +1,5 @@
 """Audit runs: the rule suite over the facts (then findings and the rollup), and the
-source-integrity suites over staging."""
+source-integrity suites over staging. Plain functions over a DuckDB connection, no Dagster."""
 
 from __future__ import annotations
 
@@ -21,13 +21,21 @@ from quality_checks.rules import rule_expectations
 RULES_SUITE = "audit_rules"
 
 
+class IntegrityInputError(RuntimeError):
+    """A table the integrity suite audits is missing or lacks a column."""
+
+
 @dataclass(frozen=True)
 class AuditResult:
     outcomes: list[ExpectationOutcome]
     findings: int
-    agg_rows: int
     tickets: int
     seconds_gx: float
+    agg_rows: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def validate_rules(
@@ -45,29 +53,44 @@ def validate_rules(
     return outcomes, (datetime.now(UTC) - started).total_seconds()
 
 
-def run_audit(
+def audit_findings(
     con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
     as_of: datetime, cfg: AuditConfig | None = None,
 ) -> AuditResult:
-    """Audit the facts as of `as_of`: GX rule suite -> `audit.findings` -> `agg_audit_daily`."""
+    """GX rule suite over `fct_audit_facts`, its failing rows written to `audit.findings`."""
     cfg = cfg or load_audit_config()
     facts = read_facts(con)
     outcomes, seconds = validate_rules(
         facts, cfg, home_dir=home_dir, docs_dir=docs_dir, run_id=run_id, as_of=as_of
     )
-    found_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     findings = write_findings(
-        con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=found_at
+        con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=_now()
     )
-    agg_rows = write_agg_audit_daily(con, facts)
-    return AuditResult(outcomes, findings, agg_rows, len(facts), seconds)
+    return AuditResult(outcomes, findings, len(facts), seconds)
+
+
+def audit_rollup(con: duckdb.DuckDBPyConnection) -> int:
+    """`audit.agg_audit_daily` from the facts and the findings already written."""
+    return write_agg_audit_daily(con, read_facts(con))
+
+
+def run_audit(
+    con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
+    as_of: datetime, cfg: AuditConfig | None = None,
+) -> AuditResult:
+    """Audit the facts as of `as_of`: GX rule suite -> `audit.findings` -> `agg_audit_daily`."""
+    result = audit_findings(
+        con, home_dir=home_dir, docs_dir=docs_dir, run_id=run_id, as_of=as_of, cfg=cfg
+    )
+    return AuditResult(result.outcomes, result.findings, result.tickets, result.seconds_gx,
+                       audit_rollup(con))
 
 
 def run_integrity(
     con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
     cfg: AuditConfig | None = None, tables: tuple[IntegrityTable, ...] = TABLES,
 ) -> dict[str, list[ExpectationOutcome]]:
-    """Run the source-integrity suite of every table; outcomes keyed by Dagster asset name."""
+    """Run the source-integrity suite of each table; outcomes keyed by `IntegrityTable.name`."""
     cfg = cfg or load_audit_config()
     started = datetime.now(UTC)
     outcomes: dict[str, list[ExpectationOutcome]] = {}
@@ -83,7 +106,3 @@ def run_integrity(
                 run_name=f"{run_id} integrity", run_time=started,
             )
     return outcomes
-
-
-class IntegrityInputError(RuntimeError):
-    """A staging model the integrity suite audits is missing or lacks a column."""

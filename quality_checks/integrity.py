@@ -77,7 +77,14 @@ FACTS = IntegrityTable(
     extra=("created_at", "resolved_at", "first_contact_limit_minutes",
            "resolution_limit_minutes", "network_trace"),
 )
-TABLES: tuple[IntegrityTable, ...] = (
+# Staging keeps the latest delivery of a ticket number, which hides a number reused for
+# another subscriber; raw still shows it. Such a ticket's trace would be wrong: blocking.
+RAW_TICKET_IDENTITY = IntegrityTable(
+    table="raw_ticketing.tickets", asset=("ticketing", "tickets"), key=("ticket_id",),
+    blocking_unique_key=True,
+    sql="select distinct ticket_id, msisdn from raw_ticketing.tickets",
+)
+STAGING_TABLES: tuple[IntegrityTable, ...] = (
     *(
         IntegrityTable(
             table=f"main.{staging_model(e)}", asset=(staging_model(e),), key=e.key, entity=e,
@@ -86,15 +93,14 @@ TABLES: tuple[IntegrityTable, ...] = (
         )
         for e in ENTITIES
     ),
-    # Staging keeps the latest delivery of a ticket number, which hides a number reused for
-    # another subscriber; raw still shows it. Such a ticket's trace would be wrong: blocking.
-    IntegrityTable(
-        table="raw_ticketing.tickets", asset=("ticketing", "tickets"), key=("ticket_id",),
-        blocking_unique_key=True,
-        sql="select distinct ticket_id, msisdn from raw_ticketing.tickets",
-    ),
     FACTS,
 )
+TABLES: tuple[IntegrityTable, ...] = (RAW_TICKET_IDENTITY, *STAGING_TABLES)
+
+
+def is_blocking(table: IntegrityTable) -> bool:
+    """Whether any check of the table can block publishing."""
+    return table.blocking_unique_key or any(r.blocking_share_var for r in table.relations)
 
 
 def _meta(table: IntegrityTable, check: str, blocking: bool) -> dict:

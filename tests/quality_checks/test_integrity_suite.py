@@ -12,7 +12,7 @@ from test_audit_rules import VARS
 from complaint_trace.contract import ENTITIES
 from quality_checks.audit import IntegrityInputError, run_integrity
 from quality_checks.config import load_audit_config
-from quality_checks.integrity import staging_model
+from quality_checks.integrity import STAGING_TABLES, staging_model
 from quality_checks.report import blocking_failures
 
 SQL_TYPES = {"string": "varchar", "enum": "varchar", "timestamp": "timestamp",
@@ -138,6 +138,6 @@ def test_facts_resolved_before_created_and_missing_traces_warn(tmp_path):
 def test_missing_staging_model_is_a_clear_error(tmp_path):
     cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
     con = load_facts(tmp_path / "w.duckdb", [fact("K1")])
-    with pytest.raises(IntegrityInputError, match="stg_crm__customers"):
+    with pytest.raises(IntegrityInputError, match="cannot read main.stg_crm__customers"):
         run_integrity(con, home_dir=tmp_path / "home", docs_dir=tmp_path / "docs",
-                      run_id="r", cfg=cfg)
+                      run_id="r", cfg=cfg, tables=STAGING_TABLES)
