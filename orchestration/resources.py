@@ -75,8 +75,11 @@ class PipelineConfig(dg.ConfigurableResource):
 
 def build_resources() -> dict:
     """Resources from the one Settings object (environment `COMPLAINT_TRACE_*`)."""
+    from orchestration.assets.dbt import dbt_resource  # here: that module imports this one
+
     settings = get_settings()
     return {
+        "dbt": dbt_resource(),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
         "pipeline": PipelineConfig(
             home=str(settings.home_dir),

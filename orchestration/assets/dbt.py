@@ -1,3 +1,90 @@
-"""(placeholder until its issue lands)"""
+"""The dbt project as Dagster assets: every seed and model an asset downstream of the raw
+ingestion assets (dbt sources keep the default keys `[source, table]`, which are the ingestion
+keys), and every dbt test an asset check.
 
-ASSETS: list = []
+One `dbt build` per run, with the run's as-of time, its run id and the warehouse file passed
+as dbt vars, so a mart row names the Dagster run and the dbt invocation that built it.
+"""
+
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from complaint_trace.settings import DBT_PROJECT_DIR
+from orchestration.resources import PipelineConfig, WarehouseResource
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The `dbt` installed beside this interpreter: the venv need not be activated (on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    """The `"dbt"` resource: the CLI over this project; the warehouse path travels as a var."""
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
+
+
+def ensure_manifest(project: DbtProject = DBT_PROJECT) -> None:
+    """Parse the project when its manifest is missing (a fresh checkout, CI) or when running
+    under `dagster dev`, so loading the definitions never depends on a stale build artefact."""
+    if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+        return
+    dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
+ensure_manifest()
+
+
+class DbtBuildConfig(dg.Config):
+    """Run configuration of the dbt step."""
+
+    full_refresh: bool = False
+    """Rebuild incremental models from scratch (after a change of seeds or thresholds)."""
+
+
+def build_vars(*, as_of: str, run_id: str, warehouse_path: str) -> dict[str, Any]:
+    """The dbt vars of one run (dbt_project.yml documents each)."""
+    return {"as_of": as_of, "dagster_run_id": run_id, "warehouse_path": warehouse_path}
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=DagsterDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def complaint_trace_dbt_assets(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    pipeline: PipelineConfig,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+) -> Iterator[Any]:
+    """Staging, intermediate and mart models of the complaint trace, seeds, and dbt tests."""
+    dbt_vars = build_vars(
+        as_of=pipeline.as_of_text(), run_id=context.run.run_id, warehouse_path=warehouse.path
+    )
+    args = ["build", "--vars", json.dumps(dbt_vars)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
+
+
+ASSETS: list = [complaint_trace_dbt_assets]
