@@ -1,0 +1,101 @@
+"""Whole-file problems: each is reported by file name with its reason, and never stops the
+other files; malformed records inside a readable file are quarantined with their row number."""
+
+from __future__ import annotations
+
+import gzip
+
+from tests.connectors.conftest import Landing, csv_bytes
+from tests.connectors.test_validation import ALARM
+
+GOOD = "netops/alarms/2026-03-01.csv"
+
+
+def _status(landing: Landing) -> dict[str, tuple[str, str | None]]:
+    return {f: (s, e) for f, s, e in landing.rows(
+        "select file, status, error from raw_meta.file_manifest")}
+
+
+def test_missing_required_column_is_reported_by_name_while_the_rest_loads(landing: Landing):
+    landing.write(GOOD, [ALARM])
+    no_cell = {k: v for k, v in ALARM.items() if k != "cell_id"}
+    landing.write("netops/alarms/2026-03-02.csv", [no_cell])
+    report = landing.load("netops/alarms")
+    status, error = _status(landing)["netops/alarms/2026-03-02.csv"]
+    assert status == "failed"
+    assert "netops/alarms/2026-03-02.csv" in error and "cell_id" in error
+    assert [f.file for f in report.failed] == ["netops/alarms/2026-03-02.csv"]
+    assert landing.rows("select _source_file from raw_netops.alarms") == [(GOOD,)]
+
+
+def test_missing_optional_and_extra_columns_are_noted_not_fatal(landing: Landing):
+    row = {k: v for k, v in ALARM.items() if k != "alarm_type"} | {"vendor": "华为"}
+    landing.write(GOOD, [row], columns=["vendor", *reversed(list(ALARM)[:-1])])
+    landing.load("netops/alarms")
+    ((notes,),) = landing.rows("select notes from raw_meta.file_manifest")
+    assert "alarm_type" in notes and "vendor" in notes
+    assert landing.rows("select alarm_id, alarm_type from raw_netops.alarms") == [("A1", None)]
+
+
+def test_truncated_gzip_is_reported_not_a_crash(landing: Landing):
+    landing.write(GOOD, [ALARM])
+    whole = gzip.compress(csv_bytes([ALARM] * 5000))
+    (landing.root / "netops/alarms/2026-03-02.csv.gz").write_bytes(whole[: len(whole) // 2])
+    report = landing.load("netops/alarms")
+    status, error = _status(landing)["netops/alarms/2026-03-02.csv.gz"]
+    assert status == "failed" and "2026-03-02.csv.gz" in error and "gzip" in error.lower()
+    assert report.rows_loaded == 1
+
+
+def test_non_utf8_csv_is_reported(landing: Landing):
+    landing.write(GOOD, [ALARM])
+    gbk = csv_bytes([{**ALARM, "alarm_type": "电源故障"}]).decode().encode("gbk")
+    (landing.root / "netops/alarms/2026-03-02.csv").write_bytes(gbk)
+    landing.load("netops/alarms")
+    status, error = _status(landing)["netops/alarms/2026-03-02.csv"]
+    assert status == "failed" and "UTF-8" in error and "2026-03-02.csv" in error
+    assert landing.rows("select count(*) from raw_meta.quarantine") == [(0,)]
+
+
+def test_unreadable_parquet_and_unknown_suffix_are_reported(landing: Landing):
+    landing.write(GOOD, [ALARM])
+    landing.write("netops/alarms/2026-03-02.parquet", b"PAR1 this is not parquet PAR1")
+    landing.write("netops/alarms/2026-03-03.xlsx", b"binary")
+    landing.write("netops/alarms/.2026-03-04.csv.part", b"in transit")
+    landing.load("netops/alarms")
+    status = _status(landing)
+    assert status["netops/alarms/2026-03-02.parquet"][0] == "failed"
+    assert "not a contract format" in status["netops/alarms/2026-03-03.xlsx"][1]
+    assert set(status) == {GOOD, "netops/alarms/2026-03-02.parquet",
+                           "netops/alarms/2026-03-03.xlsx"}
+
+
+def test_malformed_csv_record_is_quarantined_with_its_row_number(landing: Landing):
+    good = csv_bytes([ALARM, {**ALARM, "alarm_id": "A2", "alarm_type": "多行\n文本"}]).decode()
+    lines = good.splitlines(keepends=True)
+    text = "".join([*lines, "A3,only,three\n", lines[1].replace("A1", "A4"),
+                    "A5,1,2,3,4,5,6,7\n", lines[1].replace("A1", "A6")])
+    landing.write("netops/alarms/2026-03-02.csv", text.encode())
+    report = landing.load("netops/alarms")
+    assert landing.rows("select alarm_id, _source_row from raw_netops.alarms order by 2") == [
+        ("A1", 1), ("A2", 2), ("A4", 4), ("A6", 6)]
+    quarantined = landing.rows("select row_number, reason, raw from raw_meta.quarantine "
+                               "order by row_number")
+    assert [(n, '"csv_line"' in raw) for n, _, raw in quarantined] == [(3, True), (5, True)]
+    assert all(reason.startswith("malformed CSV record") for _, reason, _ in quarantined)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (6, 4, 2)
+
+
+def test_malformed_jsonl_lines_are_quarantined_blank_lines_skipped(landing: Landing):
+    text = ('{"alarm_id": "A1", "cell_id": "C", "raised_at": "2026-03-02 10:00:00"}\n'
+            "\n"
+            '{"alarm_id": "A2", "cell_id": "C", "raised_at": \n'
+            '["not", "an", "object"]\n'
+            '{"alarm_id": "A5", "cell_id": "C", "raised_at": "2026-03-02 10:00:00", "x": 1}\n')
+    landing.write("netops/alarms/2026-03-02.jsonl", text.encode())
+    report = landing.load("netops/alarms")
+    assert landing.rows("select alarm_id, _source_row from raw_netops.alarms order by 2") == [
+        ("A1", 1), ("A5", 5)]
+    assert landing.quarantined("netops/alarms") == [
+        ("netops/alarms/2026-03-02.jsonl", 3), ("netops/alarms/2026-03-02.jsonl", 4)]
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (4, 2, 2)

@@ -1,0 +1,138 @@
+"""Each kind of contract breach lands in quarantine, exactly the planted rows, with a reason
+naming the column; every file reconciles (read = loaded + quarantined)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.connectors.conftest import Landing
+
+ALARM = {"alarm_id": "A1", "cell_id": "460-00-1-1", "raised_at": "2026-03-02 10:00:00",
+         "cleared_at": "2026-03-02 11:00:00", "severity": "major", "alarm_type": "power_failure"}
+SESSION = {"msisdn": "13800000001", "cell_id": "460-00-1-1",
+           "period_start": "2026-03-02 10:00:00", "duration_s": "1200", "bytes_dl": "1000"}
+KPI = {"cell_id": "460-00-1-1", "period_start": "2026-03-02 10:00:00", "prb_util_dl_pct": "40",
+       "user_dl_rate_mbps": "22.5", "access_success_pct": "99.1", "drop_rate_pct": "0.4",
+       "good_coverage_pct": "95", "traffic_gb": "1.5", "active_users": "30"}
+EVENT = {"event_id": "E1", "ticket_id": "T1", "event_at": "2026-03-02 10:00:00",
+         "action": "resolved", "status_after": "resolved", "department": "运维一组",
+         "operator_id": "op1", "closure_code": "network_fixed", "note": ""}
+TICKET = {"ticket_id": "T1", "msisdn": "13800000001", "created_at": "2026-03-02 10:00:00",
+          "channel": "hotline", "category": "network.coverage", "priority": "high",
+          "description": "x", "reported_district": "天河", "reported_lat": "23.1",
+          "reported_lon": "113.3", "reopened_from_ticket_id": ""}
+SURVEY = {"ticket_id": "T1", "surveyed_at": "2026-03-03 10:00:00", "resolved_confirmed": "TRUE",
+          "score": "4"}
+CONTACT = {"contact_id": "K1", "msisdn": "13800000001", "channel": "app",
+           "direction": "inbound", "contact_at": "2026-03-02 09:00:00", "topic": "billing.dispute",
+           "related_ticket_id": "", "resolved_on_contact": "0", "agent_id": "a1"}
+
+# (entity, valid row, [(changes, column the reason must name)])
+BREACHES = [
+    ("netops/alarms", ALARM, [
+        ({"cleared_at": "2026-03-02 09:59:59"}, "cleared_at"),
+        ({"severity": "Major"}, "severity"),
+        ({"alarm_id": ""}, "alarm_id"),
+        ({"raised_at": "2026-13-02 10:00:00"}, "raised_at"),
+        ({"raised_at": "yesterday"}, "raised_at"),
+    ]),
+    ("netops/user_cell_sessions", SESSION, [
+        ({"duration_s": "-5"}, "duration_s"),
+        ({"duration_s": "3601"}, "duration_s"),
+        ({"duration_s": "12.5s"}, "duration_s"),
+        ({"msisdn": "+86 138"}, "msisdn"),
+        ({"bytes_dl": "-1"}, "bytes_dl"),
+    ]),
+    ("netops/cell_kpi_hourly", KPI, [
+        ({"prb_util_dl_pct": "100.5"}, "prb_util_dl_pct"),
+        ({"drop_rate_pct": "-0.1"}, "drop_rate_pct"),
+        ({"user_dl_rate_mbps": "fast"}, "user_dl_rate_mbps"),
+        ({"traffic_gb": "NaN"}, "traffic_gb"),
+        ({"active_users": "-3"}, "active_users"),
+        ({"period_start": ""}, "period_start"),
+    ]),
+    ("ticketing/ticket_events", EVENT, [
+        ({"closure_code": ""}, "closure_code"),
+        ({"closure_code": "fixed_somehow"}, "closure_code"),
+        ({"action": "teleported"}, "action"),
+        ({"status_after": "in_progress"}, "status_after"),
+    ]),
+    ("ticketing/tickets", TICKET, [
+        ({"category": "weather.rain"}, "category"),
+        ({"category": "network.slow"}, "category"),
+        ({"channel": "fax"}, "channel"),
+        ({"reported_lat": "123.0"}, "reported_lat"),
+        ({"msisdn": ""}, "msisdn"),
+    ]),
+    ("ticketing/surveys", SURVEY, [
+        ({"score": "6"}, "score"),
+        ({"resolved_confirmed": "maybe"}, "resolved_confirmed"),
+    ]),
+    ("crm/contacts", CONTACT, [
+        ({"direction": "sideways"}, "direction"),
+        ({"contact_at": "2026-03-02 25:00:00"}, "contact_at"),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("path", "valid", "breaches"), BREACHES, ids=[b[0] for b in BREACHES])
+def test_quarantine_holds_exactly_the_planted_rows(landing: Landing, path, valid, breaches):
+    rows = [valid]
+    planted = {}
+    for changes, column in breaches:
+        planted[len(rows) + 1] = column
+        rows.append({**valid, **changes})
+    rows.append(valid)  # a valid row after the bad ones keeps its own row number
+    rel = f"{path}/2026-03-02.csv"
+    landing.write(rel, rows)
+
+    report = landing.load(path)
+
+    assert landing.quarantined(path) == [(rel, n) for n in sorted(planted)]
+    reasons = dict(landing.rows(
+        "select row_number, reason from raw_meta.quarantine where file = ?", [rel]))
+    for row_number, column in planted.items():
+        assert reasons[row_number].startswith(f"{column}:") or f"; {column}:" in reasons[
+            row_number], reasons[row_number]
+    source, name = path.split("/")
+    loaded_rows = [n for (n,) in landing.rows(
+        f"select _source_row from raw_{source}.{name} order by 1")]
+    assert loaded_rows == [1, len(rows)]
+    (file_report,) = report.files
+    assert (file_report.rows_read, file_report.rows_loaded, file_report.rows_quarantined) == (
+        len(rows), 2, len(planted))
+
+
+def test_quarantine_keeps_the_raw_record_and_every_failed_check(landing: Landing):
+    bad = {**ALARM, "severity": "huge", "cell_id": ""}
+    landing.write("netops/alarms/2026-03-02.csv", [bad])
+    landing.load("netops/alarms")
+    ((reason, raw),) = landing.rows("select reason, raw from raw_meta.quarantine")
+    assert "cell_id: missing" in reason and "severity: not one of" in reason
+    assert json.loads(raw) == {**bad, "cell_id": None}  # an empty CSV field is null
+
+
+def test_valid_values_are_typed(landing: Landing):
+    landing.write("ticketing/surveys/2026-03-03.csv", [
+        SURVEY, {**SURVEY, "resolved_confirmed": "0", "score": ""},
+        {**SURVEY, "resolved_confirmed": "", "score": "1"}])
+    landing.load("ticketing/surveys")
+    assert landing.rows("select resolved_confirmed, score from raw_ticketing.surveys "
+                        "order by _source_row") == [(True, 4), (False, None), (None, 1)]
+
+
+def test_every_file_reconciles_in_the_manifest(landing: Landing):
+    landing.write("netops/alarms/2026-03-02.csv", [ALARM, {**ALARM, "severity": "x"}])
+    landing.write("netops/alarms/2026-03-03.jsonl", [ALARM, ALARM, {**ALARM, "cell_id": None}])
+    landing.load("netops/alarms")
+    manifest = landing.rows("select file, rows_read, rows_loaded, rows_quarantined "
+                            "from raw_meta.file_manifest order by file")
+    assert manifest == [("netops/alarms/2026-03-02.csv", 2, 1, 1),
+                        ("netops/alarms/2026-03-03.jsonl", 3, 2, 1)]
+    for file, _, loaded, quarantined in manifest:
+        assert landing.rows("select count(*) from raw_netops.alarms where _source_file = ?",
+                            [file]) == [(loaded,)]
+        assert landing.rows("select count(*) from raw_meta.quarantine where file = ?",
+                            [file]) == [(quarantined,)]
