@@ -1,0 +1,204 @@
+"""Build the whole dbt project (seeds, models, data tests, unit tests) on the hand-made raw rows
+of `handmade.py` and compare the marts with facts worked out by hand in that module's docstring.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.dbt import handmade
+from tests.dbt.dbt_runner import dbt
+from tests.dbt.raw_tables import insert_rows, new_warehouse
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("dbt_handmade")
+    warehouse = work / "warehouse.duckdb"
+    con = new_warehouse(warehouse)
+    handmade.load(con)
+    con.close()
+    dbt("build", warehouse=warehouse, as_of=handmade.AS_OF, work=work)
+    return warehouse
+
+
+def _rows(warehouse: Path, sql: str) -> list[dict]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _facts(warehouse: Path) -> dict[str, dict]:
+    return {r["ticket_id"]: r for r in _rows(warehouse, "select * from main.fct_audit_facts")}
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_only_tickets_created_by_as_of_are_audited(built: Path) -> None:
+    assert sorted(_facts(built)) == ["TA", "TB", "TC", "TD", "TE"]
+
+
+def test_pending_pause_keeps_the_clock_inside_the_limit(built: Path) -> None:
+    ta = _facts(built)["TA"]
+    assert ta["tier_at_creation"] == "silver"  # platinum only from 03-06
+    assert (ta["first_contact_limit_minutes"], ta["resolution_limit_minutes"]) == (120, 2880)
+    assert ta["resolution_clock_minutes"] == pytest.approx(2640)  # 54 h wall - 10 h pending
+    assert ta["pending_minutes"] == pytest.approx(600)
+    assert ta["resolution_deadline_at"] is None
+    assert ta["resolved_at"] == _ts("2024-03-06 06:00:00")
+    assert (ta["resolving_event_id"], ta["resolving_department"]) == ("TA-5", "NET")
+
+
+def test_earliest_outbound_contact_wins_over_the_contact_event(built: Path) -> None:
+    ta = _facts(built)["TA"]
+    assert (ta["first_contact_source"], ta["first_contact_record_id"]) == ("crm_contact", "K1")
+    assert ta["first_contact_delay_minutes"] == pytest.approx(30)
+    assert ta["has_contact_before_resolution"] is True
+    assert ta["first_contact_deadline_passed_while_waiting"] is False
+
+
+def test_reopen_gap_is_not_counted_and_inbound_call_is_no_contact(built: Path) -> None:
+    tb = _facts(built)["TB"]
+    assert tb["tier_at_creation"] == "platinum"
+    assert tb["resolution_clock_minutes"] == pytest.approx(240)
+    assert tb["resolved_at"] == _ts("2024-03-06 23:00:00")
+    assert (tb["was_reopened"], tb["reopen_event_id"]) == (True, "TB-3")
+    assert tb["first_contact_at"] is None
+    assert tb["first_contact_deadline_passed_while_waiting"] is True
+    assert tb["first_contact_deadline_department"] == "FRONT"
+    assert tb["has_contact_before_resolution"] is False
+
+
+def test_closed_without_resolved_and_unknown_customer(built: Path) -> None:
+    tc = _facts(built)["TC"]
+    assert tc["tier_at_creation"] is None
+    assert (tc["first_contact_limit_minutes"], tc["resolution_limit_minutes"]) == (30, 720)
+    assert (tc["resolved_at"], tc["resolving_event_id"]) == (_ts("2024-03-08 02:00:00"), "TC-2")
+    assert tc["closure_code"] == "customer_unreachable"
+    assert tc["is_exempt_from_contact_check"] is True
+    assert tc["resolution_clock_minutes"] == pytest.approx(120)
+
+
+def test_open_ticket_past_its_limit_ignores_events_after_as_of(built: Path) -> None:
+    td = _facts(built)["TD"]
+    assert td["is_open_at_as_of"] is True
+    assert td["resolved_at"] is None
+    assert td["clock_minutes_at_as_of"] == pytest.approx(1440)
+    assert td["resolution_limit_minutes"] == 360
+    assert td["resolution_deadline_at"] == _ts("2024-03-09 06:00:00")
+    assert td["resolution_deadline_department"] == "FIELD"
+    assert td["first_contact_at"] is None  # K3 comes after as-of
+    assert td["first_contact_deadline_department"] == "NOC"
+    assert td["network_trace"] == "missing"
+    dim = _rows(built, "select * from main.dim_tickets where ticket_id = 'TD'")[0]
+    assert dim["minutes_left_at_as_of"] == pytest.approx(360 - 1440)
+    assert dim["limit_share_used"] == pytest.approx(4.0)
+    assert (dim["status_at_as_of"], dim["owning_department"]) == ("inProgress", "FIELD")
+
+
+def test_cancelled_ticket_is_exempt_from_timeouts(built: Path) -> None:
+    te = _facts(built)["TE"]
+    assert te["is_cancelled"] is True
+    assert te["is_exempt_from_timeouts"] is True
+    assert te["is_open_at_as_of"] is False
+
+
+def test_alarm_facts_use_the_clearing_delivery_and_the_grace(built: Path) -> None:
+    ta = _facts(built)["TA"]
+    assert (ta["f1_alarm_count"], ta["f1_alarm_ids"], ta["f1_cell_ids"]) == (1, "AL1", "A")
+    assert ta["f1_max_severity"] == "critical"
+    assert _facts(built)["TB"]["f1_alarm_count"] == 0
+
+
+def test_kpi_facts_pick_the_cell_degraded_in_the_window(built: Path) -> None:
+    ta = _facts(built)["TA"]
+    assert ta["f2_cell_id"] == "B"
+    assert (ta["f2_hours_with_data"], ta["f2_degraded_hours"]) == (2, 1)
+    assert ta["f2_degraded_share"] == pytest.approx(0.5)
+
+
+def test_repeat_and_survey_facts(built: Path) -> None:
+    ta = _facts(built)["TA"]
+    assert ta["next_same_family_ticket_id"] == "TB"
+    assert ta["hours_to_next_same_family_ticket"] == pytest.approx(6.0)
+    assert ta["has_disputing_survey"] is True
+    assert ta["disputing_survey_at"] == _ts("2024-03-07 10:00:00")
+
+
+def test_linked_cells_top_three_with_ties_by_cell_id(built: Path) -> None:
+    cells = _rows(built, "select ticket_id, cell_id, cell_rank, dwell_seconds, rat "
+                         "from main.fct_ticket_cells order by ticket_id, cell_rank")
+    got = [(c["ticket_id"], c["cell_id"], c["cell_rank"], c["dwell_seconds"]) for c in cells]
+    assert got == [("TA", "A", 1, 3600), ("TA", "B", 2, 1800), ("TA", "C", 3, 1800),
+                   ("TB", "E", 1, 3600), ("TB", "C", 2, 1800), ("TB", "D", 3, 100)]
+
+
+def test_degradation_episodes_join_consecutive_hours(built: Path) -> None:
+    episodes = _rows(built, "select cell_id, episode_start_at, episode_end_at, degraded_hours, "
+                            "worst_user_dl_rate_mbps, worst_drop_rate_pct "
+                            "from main.fct_cell_degradation_episodes order by 1, 2")
+    assert [(e["cell_id"], e["episode_start_at"], e["episode_end_at"], e["degraded_hours"])
+            for e in episodes] == [
+        ("A", _ts("2024-03-06 07:00:00"), _ts("2024-03-06 08:00:00"), 1),
+        ("B", _ts("2024-03-03 10:00:00"), _ts("2024-03-03 11:00:00"), 1),
+        ("B", _ts("2024-03-06 06:00:00"), _ts("2024-03-06 08:00:00"), 2),
+    ]
+    assert episodes[0]["worst_drop_rate_pct"] == 3.0
+    assert episodes[0]["worst_user_dl_rate_mbps"] is None
+    assert episodes[2]["worst_user_dl_rate_mbps"] == 10.0
+
+
+def test_timeline_names_every_source_record(built: Path) -> None:
+    items = _rows(built, "select item_type, source_table, source_record_id "
+                         "from main.fct_ticket_timeline where ticket_id = 'TA'")
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item["item_type"]] = counts.get(item["item_type"], 0) + 1
+    assert counts == {"crm_contact": 2, "ticket_event": 5, "alarm_raised": 3,
+                      "alarm_cleared": 2, "degradation_start": 3, "degradation_end": 3,
+                      "survey": 1, "repeat_ticket": 1}
+    assert ("tickets", "TB") in {(i["source_table"], i["source_record_id"]) for i in items}
+
+
+def test_every_mart_row_names_its_run(built: Path) -> None:
+    for mart in ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
+                 "fct_cell_degradation_episodes", "fct_audit_facts"):
+        runs = _rows(built, f"select distinct dagster_run_id, dbt_invocation_id from main.{mart}")
+        assert len(runs) == 1 and runs[0]["dagster_run_id"] == "test-run", mart
+        assert runs[0]["dbt_invocation_id"], mart
+
+
+def test_incremental_run_equals_full_refresh(built: Path, tmp_path: Path) -> None:
+    """A re-delivered KPI hour and a new session arrive later: the incremental run picks them
+    up, and a full refresh gives the same marts."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built, warehouse)
+    later = datetime(2024, 3, 10, 2, 0, 0)
+    with duckdb.connect(str(warehouse)) as con:
+        slow = {"prb_util_dl_pct": 40.0, "access_success_pct": 99.0, "drop_rate_pct": 0.5,
+                "good_coverage_pct": 97.0, "user_dl_rate_mbps": 10.0}
+        insert_rows(con, "netops/cell_kpi_hourly", [
+            {"cell_id": "B", "period_start": handmade.ts("2024-03-06 08:00:00"), **slow},
+        ], later, source_file="netops/cell_kpi_hourly/2024-03-10.csv")
+        insert_rows(con, "netops/user_cell_sessions", [
+            {"msisdn": "13800000003", "cell_id": "A",
+             "period_start": handmade.ts("2024-03-08 10:00:00"), "duration_s": 60},
+        ], later)
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "inc")
+    incremental = _rows(warehouse, "select * exclude (dbt_invocation_id) "
+                                   "from main.fct_audit_facts order by ticket_id")
+    assert _facts(warehouse)["TA"]["f2_degraded_share"] == pytest.approx(1.0)
+    assert _facts(warehouse)["TD"]["network_trace"] == "present"
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "full",
+        extra=("--full-refresh",))
+    full = _rows(warehouse, "select * exclude (dbt_invocation_id) "
+                            "from main.fct_audit_facts order by ticket_id")
+    assert incremental == full
