@@ -9,10 +9,11 @@ by force: requests in flight hold a reference and finish on the snapshot they st
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,11 @@ class Snapshot:
     built_at: datetime
     con: duckdb.DuckDBPyConnection
 
+    @property
+    def provenance_json(self) -> str:
+        return json.dumps({"run_id": self.run_id, "as_of": _iso(self.as_of),
+                           "built_at": _iso(self.built_at), "snapshot_version": self.version})
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         # A DuckDB connection must not be used by two threads at once; a cursor is a cheap new
         # connection to the same database instance, so every request gets its own.
@@ -45,6 +51,11 @@ class Snapshot:
             rows = cur.execute("select table_name, row_count from main.snapshot_tables "
                                "order by table_name").fetchall()
         return dict(rows)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """Naive UTC as pydantic writes an aware UTC datetime (`...Z`)."""
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def open_snapshot(path: Path) -> Snapshot:

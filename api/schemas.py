@@ -103,7 +103,8 @@ class EpisodePublic(BaseModel):
     started_at: datetime
     ended_at: datetime
     degraded_hours: int | None
-    worst: dict[str, float | None] = Field(description="worst value of each breached KPI")
+    worst: dict[str, float | None] = Field(
+        description="worst value of each KPI over its breached hours (null: never breached)")
 
 
 class LinkedCellPublic(BaseModel):

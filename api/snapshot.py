@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from api.documents import build_documents
+
 CURRENT = "CURRENT"
 PREFIX, SUFFIX = "snapshot-", ".duckdb"
 
@@ -110,6 +112,9 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
                 con.execute(f"create index {index} on snap.{table.name} ({column})")
             count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
             counts[table.name] = count[0]
+        build_documents(con, "snap")
+        counts["main.trace_documents"] = con.execute(
+            "select count(*) from snap.main.trace_documents").fetchone()[0]
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp)")
         con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?)",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ def command(
 ) -> None:
     from api.reader import NoSnapshotError, SnapshotReader
     from api.schemas import TICKET_ID_PATTERN
-    from api.trace import build_trace
+    from api.trace import trace_json
 
     if not re.fullmatch(TICKET_ID_PATTERN, ticket_id):
         typer.echo(f"malformed ticket id {ticket_id!r} (pattern {TICKET_ID_PATTERN})", err=True)
@@ -33,8 +34,8 @@ def command(
     except NoSnapshotError as exc:
         typer.echo(f"no serving snapshot in {settings.snapshots_dir}: {exc}", err=True)
         raise typer.Exit(code=3) from exc
-    trace = build_trace(snapshot, ticket_id, sees_pii=reveal_pii)
-    if trace is None:
+    text = trace_json(snapshot, ticket_id, sees_pii=reveal_pii)
+    if text is None:
         typer.echo(f"Ticket not found: {ticket_id}", err=True)
         raise typer.Exit(code=1)
-    typer.echo(trace.model_dump_json(indent=2))
+    typer.echo(json.dumps(json.loads(text), indent=2, ensure_ascii=False))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from api_warehouse import F1_TICKET, MISSING_TICKET, TIMELINE
+from api_warehouse import F1_TICKET, MISSING_TICKET, TICKETS, TIMELINE
+
+from api.reader import open_snapshot
+from api.schemas import TracePublic
+from api.trace import trace_json
 
 
 def test_f1_trace_shows_alarm_on_linked_cell_in_timeline_and_the_f1_finding(client, api_home):
@@ -42,7 +46,8 @@ def test_linked_cells_in_rank_order_with_only_their_windowed_alarms_and_episodes
     # A0 (January, cleared, outside the window) and A9/EP0 (an unlinked cell) stay out.
     assert c2["alarms"] == [] and c2["degradation_episodes"] == []
     assert [e["worst"] for e in c1["degradation_episodes"]] == [
-        {"drop_rate_pct": 4.5, "user_dl_rate_mbps": 3.1}]
+        {"prb_util_dl_pct": None, "user_dl_rate_mbps": 3.1, "access_success_pct": None,
+         "drop_rate_pct": 4.5, "good_coverage_pct": None}]
     assert c1["inventory"]["rat"] == "4G" and c1["dwell_seconds"] == 5400
     assert c1["kpi_after"]["degraded_hours"] == 20 and c1["kpi_before"]["hours_with_data"] == 72
     assert c1["kpi_before"]["user_dl_rate_mbps"] == 7.5 and c1["inventory"]["status"] == "active"
@@ -70,3 +75,11 @@ def test_provenance_names_the_served_snapshot(client, api_home):
     assert body["provenance"] == {"run_id": "run-11111111", "as_of": "2026-03-05T00:00:00Z",
                                   "built_at": "2026-03-05T01:00:00Z",
                                   "snapshot_version": "20260305010000-run-1111"}
+
+
+def test_every_stored_document_has_the_documented_shape(api_home):
+    snapshot = open_snapshot(api_home.first.path)
+    for ticket_id, *_ in TICKETS:
+        for sees_pii in (False, True):
+            text = trace_json(snapshot, ticket_id, sees_pii=sees_pii)
+            assert TracePublic.model_validate_json(text).ticket.ticket_id == ticket_id

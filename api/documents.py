@@ -1,0 +1,182 @@
+"""The trace documents: each ticket's trace (audit-rules §7) assembled once, at publish time,
+by vectorised SQL over the snapshot's own tables, so serving a trace is one indexed lookup.
+
+`main.trace_documents` holds one row per ticket: the customer's fields (the API masks them per
+role at request time) and two JSON texts, `ticket_json` and `body_json` (sla, network_trace,
+linked_cells, timeline, findings), in the shape of `schemas.TracePublic`; a test validates
+documents against that model so the two cannot drift. Mart columns are named here and in
+`queries.py` only.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+ISO_UTC = """create or replace temp macro iso_utc(ts) as
+    strftime(ts, '%Y-%m-%dT%H:%M:%S')
+    || case when microsecond(ts) % 1000000 <> 0
+            then '.' || lpad((microsecond(ts) % 1000000)::varchar, 6, '0') else '' end
+    || 'Z'"""
+
+# One readable line per timeline item (concat_ws skips nulls; `'by ' || null` is null).
+READABLE = """case
+    when t.item_type = 'ticket_event' then
+        concat_ws(' ', replace(coalesce(t.summary, t.item_type), '_', ' '),
+                  'by ' || t.department, '(' || t.code || ')', '-> ' || t.status)
+        || coalesce(': ' || t.detail, '')
+    when t.item_type = 'crm_contact' then
+        coalesce(t.summary, 'contact') || coalesce(' about ' || t.detail, '')
+    when t.item_type like 'alarm\\_%' escape '\\' or t.item_type like 'degradation\\_%' escape '\\'
+        then coalesce(t.summary, replace(t.item_type, '_', ' '))
+             || coalesce(' on cell ' || t.cell_id, '') || coalesce(', ' || t.detail, '')
+    when t.item_type = 'survey' then
+        coalesce(t.summary, 'survey') || ': ' || coalesce(t.status, 'no verdict')
+        || coalesce(', score ' || t.code, '')
+    else coalesce(t.summary, replace(t.item_type, '_', ' ')) || coalesce(' (' || t.code || ')', '')
+end"""
+
+KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
+        "good_coverage_pct")
+
+
+def _kpi_struct(phase: str) -> str:
+    fields = [f"hours_with_data := c.{phase}_hours_with_data",
+              f"degraded_hours := c.{phase}_degraded_hours",
+              *(f"{k} := c.{phase}_avg_{k}" for k in KPIS),
+              f"traffic_gb := c.{phase}_traffic_gb"]
+    return "struct_pack(" + ", ".join(fields) + ")"
+
+
+DOCUMENTS = f"""
+create table {{db}}.main.trace_documents as
+with
+timeline as (
+    select t.ticket_id, t.item_at, t.item_type, t.source_record_id,
+           struct_pack(at := iso_utc(t.item_at), type := t.item_type,
+                       source_system := t.source_system, source_table := t.source_table,
+                       source_record_id := t.source_record_id, summary := {READABLE},
+                       cell_id := t.cell_id, department := t.department, status := t.status,
+                       code := t.code, detail := t.detail) as item
+    from {{db}}.main.fct_ticket_timeline as t
+),
+timelines as (
+    select ticket_id, list(item order by item_at, source_record_id, item_type) as items
+    from timeline group by ticket_id
+),
+-- a linked cell's alarms: edges on the ticket's timeline (the timeline mart applies the window)
+-- plus alarms the F1 facts found active at resolution, which may predate the window
+ticket_alarm_ids as (
+    select ticket_id, source_record_id as alarm_id from timeline
+    where item_type in ('alarm_raised', 'alarm_cleared')
+    union
+    select ticket_id, unnest(string_split(f1_alarm_ids, ',')) as alarm_id
+    from {{db}}.main.fct_audit_facts where coalesce(f1_alarm_ids, '') <> ''
+),
+cell_alarms as (
+    select i.ticket_id, a.cell_id,
+           list(struct_pack(alarm_id := a.alarm_id, severity := a.severity,
+                            alarm_type := a.alarm_type, raised_at := iso_utc(a.raised_at),
+                            cleared_at := iso_utc(a.cleared_at))
+                order by a.raised_at, a.alarm_id) as alarms
+    from ticket_alarm_ids as i
+    inner join {{db}}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
+    group by i.ticket_id, a.cell_id
+),
+cell_episodes as (
+    select i.ticket_id, e.cell_id,
+           list(struct_pack(started_at := iso_utc(e.episode_start_at),
+                            ended_at := iso_utc(e.episode_end_at),
+                            degraded_hours := e.degraded_hours,
+                            worst := struct_pack({", ".join(f"{k} := e.worst_{k}" for k in KPIS)}))
+                order by e.episode_start_at) as episodes
+    from (select distinct ticket_id, source_record_id as episode_id from timeline
+          where item_type like 'degradation\\_%' escape '\\') as i
+    inner join {{db}}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
+    group by i.ticket_id, e.cell_id
+),
+cells as (
+    select c.ticket_id,
+           list(struct_pack(
+               cell_id := c.cell_id, rank := c.cell_rank, dwell_seconds := c.dwell_seconds,
+               session_hours := c.session_hours,
+               inventory := struct_pack(cell_name := c.cell_name, site_id := c.site_id,
+                                        rat := c.rat, site_type := c.site_type,
+                                        district := c.district, latitude := c.latitude,
+                                        longitude := c.longitude, status := c.cell_status),
+               kpi_before := {_kpi_struct("window")}, kpi_after := {_kpi_struct("after")},
+               alarms := coalesce(ca.alarms, []), degradation_episodes := coalesce(ce.episodes, [])
+           ) order by c.cell_rank, c.cell_id) as linked_cells
+    from {{db}}.main.fct_ticket_cells as c
+    left join cell_alarms as ca on ca.ticket_id = c.ticket_id and ca.cell_id = c.cell_id
+    left join cell_episodes as ce on ce.ticket_id = c.ticket_id and ce.cell_id = c.cell_id
+    group by c.ticket_id
+),
+findings as (
+    select ticket_id,
+           list(struct_pack(ticket_id := ticket_id, rule_id := rule_id, rule_name := rule_name,
+                            severity := severity, department := department,
+                            evidence := coalesce(evidence, '{{{{}}}}')::json, run_id := run_id,
+                            as_of := iso_utc(as_of), found_at := iso_utc(found_at))
+                order by rule_id) as items,
+           list(struct_pack(rule_id := rule_id, rule_name := rule_name, severity := severity,
+                            department := department) order by rule_id)
+               filter (where rule_id in ('T1', 'T2', 'T3')) as breaches,
+           bool_or(evidence ilike '%msisdn%') as evidence_has_pii
+    from {{db}}.audit.findings group by ticket_id
+),
+customers as (
+    select d.ticket_id, max_by(c.customer_name, coalesce(c.valid_from, timestamp '0001-01-01'))
+               as customer_name
+    from {{db}}.main.dim_tickets as d
+    inner join {{db}}.main.stg_crm__customers as c
+        on c.customer_id = d.customer_id
+        and coalesce(c.valid_from <= d.created_at, true)
+        and coalesce(c.valid_to > d.created_at, true)
+    group by d.ticket_id
+)
+select
+    d.ticket_id, d.customer_id, d.msisdn, cu.customer_name, d.tier_at_creation, d.segment,
+    coalesce(fi.evidence_has_pii, false) as evidence_has_pii,
+    to_json(struct_pack(
+        ticket_id := d.ticket_id, created_at := iso_utc(d.created_at), channel := d.channel,
+        category := d.category, category_family := d.category_family, priority := d.priority,
+        description := d.description, reported_district := d.reported_district,
+        status := d.status_at_as_of, owning_department := d.owning_department,
+        resolved_at := iso_utc(d.resolved_at), closure_code := d.closure_code,
+        reopened_from_ticket_id := d.reopened_from_ticket_id))::varchar as ticket_json,
+    to_json(struct_pack(
+        sla := struct_pack(
+            first_contact_limit_minutes := f.first_contact_limit_minutes,
+            resolution_limit_minutes := f.resolution_limit_minutes,
+            first_contact_at := iso_utc(f.first_contact_at),
+            first_contact_source := f.first_contact_source,
+            first_contact_record_id := f.first_contact_record_id,
+            first_contact_delay_minutes := f.first_contact_delay_minutes,
+            first_contact_deadline_at := iso_utc(f.first_contact_deadline_at),
+            resolution_deadline_at := iso_utc(f.resolution_deadline_at),
+            resolution_clock_minutes := f.resolution_clock_minutes,
+            clock_minutes_at_as_of := f.clock_minutes_at_as_of,
+            pending_minutes := f.pending_minutes, is_open_at_as_of := f.is_open_at_as_of,
+            breaches := coalesce(fi.breaches, [])),
+        network_trace := coalesce(d.network_trace,
+                                  case when ce.linked_cells is null then 'missing'
+                                       else 'present' end),
+        linked_cells := coalesce(ce.linked_cells, []),
+        timeline := coalesce(tl.items, []),
+        findings := coalesce(fi.items, [])))::varchar as body_json
+from {{db}}.main.dim_tickets as d
+left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
+left join cells as ce on ce.ticket_id = d.ticket_id
+left join timelines as tl on tl.ticket_id = d.ticket_id
+left join findings as fi on fi.ticket_id = d.ticket_id
+left join customers as cu on cu.ticket_id = d.ticket_id
+order by d.ticket_id
+"""
+
+
+def build_documents(con: duckdb.DuckDBPyConnection, db: str) -> None:
+    """Create `<db>.main.trace_documents` (indexed by ticket_id) from `<db>`'s tables."""
+    con.execute(ISO_UTC)
+    con.execute(DOCUMENTS.format(db=db))
+    con.execute(f"create index idx_trace_documents_ticket_id on {db}.main.trace_documents "
+                "(ticket_id)")
