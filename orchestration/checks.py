@@ -1,3 +1,152 @@
-"""(placeholder until its issue lands)"""
+"""GX audits as Dagster asset checks, each on the asset it audits (style guide: plain
+`@asset_check` functions running a GX 1.x checkpoint).
 
-CHECKS: list = []
+- `raw_ticket_identity` on `ticketing/tickets` (blocking): a ticket number delivered for two
+  subscribers stops the run before dbt.
+- `source_integrity` on every staging model and `fct_audit_facts`: contract keys, nulls, enums,
+  ranges, relations; blocking for duplicate tickets and events of unknown tickets.
+- `audit_rules` on `fct_audit_facts`: one check per rule T1–T3 / F1–F5, failing (as a warning)
+  when any ticket breaks the standard. Findings are written by the `audit/findings` asset.
+"""
+
+
+import dagster as dg
+
+from complaint_trace.settings import get_settings
+from quality_checks.audit import run_integrity, validate_rules
+from quality_checks.config import RULE_IDS, load_audit_config
+from quality_checks.facts import read_facts
+from quality_checks.gx_runner import ExpectationOutcome, data_docs_index
+from quality_checks.integrity import FACTS as FACTS_TABLE
+from quality_checks.integrity import (
+    RAW_TICKET_IDENTITY,
+    STAGING_TABLES,
+    IntegrityTable,
+    is_blocking,
+)
+from quality_checks.report import blocking_failures, describe, rule_outcomes, rule_tickets
+
+FACTS = dg.AssetKey(["fct_audit_facts"])
+RESOURCES = {"warehouse", "pipeline"}
+
+
+def _docs(context) -> str:
+    return str(data_docs_index(get_settings(home=context.resources.pipeline.home).data_docs_dir))
+
+
+def _gx_dirs(context) -> dict:
+    settings = get_settings(home=context.resources.pipeline.home)
+    return {"home_dir": settings.home_dir, "docs_dir": settings.data_docs_dir}
+
+
+def _table_result(
+    table: IntegrityTable, outcomes: list[ExpectationOutcome], docs: str,
+    upstream_blocked: list[str] | None = None,
+) -> dg.AssetCheckResult:
+    failed = [o for o in outcomes if not o.success]
+    blocked = [o.meta["check"] for o in blocking_failures(outcomes)]
+    upstream_blocked = upstream_blocked or []
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(table.asset)),
+        check_name=_integrity_check_name(table),
+        passed=not failed and not upstream_blocked,
+        severity=(dg.AssetCheckSeverity.ERROR if blocked or upstream_blocked
+                  else dg.AssetCheckSeverity.WARN),
+        metadata={
+            "table": table.table,
+            "checks": len(outcomes),
+            "failed_checks": len(failed),
+            "blocking_failures": blocked,
+            "upstream_blocking_failures": upstream_blocked,
+            "unexpected_rows": sum(o.unexpected_count for o in failed),
+            "failures": dg.MetadataValue.json([describe(o) for o in failed]),
+            "data_docs": dg.MetadataValue.path(docs),
+        },
+    )
+
+
+def _integrity_check_name(table: IntegrityTable) -> str:
+    return "raw_ticket_identity" if table is RAW_TICKET_IDENTITY else "source_integrity"
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(list(RAW_TICKET_IDENTITY.asset)),
+    name="raw_ticket_identity",
+    blocking=True,
+    required_resource_keys=RESOURCES,
+    description="Each ticket number is delivered for one subscriber only (blocking).",
+)
+def raw_ticket_identity(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    with context.resources.warehouse.connect(read_only=True) as con:
+        outcomes = run_integrity(con, run_id=context.run.run_id, tables=(RAW_TICKET_IDENTITY,),
+                                 **_gx_dirs(context))
+    return _table_result(RAW_TICKET_IDENTITY, outcomes[RAW_TICKET_IDENTITY.name], _docs(context))
+
+
+@dg.multi_asset_check(
+    name="source_integrity",
+    specs=[
+        dg.AssetCheckSpec(
+            name="source_integrity", asset=dg.AssetKey(list(t.asset)),
+            blocking=is_blocking(t) or t is FACTS_TABLE,
+            description=f"Source integrity of {t.table}: keys, nulls, enums, ranges, relations.",
+        )
+        for t in STAGING_TABLES
+    ],
+    required_resource_keys=RESOURCES,
+)
+def source_integrity(context: dg.AssetCheckExecutionContext):
+    """The GX integrity suites over staging and the facts; one result per audited asset."""
+    with context.resources.warehouse.connect(read_only=True) as con:
+        outcomes = run_integrity(con, run_id=context.run.run_id, tables=STAGING_TABLES,
+                                 **_gx_dirs(context))
+    docs = _docs(context)
+    # Dagster gates only the direct dependents of a blocking check; the audit and the publish
+    # step read the facts, so the facts' check also fails on any blocking staging breach.
+    upstream = [f"{name}: {o.meta['check']}" for name, found in outcomes.items()
+                for o in blocking_failures(found)]
+    for table in STAGING_TABLES:
+        yield _table_result(table, outcomes[table.name], docs,
+                            upstream if table is FACTS_TABLE else None)
+
+
+@dg.multi_asset_check(
+    name="audit_rules",
+    specs=[
+        dg.AssetCheckSpec(
+            name=f"rule_{rule_id}", asset=FACTS,
+            description=f"No ticket breaks audit rule {rule_id} (audit-rules §2, §5).",
+        )
+        for rule_id in RULE_IDS
+    ],
+    required_resource_keys=RESOURCES,
+)
+def audit_rules(context: dg.AssetCheckExecutionContext):
+    """The GX `audit_rules` suite over `fct_audit_facts`: per rule, breaking tickets."""
+    pipeline = context.resources.pipeline
+    cfg = load_audit_config()
+    with context.resources.warehouse.connect(read_only=True) as con:
+        facts = read_facts(con)
+    outcomes, seconds = validate_rules(facts, cfg, run_id=context.run.run_id,
+                                       as_of=pipeline.as_of_utc(), **_gx_dirs(context))
+    docs = _docs(context)
+    for rule_id in RULE_IDS:
+        tickets = rule_tickets(outcomes, rule_id)
+        yield dg.AssetCheckResult(
+            asset_key=FACTS,
+            check_name=f"rule_{rule_id}",
+            passed=not tickets,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rule": f"{rule_id} {cfg.rules[rule_id].rule_name}",
+                "severity": cfg.rules[rule_id].severity,
+                "tickets_audited": max(o.element_count for o in rule_outcomes(outcomes, rule_id)),
+                "tickets_breaking": len(tickets),
+                "sample_ticket_ids": tickets[:20],
+                "gx_seconds": round(seconds, 2),
+                "data_docs": dg.MetadataValue.path(docs),
+            },
+        )
+
+
+CHECKS: list = [raw_ticket_identity, source_integrity, audit_rules]
