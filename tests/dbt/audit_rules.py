@@ -1,0 +1,66 @@
+"""The audit rules T1-T3 and F1-F5 applied to `fct_audit_facts` rows in plain Python, with the
+thresholds read from the dbt project's own configuration (vars in dbt_project.yml, seed CSVs),
+independently of the SQL under test. Used to compare the facts with the simulator's truth."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+
+import yaml
+
+from complaint_trace.settings import DBT_PROJECT_DIR
+
+
+def project_vars() -> dict:
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def closure_codes() -> dict[str, dict[str, bool]]:
+    with (DBT_PROJECT_DIR / "seeds" / "closure_codes.csv").open() as f:
+        return {row.pop("closure_code"): {k: v == "true" for k, v in row.items()}
+                for row in csv.DictReader(f)}
+
+
+def _gt(value, limit) -> bool:
+    return value is not None and limit is not None and value > limit
+
+
+def rules_fired(fact: Mapping, dbt_vars: Mapping, codes: Mapping) -> set[str]:
+    """Which rules fire on one ticket's facts (audit-rules §2, §5; exemptions from the seed)."""
+    code = codes.get(fact["closure_code"] or "", {})
+    exempt_timeouts = bool(fact["is_cancelled"]) or code.get("exempt_from_timeouts", False)
+    fired: set[str] = set()
+    if not exempt_timeouts:
+        if _gt(fact["resolution_clock_minutes"], fact["resolution_limit_minutes"]):
+            fired.add("T1")
+        if (_gt(fact["first_contact_delay_minutes"], fact["first_contact_limit_minutes"])
+                or fact["first_contact_deadline_passed_while_waiting"]):
+            fired.add("T2")
+        if fact["is_open_at_as_of"] and _gt(fact["clock_minutes_at_as_of"],
+                                            fact["resolution_limit_minutes"]):
+            fired.add("T3")
+    if fact["resolved_at"] is None:
+        return fired
+    if code.get("claims_network_fix", False):
+        if fact["f1_alarm_count"]:
+            fired.add("F1")
+        if (fact["f2_hours_with_data"] or 0) > 0 and \
+                fact["f2_degraded_share"] >= dbt_vars["kpi_not_recovered_share"]:
+            fired.add("F2")
+    if not code.get("exempt_from_contact_check", False) and \
+            not fact["has_contact_before_resolution"]:
+        fired.add("F3")
+    repeat_hours = dbt_vars["repeat_complaint_window_days"] * 24
+    hours_to_next = fact["hours_to_next_same_family_ticket"]
+    if fact["was_reopened"] or (hours_to_next is not None and hours_to_next <= repeat_hours):
+        fired.add("F4")
+    if fact["has_disputing_survey"]:
+        fired.add("F5")
+    return fired
+
+
+def findings(facts: Iterable[Mapping]) -> set[tuple[str, str]]:
+    """(ticket_id, rule_id) for every rule that fires."""
+    dbt_vars, codes = project_vars(), closure_codes()
+    return {(f["ticket_id"], rule) for f in facts for rule in rules_fired(f, dbt_vars, codes)}
