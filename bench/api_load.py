@@ -1,0 +1,277 @@
+"""Load benchmark of the trace API: p50/p95/p99 latency and requests/s of
+`GET /tickets/{id}/trace` with 1, 10 and 50 concurrent clients against uvicorn on loopback.
+
+    python -m bench.api_load --home DIR          # a home whose pipeline published a snapshot
+    python -m bench.api_load --synthetic 25000   # no pipeline at day scale: build a snapshot
+
+Clients are keep-alive HTTP/1.1 connections driven by one asyncio loop in this process (a raw
+client: httpx would spend more CPU than the server on this 2-core machine and measure itself);
+the server runs in its own process(es). Results go to bench/results/api_load.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from api.security import hash_key, new_key
+from api.snapshot import current_snapshot, publish_snapshot
+from complaint_trace.settings import REPO_ROOT
+
+RESULTS = REPO_ROOT / "bench" / "results"
+
+
+def synthesize_warehouse(path: Path, tickets: int, seed: int = 1) -> None:
+    """A warehouse with the serving tables at `tickets` tickets a day, every column the API
+    reads, with day-scale shapes: 3 linked cells for 80 % of tickets out of 100 k cells, ~20
+    timeline items a ticket, alarms and episodes on linked cells, findings on ~15 %."""
+    con = duckdb.connect(str(path))
+    con.execute(f"select setseed({seed / 100})")
+    con.execute(SYNTH_SQL.replace("{N}", str(tickets)))
+    con.close()
+
+
+SYNTH_SQL = """
+create or replace table main.dim_tickets as
+select 'TT' || lpad(i::varchar, 8, '0') as ticket_id, '138' || lpad((i * 7919 % 100000000)::varchar,
+       8, '0') as msisdn, 'C' || i as customer_id,
+       timestamp '2026-03-01' + to_seconds((i * 86400 // {N})::bigint) as created_at,
+       'hotline' as channel, 'network.data_speed' as category, 'network' as category_family,
+       'normal' as priority, '网速慢, slow data at home' as description,
+       'd' || (i % 40) as reported_district, null::varchar as reopened_from_ticket_id,
+       'gold' as tier_at_creation, 'individual' as segment, 'closed' as status_at_as_of,
+       'noc' as owning_department, case when i % 5 = 0 then 'missing' else 'present' end
+       as network_trace, timestamp '2026-03-02' + to_seconds(i % 3600) as resolved_at,
+       'network_fixed' as closure_code
+from range({N}) as t(i);
+create or replace table main.fct_audit_facts as
+select ticket_id, created_at::date as created_date_local, resolved_at, closure_code,
+       60.0 as first_contact_limit_minutes, 1440.0 as resolution_limit_minutes,
+       created_at + interval 20 minute as first_contact_at, 'ticket_event' as first_contact_source,
+       ticket_id || '-E2' as first_contact_record_id, 20.0 as first_contact_delay_minutes,
+       created_at + interval 60 minute as first_contact_deadline_at,
+       created_at + interval 24 hour as resolution_deadline_at, 600.0 as resolution_clock_minutes,
+       600.0 as clock_minutes_at_as_of, 0.0 as pending_minutes, false as is_open_at_as_of,
+       network_trace, case when hash(ticket_id) % 10 = 0 then 'AL' || hash(ticket_id) % 20000
+       end as f1_alarm_ids
+from main.dim_tickets;
+create or replace table main.fct_ticket_cells as
+select ticket_id, 'CELL' || ((hash(ticket_id) + r * 7) % 100000) as cell_id, r + 1 as cell_rank,
+       3600 * (3 - r) as dwell_seconds, 3 - r as session_hours, 'cell name' as cell_name,
+       'SITE1' as site_id, '4G' as rat, 'macro' as site_type, 'd1' as district,
+       23.1 as latitude, 113.3 as longitude, 'active' as cell_status,
+       72 as window_hours_with_data, 3 as window_degraded_hours,
+       60.0 as window_avg_prb_util_dl_pct, 12.0 as window_avg_user_dl_rate_mbps,
+       98.0 as window_avg_access_success_pct, 0.8 as window_avg_drop_rate_pct,
+       94.0 as window_avg_good_coverage_pct, 40.0 as window_traffic_gb,
+       24 as after_hours_with_data, 1 as after_degraded_hours,
+       55.0 as after_avg_prb_util_dl_pct, 14.0 as after_avg_user_dl_rate_mbps,
+       98.5 as after_avg_access_success_pct, 0.6 as after_avg_drop_rate_pct,
+       95.0 as after_avg_good_coverage_pct, 12.0 as after_traffic_gb
+from main.dim_tickets, range(3) as r(r) where network_trace = 'present';
+create or replace table main.stg_netops__alarms as
+select 'AL' || i as alarm_id, 'CELL' || (i * 5) % 100000 as cell_id,
+       timestamp '2026-02-28' + to_seconds(i * 13) as raised_at,
+       case when i % 4 = 0 then null else timestamp '2026-02-28' + to_seconds(i * 13 + 7200) end
+       as cleared_at, case when i % 3 = 0 then 'critical' else 'minor' end as severity,
+       'cell_out_of_service' as alarm_type
+from range(20000) as t(i);
+create or replace table main.fct_cell_degradation_episodes as
+select 'CELL' || (i * 2) % 100000 || '@' || i as episode_id, 'CELL' || (i * 2) % 100000 as cell_id,
+       timestamp '2026-02-28' + to_seconds(i * 5) as episode_start_at,
+       timestamp '2026-02-28' + to_seconds(i * 5 + 10800) as episode_end_at, 3 as degraded_hours,
+       4.5 as worst_drop_rate_pct, null::double as worst_access_success_pct,
+       3.1 as worst_user_dl_rate_mbps, null::double as worst_prb_util_dl_pct,
+       null::double as worst_good_coverage_pct
+from range(50000) as t(i);
+create or replace table main.fct_ticket_timeline as
+with items as (
+    select d.ticket_id, d.created_at + to_seconds(k * 1800) as item_at,
+           case when k < 12 then 'ticket_event' when k < 16 then 'crm_contact'
+                when k < 18 then 'alarm_raised' else 'degradation_start' end as item_type, k
+    from main.dim_tickets as d, range(20) as r(k)
+)
+select md5(ticket_id || k) as timeline_item_id, ticket_id, item_at, item_type,
+       case when item_type = 'ticket_event' then 'ticketing' when item_type = 'crm_contact'
+            then 'crm' else 'netops' end as source_system,
+       case item_type when 'ticket_event' then 'ticket_events' when 'crm_contact' then 'contacts'
+            when 'alarm_raised' then 'alarms' else 'cell_kpi_hourly' end as source_table,
+       case item_type when 'alarm_raised' then 'AL' || (hash(ticket_id) + k) % 20000
+            when 'degradation_start' then 'CELL' || (((hash(ticket_id) + k) % 50000) * 2) % 100000
+                 || '@' || (hash(ticket_id) + k) % 50000
+            else ticket_id || '-' || k end as source_record_id,
+       case when item_type in ('alarm_raised', 'degradation_start') then 'CELL1' end as cell_id,
+       'noc' as department, 'op1' as actor_id, 'inProgress' as status, null as code,
+       'a handling note, 处理中' as detail, 'dispatched' as summary
+from items;
+create or replace table main.stg_crm__customers as
+select customer_id, msisdn, '客户' || customer_id as customer_name, 'gold' as tier,
+       null::timestamp as valid_from, null::timestamp as valid_to
+from main.dim_tickets;
+create schema if not exists audit;
+create or replace table audit.findings as
+select ticket_id, 'F1' as rule_id, 'alarm_active_at_resolution' as rule_name, 'high' as severity,
+       'noc' as department, '{"alarm_ids": ["AL1"], "cell_ids": ["CELL1"]}' as evidence,
+       'synthetic' as run_id, timestamp '2026-03-03' as as_of, timestamp '2026-03-03' as found_at
+from main.dim_tickets where hash(ticket_id) % 7 = 0;
+create or replace table audit.agg_audit_daily as
+select date '2026-03-01' as day, 'F1' as rule_id, 'noc' as department, {N} as tickets_audited,
+       {N} // 7 as findings, 1 / 7 as finding_rate;
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("uvicorn did not become healthy")
+
+
+async def _client(port: int, key: str, paths: list[str], latencies: list[float],
+                  errors: list[str]) -> None:
+    """One keep-alive HTTP/1.1 connection sending its requests one after another."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for path in paths:
+            request = (f"GET {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n\r\n").encode()
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            status = head.split(b" ", 2)[1]
+            if status != b"200":
+                errors.append(f"{path}: {status.decode()}")
+    finally:
+        writer.close()
+
+
+def run_level(port: int, key: str, ticket_ids: list[str], clients: int, requests: int,
+              rng: random.Random) -> dict:
+    """`requests` trace lookups of random tickets spread over `clients` connections."""
+    paths = [f"/tickets/{rng.choice(ticket_ids)}/trace" for _ in range(requests)]
+    per_client = [paths[i::clients] for i in range(clients)]
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def main() -> float:
+        start = time.perf_counter()
+        await asyncio.gather(*(_client(port, key, p, latencies, errors) for p in per_client))
+        return time.perf_counter() - start
+
+    elapsed = asyncio.run(main())
+    ms = sorted(x * 1000 for x in latencies)
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    return {"clients": clients, "requests": len(ms), "errors": len(errors),
+            "seconds": round(elapsed, 3), "requests_per_s": round(len(ms) / elapsed, 1),
+            "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2),
+            "max_ms": round(ms[-1], 2)}
+
+
+def _prepare_home(args: argparse.Namespace) -> tuple[Path, str]:
+    """The home to serve and a description of its data."""
+    if args.home:
+        home = Path(args.home).resolve()
+        if current_snapshot(home / "snapshots") is None:
+            sys.exit(f"{home} has no published snapshot: run the pipeline first")
+        return home, f"pipeline snapshot in {home}"
+    home = Path(tempfile.mkdtemp(prefix="api-load-"))
+    warehouse = home / "synthetic-warehouse.duckdb"
+    synthesize_warehouse(warehouse, args.synthetic)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    start = time.perf_counter()
+    publish_snapshot(con, home / "snapshots", run_id="synthetic", as_of=datetime(2026, 3, 3),
+                     keep=1)
+    con.close()
+    took = time.perf_counter() - start
+    return home, (f"synthetic snapshot, {args.synthetic} tickets (day scale), "
+                  f"published in {took:.1f} s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--home", help="home with a published snapshot (day-scale pipeline)")
+    source.add_argument("--synthetic", type=int, help="tickets of a synthetic snapshot")
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--requests", type=int, default=3000, help="per concurrency level")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    home, data = _prepare_home(args)
+    snapshot = current_snapshot(home / "snapshots")
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        ticket_ids = [r[0] for r in con.execute("select ticket_id from main.dim_tickets")
+                      .fetchall()]
+    key = new_key()
+    port = _free_port()
+    env = {**os.environ, "COMPLAINT_TRACE_HOME": str(home),
+           "COMPLAINT_TRACE_API_KEYS": json.dumps(
+               [{"name": "bench", "role": "handler", "sha256": hash_key(key)}])}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
+         "--no-access-log"], cwd=REPO_ROOT, env=env)
+    rng = random.Random(args.seed)
+    try:
+        _wait_healthy(port, server)
+        run_level(port, key, ticket_ids, 10, 500, rng)  # warm-up: page cache, cursors, imports
+        levels = [run_level(port, key, ticket_ids, int(c), args.requests, rng)
+                  for c in args.clients.split(",")]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report = {"benchmark": "GET /tickets/{id}/trace", "data": data, "tickets": len(ticket_ids),
+              "uvicorn_workers": args.workers, "cpu_count": os.cpu_count(),
+              "measured_at": datetime.now().isoformat(timespec="seconds"), "levels": levels}
+    _write(report)
+
+
+def _write(report: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "api_load.json").write_text(json.dumps(report, indent=2) + "\n")
+    lines = [f"# API load: {report['benchmark']}", "",
+             f"{report['data']}; {report['tickets']} tickets; uvicorn workers "
+             f"{report['uvicorn_workers']}; {report['cpu_count']} CPUs shared with the load "
+             f"client; measured {report['measured_at']}.", "",
+             "| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {lv['clients']} | {lv['requests']} | {lv['errors']} | {lv['requests_per_s']} | "
+              f"{lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} | {lv['max_ms']} |"
+              for lv in report["levels"]]
+    (RESULTS / "api_load.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
