@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -40,15 +41,26 @@ class ApiHome:
             con.close()
 
 
-@pytest.fixture
-def api_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ApiHome:
-    monkeypatch.delenv("COMPLAINT_TRACE_API_KEYS", raising=False)
-    settings = get_settings(home=tmp_path / "home")
-    warehouse = build_warehouse(tmp_path / "warehouse.duckdb")
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, PublishedSnapshot]:
+    """Warehouse, keys and first snapshot built once; each test gets its own copy."""
+    root = tmp_path_factory.mktemp("api-template")
+    settings = get_settings(home=root / "home")
+    warehouse = build_warehouse(root / "warehouse.duckdb")
     keys = write_keys_file(settings.api_keys_path, [(r.value, r) for r in Role])
     home = ApiHome(settings, warehouse, keys, None)  # type: ignore[arg-type]
-    home.first = home.publish("run-11111111", built_at=datetime(2026, 3, 5, 1, 0, 0))
-    return home
+    first = home.publish("run-11111111", built_at=datetime(2026, 3, 5, 1, 0, 0))
+    return root, keys, first
+
+
+@pytest.fixture
+def api_home(_template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ApiHome:
+    monkeypatch.delenv("COMPLAINT_TRACE_API_KEYS", raising=False)
+    root, keys, first = _template
+    shutil.copytree(root, tmp_path, dirs_exist_ok=True)
+    settings = get_settings(home=tmp_path / "home")
+    moved = tmp_path / first.path.relative_to(root)
+    return ApiHome(settings, tmp_path / "warehouse.duckdb", keys, replace(first, path=moved))
 
 
 @pytest.fixture
