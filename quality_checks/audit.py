@@ -44,9 +44,9 @@ def validate_rules(
 ) -> tuple[list[ExpectationOutcome], float]:
     """Run the `audit_rules` suite over the normalised facts (Data Docs updated)."""
     started = datetime.now(UTC)
-    with gx_session(home_dir, docs_dir) as context:
+    with gx_session(home_dir, docs_dir) as session:
         outcomes = validate_frame(
-            context, name=RULES_SUITE, frame=facts, expectations=rule_expectations(cfg),
+            session, name=RULES_SUITE, frame=facts, expectations=rule_expectations(cfg),
             index_columns=["ticket_id"], run_name=f"{run_id} as-of {as_of:%Y-%m-%d %H:%M:%S}",
             run_time=started,
         )
@@ -94,14 +94,14 @@ def run_integrity(
     cfg = cfg or load_audit_config()
     started = datetime.now(UTC)
     outcomes: dict[str, list[ExpectationOutcome]] = {}
-    with gx_session(home_dir, docs_dir) as context:
+    with gx_session(home_dir, docs_dir) as session:
         for table in tables:
             try:
                 frame = con.execute(read_sql(table)).df()
             except duckdb.Error as exc:
                 raise IntegrityInputError(f"cannot read {table.table}: {exc}") from exc
             outcomes[table.name] = validate_frame(
-                context, name=f"integrity.{table.name.replace('/', '.')}", frame=frame,
+                session, name=f"integrity.{table.name.replace('/', '.')}", frame=frame,
                 expectations=table_expectations(table, cfg), index_columns=list(table.key),
                 run_name=f"{run_id} integrity", run_time=started,
             )
