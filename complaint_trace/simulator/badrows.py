@@ -63,7 +63,7 @@ KINDS: dict[str, tuple[Kind, ...]] = {
         Kind("bad_enum", "rat", "3G"),
         Kind("bad_type", "latitude", "abc", True),
         Kind("missing_key", "cell_id", None),
-        Kind("out_of_range", "latitude", 123.4),
+        Kind("bad_enum", "site_type", "tower"),
     ),
     "netops/cell_kpi_hourly": (
         Kind("out_of_range", "prb_util_dl_pct", 150.0),
