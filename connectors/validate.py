@@ -15,6 +15,11 @@ from connectors.rules import COLUMN_RULES, ROW_RULES
 from connectors.schema import SQL_TYPES, quote
 
 VALIDATED = "_ct_validated"
+# The contract's timestamps are ISO 8601 (date, optional time with optional fraction, optional
+# `Z`/offset). DuckDB's own parser is laxer (it takes `24:00:00` as the next midnight, and zone
+# names), so a value must match this before DuckDB reads it.
+ISO_8601 = (r"\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
+            r"(Z|[+-]\d{2}(:?\d{2})?)?)?")
 
 
 def _typed(column: Column, text: str) -> str:
@@ -24,7 +29,8 @@ def _typed(column: Column, text: str) -> str:
     if column.type == "timestamp":
         # The session TimeZone is the source zone: offsets are honoured, naive values read in
         # the source zone; timezone('UTC', ...) turns the instant into naive UTC.
-        return f"timezone('UTC', try_cast({text} as timestamptz))"
+        return (f"case when regexp_full_match(trim({text}), {literal(ISO_8601)}) "
+                f"then timezone('UTC', try_cast(trim({text}) as timestamptz)) end")
     if column.type == "boolean":
         return (
             f"case lower(trim({text})) when 'true' then true when '1' then true "

@@ -59,6 +59,15 @@ def run_config(settings: Settings, as_of: str) -> dict:
     }}
 
 
+def failure_reason(error) -> str:
+    """The root cause of a step failure (Dagster wraps the user's exception in its own)."""
+    if error is None:
+        return "no error recorded"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def _summarise(result) -> list[str]:
     """One line per materialised asset (its numeric metadata) and per failed check or step."""
     lines = []
@@ -76,8 +85,7 @@ def _summarise(result) -> list[str]:
                 lines.append(f"  check {evaluation.asset_key.to_user_string()}:"
                              f"{evaluation.check_name} FAILED ({evaluation.severity.value})")
         elif event.is_step_failure:
-            error = event.event_specific_data.error
-            reason = error.message.strip() if error else "no error recorded"
+            reason = failure_reason(event.event_specific_data.error)
             lines.append(f"  step {event.step_key} FAILED: {reason}")
     return lines
 
@@ -110,7 +118,7 @@ def command(
         typer.echo(f"complaint-trace run: run {result.run_id} FAILED", err=True)
         for event in result.all_events:
             if event.is_step_failure:
-                error = event.event_specific_data.error
-                typer.echo(f"  {event.step_key}: {error.to_string() if error else ''}", err=True)
+                reason = failure_reason(event.event_specific_data.error)
+                typer.echo(f"  {event.step_key}: {reason}", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"complaint-trace run: run {result.run_id} succeeded")

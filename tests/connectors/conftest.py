@@ -3,10 +3,7 @@ expected values never come from the DuckDB code under test."""
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,21 +14,9 @@ import pytest
 
 from complaint_trace.contract import entity
 from connectors import EntityLoadReport, load_entity
+from tests.connectors.samples import csv_bytes, jsonl_bytes
 
 SOURCE_TZ = "Asia/Shanghai"
-
-
-def csv_bytes(rows: list[dict], columns: list[str] | None = None) -> bytes:
-    columns = columns or list(rows[0])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def jsonl_bytes(rows: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
 
 
 @dataclass

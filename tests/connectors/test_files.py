@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gzip
 
-from tests.connectors.conftest import Landing, csv_bytes
-from tests.connectors.test_validation import ALARM
+from tests.connectors.conftest import Landing
+from tests.connectors.samples import ALARM, csv_bytes
 
 GOOD = "netops/alarms/2026-03-01.csv"
 

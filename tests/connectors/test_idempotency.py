@@ -4,7 +4,7 @@ what it loaded, re-deliveries of alarms are all kept for staging to order."""
 from __future__ import annotations
 
 from tests.connectors.conftest import Landing
-from tests.connectors.test_validation import ALARM
+from tests.connectors.samples import ALARM
 
 SNAPSHOT = ("select * exclude (_loaded_at, _run_id) from raw_netops.alarms "
             "order by _source_file, _source_row")

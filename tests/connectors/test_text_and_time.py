@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.connectors.conftest import Landing
-from tests.connectors.test_validation import TICKET
+from tests.connectors.samples import TICKET
 
 TRICKY = '信号很差, 打不通 "4G" 电话\n第二行：客户说 ""已经三天"", 请尽快处理\r\n末行'
 

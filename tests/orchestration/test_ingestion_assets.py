@@ -1,0 +1,132 @@
+"""The ingestion assets as Dagster runs them: keys and groups, metadata, the file check,
+idempotent re-materialisation, the sensor and the schedule, and loadable definitions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from complaint_trace.contract import ENTITIES
+from orchestration.assets import crm, netops, ticketing
+from orchestration.definitions import defs
+from orchestration.resources import PipelineConfig, WarehouseResource
+from orchestration.schedules import daily_schedule
+from orchestration.sensors import landing_sensor
+from tests.connectors.samples import ALARM, csv_bytes
+
+INGESTION = [*crm.ASSETS, *ticketing.ASSETS, *netops.ASSETS]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    landing = tmp_path / "landing"
+    for rel, rows in {
+        "netops/alarms/2026-03-02.csv": [ALARM, {**ALARM, "alarm_id": "A2", "severity": "x"}],
+        "ticketing/tickets/2026-03-02.jsonl": None,
+        "netops/cells/2026-03-02.csv": [{"rat": "4G", "site_type": "macro"}],  # no cell_id
+    }.items():
+        path = landing / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(csv_bytes(rows) if rows else b'{"ticket_id": "T1", "msisdn": "1", '
+                         b'"created_at": "2026-03-02T10:00:00+08:00"}\n')
+    return tmp_path
+
+
+def _resources(home: Path) -> dict:
+    return {"warehouse": WarehouseResource(path=str(home / "warehouse.duckdb")),
+            "pipeline": PipelineConfig(home=str(home), landing=str(home / "landing"))}
+
+
+def _materialisations(result) -> list[dg.AssetMaterialization]:
+    return [e.step_materialization_data.materialization
+            for e in result.get_asset_materialization_events()]
+
+
+def test_one_asset_per_entity_keyed_and_grouped_by_source():
+    specs = {a.key: a.group_names_by_key[a.key] for a in INGESTION}
+    assert specs == {dg.AssetKey([e.source, e.name]): e.source for e in ENTITIES}
+
+
+def test_materialisation_carries_counts_preview_and_file_check(home: Path):
+    result = dg.materialize(INGESTION, resources=_resources(home))
+    assert result.success
+    metadata = {m.asset_key.to_user_string(): m.metadata for m in _materialisations(result)}
+    alarms = metadata["netops/alarms"]
+    assert (alarms["rows_loaded"].value, alarms["rows_quarantined"].value) == (1, 1)
+    assert "A1" in alarms["preview"].value and "2026-03-02.csv" in alarms["files"].value
+    assert metadata["netops/cells"]["files_failed"].value == 1
+    checks = {(c.asset_key.to_user_string(), c.passed)
+              for c in result.get_asset_check_evaluations()}
+    assert ("netops/cells", False) in checks and ("netops/alarms", True) in checks
+
+
+def test_rematerialising_the_same_landing_adds_nothing(home: Path):
+    instance = dg.DagsterInstance.ephemeral()
+    dg.materialize(INGESTION, resources=_resources(home), instance=instance)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    count = ("select (select count(*) from raw_netops.alarms), (select count(*) from "
+             "raw_ticketing.tickets), (select count(*) from raw_meta.quarantine), "
+             "(select list(run_id order by file) from raw_meta.file_manifest)")
+    before = con.execute(count).fetchall()
+    con.close()
+    second = dg.materialize(INGESTION, resources=_resources(home), instance=instance)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    assert con.execute(count).fetchall() == before
+    assert before[0][:3] == (1, 1, 1)
+    skipped = [m.metadata["files_skipped_unchanged"].value for m in _materialisations(second)]
+    assert sum(skipped) == 3
+
+
+def test_asset_invoked_directly_with_build_asset_context(home: Path):
+    (asset,) = [a for a in netops.ASSETS if a.key == dg.AssetKey(["netops", "alarms"])]
+    resources = _resources(home)
+    result = asset(context=dg.build_asset_context(), **resources)
+    assert result.metadata["rows_read"] == 2
+    assert result.check_results[0].passed
+
+
+def test_sensor_requests_a_run_for_new_files_only(home: Path):
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"pipeline": _resources(home)["pipeline"]}
+    first = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+    assert isinstance(first, dg.RunRequest)
+    cursor = first.run_key
+    again = landing_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                   resources=resources))
+    assert isinstance(again, dg.SkipReason)
+    (home / "landing/netops/alarms/2026-03-03.csv").write_bytes(csv_bytes([ALARM]))
+    new = landing_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                 resources=resources))
+    assert isinstance(new, dg.RunRequest) and new.run_key != cursor
+    assert new.run_config["resources"]["pipeline"]["config"]["as_of"]
+
+
+def test_sensor_skips_an_empty_landing_root(tmp_path: Path):
+    resources = {"pipeline": PipelineConfig(home=str(tmp_path), landing=str(tmp_path / "none"))}
+    tick = landing_sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
+                                                  resources=resources))
+    assert isinstance(tick, dg.SkipReason)
+
+
+def test_daily_schedule_fixes_the_as_of_to_the_tick():
+    tick = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+    request = daily_schedule(dg.build_schedule_context(scheduled_execution_time=tick))
+    assert request.run_config["resources"]["pipeline"]["config"]["as_of"] == "2026-03-03 02:00:00"
+
+
+def test_definitions_are_loadable_and_hold_job_sensor_schedule():
+    dg.Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def("complaint_trace_job") is not None
+    assert defs.resolve_sensor_def("landing_sensor") is not None
+    assert defs.resolve_schedule_def("daily_schedule") is not None
+
+
+def test_pipeline_config_as_of():
+    config = PipelineConfig(home="h", landing="l", as_of="2026-03-04T08:00:00+08:00")
+    assert config.as_of_text() == "2026-03-04 00:00:00"
+    assert PipelineConfig(home="h", landing="l").as_of_utc() <= datetime.now(UTC).replace(
+        tzinfo=None)
