@@ -48,8 +48,8 @@ def main() -> None:
         landing = Path(tmp) / "landing"
         csv_path = landing / "netops" / "cell_kpi_hourly" / "2026-03-02.csv"
         write_kpi_day(csv_path, args.cells)
-        con = duckdb.connect(str(Path(tmp) / "warehouse.duckdb"),
-                             config={"enable_progress_bar": False})
+        con = duckdb.connect(str(Path(tmp) / "warehouse.duckdb"))
+        con.execute("set enable_progress_bar = false")
         start = time.perf_counter()
         report = load_entity(con, landing, entity("netops/cell_kpi_hourly"), "Asia/Shanghai", "b")
         seconds = time.perf_counter() - start

@@ -144,14 +144,20 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Enti
     keys = [k for (k,) in con.execute(
         "select distinct unnest(json_keys(j)) from _ct_lines where j is not null order by 1"
     ).fetchall()]
-    columns = match_columns(entity, keys, file.rel)
-    picks = ", ".join(
-        f"json_extract_string(j, {literal('$.' + quote(key))}) as {quote(key)}"
+    if keys:
+        columns = match_columns(entity, keys, file.rel)
+    else:
+        # No JSON object at all (empty file, or every line malformed): there is no column set
+        # to check, and every line is already accounted for in _ct_malformed.
+        columns = ColumnMap({c.name: None for c in entity.columns},
+                            notes=["no JSON object rows"])
+    picks = "".join(
+        f", json_extract_string(j, {literal('$.' + quote(key))}) as {quote(key)}"
         for key in columns.found.values() if key is not None
     )
     # Blank lines are not records: they are neither loaded nor quarantined.
     con.execute(
-        f"create temp table {STAGE} as select _source_row, line as _line, {picks} "
+        f"create temp table {STAGE} as select _source_row, line as _line{picks} "
         f"from _ct_lines where j is not null"
     )
     con.execute("drop table _ct_lines")

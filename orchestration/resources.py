@@ -40,6 +40,8 @@ class WarehouseResource(dg.ConfigurableResource):
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+        # Progress bars would interleave with the run's logs.
+        con.execute("set enable_progress_bar = false")
         try:
             yield con
         finally:

@@ -99,3 +99,19 @@ def test_malformed_jsonl_lines_are_quarantined_blank_lines_skipped(landing: Land
     assert landing.quarantined("netops/alarms") == [
         ("netops/alarms/2026-03-02.jsonl", 3), ("netops/alarms/2026-03-02.jsonl", 4)]
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (4, 2, 2)
+
+
+def test_empty_and_all_malformed_jsonl_files_load_nothing_and_lose_nothing(landing: Landing):
+    landing.write("netops/alarms/2026-03-02.jsonl", b"")
+    landing.write("netops/alarms/2026-03-03.jsonl", b"oops\n\n{broken\n")
+    report = landing.load("netops/alarms")
+    assert [(f.status, f.rows_read, f.rows_quarantined) for f in report.files] == [
+        ("loaded", 0, 0), ("loaded", 2, 2)]
+    assert landing.quarantined("netops/alarms") == [
+        ("netops/alarms/2026-03-03.jsonl", 1), ("netops/alarms/2026-03-03.jsonl", 3)]
+
+
+def test_header_only_csv_loads_zero_rows(landing: Landing):
+    landing.write("netops/alarms/2026-03-02.csv", ("\ufeff" + ",".join(ALARM) + "\r\n").encode())
+    (file,) = landing.load("netops/alarms").files
+    assert (file.status, file.rows_read) == ("loaded", 0)
