@@ -18,7 +18,7 @@ import duckdb
 from complaint_trace.contract import ENTITIES, Entity
 from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
-from connectors.readers import MALFORMED, STAGE, stage_file
+from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
 from connectors.report import EntityLoadReport, FileLoadReport
 from connectors.schema import MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.validate import VALIDATED, validate_staged
@@ -99,8 +99,8 @@ def _load_file(
         con.execute("commit")
         return report
     finally:
-        for table in (STAGE, MALFORMED, VALIDATED):
-            con.execute(f"drop table if exists {table}")
+        drop_staging(con)
+        con.execute(f"drop table if exists {VALIDATED}")
 
 
 def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:

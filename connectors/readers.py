@@ -42,9 +42,14 @@ def _json_object(names: list[str]) -> str:
     return f"json_object({pairs})"
 
 
-def _reset(con: duckdb.DuckDBPyConnection) -> None:
+def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every temporary table the readers create."""
     for table in (STAGE, MALFORMED, _REJECTS, _REJECT_SCANS, "_ct_read", "_ct_lines"):
         con.execute(f"drop table if exists {table}")
+
+
+def _reset(con: duckdb.DuckDBPyConnection) -> None:
+    drop_staging(con)
     con.execute(
         f"create temp table {MALFORMED} (row_number bigint, reason varchar, raw varchar)"
     )
