@@ -69,6 +69,14 @@ _RELATIONS = {
     ("netops", "alarms"): (_CELL_KNOWN,),
     ("netops", "user_cell_sessions"): (_CELL_KNOWN,),
 }
+# Columns the staging models rename (dbt_project/models/staging; house style `is_`, units):
+# the suites keep the contract's names, so Data Docs read like the data contract.
+STAGING_RENAMES = {
+    ("netops", "cells"): {"status": "cell_status"},
+    ("netops", "user_cell_sessions"): {"duration_s": "duration_seconds"},
+    ("crm", "contacts"): {"resolved_on_contact": "is_resolved_on_contact"},
+    ("ticketing", "surveys"): {"resolved_confirmed": "is_resolution_confirmed"},
+}
 # Duplicate ticket numbers make a lookup ambiguous: the trace would be wrong, so it blocks.
 _BLOCKING_KEYS = {("ticketing", "tickets")}
 
@@ -183,5 +191,6 @@ def read_sql(t: IntegrityTable) -> str:
         f" as {r.flag}"
         for r in t.relations
     ]
-    select = ", ".join([*(f"s.{c}" for c in columns), *flags])
+    renames = STAGING_RENAMES.get((t.entity.source, t.entity.name), {}) if t.entity else {}
+    select = ", ".join([*(f"s.{renames.get(c, c)} as {c}" for c in columns), *flags])
     return f"select {select} from {t.table} as s"

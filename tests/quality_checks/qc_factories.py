@@ -75,10 +75,10 @@ def fact(ticket_id: str, **overrides) -> dict:
     return row
 
 
-def load_facts(path: Path, rows: list[dict]) -> duckdb.DuckDBPyConnection:
+def load_facts(path: Path | str, rows: list[dict]) -> duckdb.DuckDBPyConnection:
     """A warehouse file holding `main.fct_audit_facts` made of `rows`, typed as dbt makes it."""
     frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.register("rows_frame", frame)
     casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in FACT_COLUMNS.items())

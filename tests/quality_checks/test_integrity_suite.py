@@ -12,7 +12,7 @@ from test_audit_rules import VARS
 from complaint_trace.contract import ENTITIES
 from quality_checks.audit import IntegrityInputError, run_integrity
 from quality_checks.config import load_audit_config
-from quality_checks.integrity import STAGING_TABLES, staging_model
+from quality_checks.integrity import STAGING_RENAMES, STAGING_TABLES, staging_model
 from quality_checks.report import blocking_failures
 
 SQL_TYPES = {"string": "varchar", "enum": "varchar", "timestamp": "timestamp",
@@ -23,11 +23,13 @@ T0 = datetime(2024, 3, 1, 2, 0, 0)
 
 def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
     for entity in ENTITIES:
-        columns = ", ".join(f"{c.name} {SQL_TYPES[c.type]}" for c in entity.columns)
+        renames = STAGING_RENAMES.get((entity.source, entity.name), {})
+        columns = ", ".join(f"{renames.get(c.name, c.name)} {SQL_TYPES[c.type]}"
+                            for c in entity.columns)
         table = f"main.{staging_model(entity)}"
         con.execute(f"create or replace table {table} ({columns})")
         for row in rows.get(entity.name, []):
-            names = ", ".join(row)
+            names = ", ".join(renames.get(c, c) for c in row)
             con.execute(f"insert into {table} ({names}) values ({', '.join('?' * len(row))})",
                         list(row.values()))
     con.execute("create schema if not exists raw_ticketing")
@@ -50,10 +52,10 @@ CLEAN = {
                    "tier": "gold"}],
     "tickets": [_ticket("K1"), _ticket("K2")],
     "ticket_events": [_event("E1", "K1"), _event("E2", "K2"), _event("E3", "K2")],
-    "cells": [{"cell_id": "460-00-1-1", "rat": "4G"}],
     "cell_kpi_hourly": [{"cell_id": "460-00-1-1", "period_start": T0, "drop_rate_pct": 1.0}],
     "user_cell_sessions": [{"msisdn": "13800000001", "cell_id": "460-00-1-1",
                             "period_start": T0, "duration_s": 3600}],
+    "cells": [{"cell_id": "460-00-1-1", "rat": "4G", "status": "active"}],
 }
 
 
@@ -123,6 +125,17 @@ def test_unknown_msisdn_cell_enum_and_range_breaches_warn(tmp_path):
         "drop_rate_pct in range": (False, ("460-00-9-9|2024-03-01 02:00:00",)),
     }
     assert all(not blocking_failures(o) for o in outcomes.values())
+
+
+def test_renamed_staging_columns_are_checked_under_their_contract_names(tmp_path):
+    rows = {**CLEAN, "cells": [{"cell_id": "460-00-1-1", "rat": "4G", "status": "razed"}],
+            "user_cell_sessions": [{"msisdn": "13800000001", "cell_id": "460-00-1-1",
+                                    "period_start": T0, "duration_s": 3601}]}
+    outcomes = _run(tmp_path, rows)
+    assert _failed(outcomes, "stg_netops__cells") == {
+        "status in enumeration": (False, ("460-00-1-1",))}
+    assert _failed(outcomes, "stg_netops__user_cell_sessions") == {
+        "duration_s in range": (False, ("13800000001|460-00-1-1|2024-03-01 02:00:00",))}
 
 
 def test_facts_resolved_before_created_and_missing_traces_warn(tmp_path):
