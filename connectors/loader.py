@@ -20,7 +20,7 @@ from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
 from connectors.report import EntityLoadReport, FileLoadReport
-from connectors.schema import MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
+from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.validate import VALIDATED, validate_staged
 
 
@@ -146,11 +146,11 @@ def _record(
     con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str,
     report: FileLoadReport,
 ) -> None:
-    con.execute(
-        f"insert into {MANIFEST} (entity, file, sha256, size_bytes, rows_read, rows_loaded, "
-        f"rows_quarantined, status, error, run_id, loaded_at, notes) "
-        f"values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run.entity.path, file.rel, digest, file.size, report.rows_read, report.rows_loaded,
-         report.rows_quarantined, report.status, report.error, run.run_id, run.loaded_at,
-         report.notes],
-    )
+    values = [run.entity.path, file.rel, digest, file.size, report.rows_read, report.rows_loaded,
+              report.rows_quarantined, report.status, report.error, run.run_id, run.loaded_at,
+              report.notes]
+    for table in (MANIFEST, LOAD_LOG):
+        con.execute(
+            f"insert into {table} (entity, file, sha256, size_bytes, rows_read, rows_loaded, "
+            f"rows_quarantined, status, error, run_id, loaded_at, notes) "
+            f"values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)

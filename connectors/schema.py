@@ -27,6 +27,7 @@ LINEAGE_COLUMNS = (
 )
 MANIFEST = "raw_meta.file_manifest"
 QUARANTINE = "raw_meta.quarantine"
+LOAD_LOG = "raw_meta.load_log"
 
 _META_DDL = f"""
 create schema if not exists raw_meta;
@@ -44,6 +45,8 @@ create table if not exists {MANIFEST} (
     loaded_at timestamp not null,
     notes varchar
 );
+-- Append-only history of every load attempt (the manifest keeps only a file's latest).
+create table if not exists {LOAD_LOG} as select * from {MANIFEST} with no data;
 create table if not exists {QUARANTINE} (
     entity varchar not null,
     file varchar not null,

@@ -44,6 +44,10 @@ def test_a_changed_file_replaces_what_it_loaded(landing: Landing):
     assert landing.rows("select rows_read, rows_loaded, rows_quarantined, run_id "
                         "from raw_meta.file_manifest where file = ?", [rel]) == [
         (3, 2, 1, "run-2")]
+    assert landing.rows("select file, rows_read, rows_loaded, run_id from raw_meta.load_log "
+                        "order by run_id, file") == [
+        ("netops/alarms/2026-03-01.csv", 1, 1, "run-1"), (rel, 2, 1, "run-1"),
+        (rel, 3, 2, "run-2")]
 
 
 def test_a_file_that_turns_unreadable_drops_its_earlier_rows(landing: Landing):
