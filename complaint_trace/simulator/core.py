@@ -28,6 +28,7 @@ from complaint_trace.simulator.writer import FileSpec, TimeRenderer, build_file,
 
 H = 3600
 PART_ROWS = 1_000_000  # a daily file larger than this is delivered in parts
+BIG_FILE_ROWS = 200_000  # larger text files are always gzip-compressed
 EXTENSIONS = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".parquet")
 
 
@@ -104,7 +105,7 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     reserved = sum(t.role_rank is not None for t in tickets)
     cells = make_cells(cfg.cells, reserved, rngs[2])
     built["netops/cells"] = [cells.table]
-    sessions, role_cells = make_sessions(tickets, cells, rngs[3], days)
+    sessions, role_cells = make_sessions(tickets, cells, rngs[3], days, as_of)
     built["netops/user_cell_sessions"] = [sessions]
     local_hour0 = datetime.fromtimestamp(start, UTC).astimezone(ZoneInfo(cfg.source_tz)).hour
     kpi = make_kpis(cells, cfg.days * 24, local_hour0, rngs[4])
@@ -148,6 +149,8 @@ def _write_all(cfg: SimConfig, built: dict[str, list[pa.Table]], start: int,
             pieces = [p for p in pieces if p.num_rows]
             for k, piece in enumerate(pieces):
                 fmt, style = file_format(e_index, d, k)
+                if piece.num_rows > BIG_FILE_ROWS and not fmt.endswith((".gz", "parquet")):
+                    fmt += ".gz"  # nobody ships a quarter gigabyte of plain text
                 name = f"{dates[d]}-{k + 1}" if len(pieces) > 1 else dates[d]
                 spec = FileSpec(entity(ent.path), cfg.out / ent.path / f"{name}.{fmt}", fmt, style)
                 files.append((spec, piece))

@@ -39,8 +39,8 @@ class Cells:
 
 
 def make_cells(n: int, reserved: int, rng: np.random.Generator) -> Cells:
-    if reserved > 0.2 * n:
-        raise ValueError(f"{reserved} planted network cases need more than 20 % of {n} cells; "
+    if reserved > 0.5 * n:
+        raise ValueError(f"{reserved} planted network cases need more than half of {n} cells; "
                          "raise --cells or lower --planted-rate")
     n_sites = n  # upper bound; cut once the cells are counted
     site_type = pick(rng, SITE_TYPES, n_sites)

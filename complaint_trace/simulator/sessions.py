@@ -40,7 +40,7 @@ def _slot_cells(cells: Cells, district: np.ndarray, pool: np.ndarray, slot_no: n
 
 
 def make_sessions(tickets: list[Ticket], cells: Cells, rng: np.random.Generator,
-                  days) -> tuple[pa.Table, dict[int, int]]:
+                  days, as_of: int) -> tuple[pa.Table, dict[int, int]]:
     """Sessions table and, for tickets with a planted role, ticket index -> role cell index."""
     n = len(tickets)
     missing = np.array([t.sessions == "missing" for t in tickets])
@@ -91,6 +91,7 @@ def make_sessions(tickets: list[Ticket], cells: Cells, rng: np.random.Generator,
                           "duration": duration, "bytes": bytes_dl,
                           "_day": days(created[tix][row_slot])})
     frame = frame[~frame.duplicated(["msisdn", "cell", "period"])]  # repeat pairs share MSISDNs
+    frame = frame[frame["period"] + H <= as_of]  # only hours complete by the as-of exist
     bytes_null = rng.random(len(frame)) < 0.02
     table = pa.table({
         "msisdn": pa.array(frame["msisdn"].to_numpy(), pa.string()),
