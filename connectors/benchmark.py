@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -61,6 +62,7 @@ def main() -> None:
             "csv_mb": round(csv_path.stat().st_size / 2**20, 1),
             "seconds": round(seconds, 2), "rows_per_s": round(report.rows_read / seconds),
             "rerun_unchanged_s": round(rerun, 2),
+            "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "ingest_kpi.json").write_text(json.dumps(result, indent=2) + "\n")
