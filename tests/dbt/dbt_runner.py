@@ -25,10 +25,11 @@ class DbtRun:
 
 
 def dbt(command: str, *, warehouse: Path, as_of: str, work: Path, run_id: str = "test-run",
-        extra: tuple[str, ...] = ()) -> DbtRun:
+        extra: tuple[str, ...] = (), more_vars: dict | None = None) -> DbtRun:
     """`dbt <command>` with this project; raises with dbt's output when it fails."""
     target = work / "target"
-    dbt_vars = {"as_of": as_of, "dagster_run_id": run_id, "warehouse_path": str(warehouse)}
+    dbt_vars = {"as_of": as_of, "dagster_run_id": run_id, "warehouse_path": str(warehouse),
+                **(more_vars or {})}
     args = [str(DBT), command, "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
             "--log-path", str(work / "logs"), "--vars", json.dumps(dbt_vars), *extra]

@@ -1,12 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where built_as_of > "
+                 ~ "{{ as_of() }}{% endif %}"
+    )
+}}
 -- One row per ticket and timeline item (audit-rules §7): CRM contacts around creation, every
 -- ticket event, alarms and degradation episodes on the linked cells from the complaint window's
 -- start to some days after resolution, surveys and repeat tickets; each names its source record.
+--
+-- Incremental by ticket: a run rebuilds only the tickets whose timeline can have changed since
+-- the last build (still inside a time window that reaches past the previous as-of, or touched by
+-- a row loaded since), so a new day costs about a day. An earlier as-of than the last build's
+-- rebuilds every ticket (the pre-hook drops rows built for a later as-of).
 
 {%- set string_type = api.Column.translate_type('string') %}
+{%- set horizon_days = [var('timeline_after_resolution_days'),
+                        var('repeat_complaint_window_days')] | max %}
 
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('int_tickets_tiered') }}
 ),
 
@@ -14,8 +31,100 @@ lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
 ),
 
+{% if is_incremental() %}
+previous_build as (
+    select
+        max(built_as_of) as previous_as_of,
+        max(loaded_through) as previous_loaded_through
+    from {{ this }}
+),
+
+new_rows as (
+    -- every input row loaded since the last build names the tickets it can change
+    select events.ticket_id
+    from {{ ref('stg_ticketing__ticket_events') }} as events
+    cross join previous_build
+    where events._loaded_at > previous_build.previous_loaded_through
+        or events.event_at > previous_build.previous_as_of
+    union
+    select surveys.ticket_id
+    from {{ ref('stg_ticketing__surveys') }} as surveys
+    cross join previous_build
+    where surveys._loaded_at > previous_build.previous_loaded_through
+        or surveys.surveyed_at > previous_build.previous_as_of
+    union
+    select all_tickets.ticket_id
+    from all_tickets
+    inner join {{ ref('stg_crm__contacts') }} as contacts
+        on contacts.msisdn = all_tickets.msisdn
+    cross join previous_build
+    where contacts._loaded_at > previous_build.previous_loaded_through
+    union
+    select earlier.ticket_id
+    from all_tickets as earlier
+    inner join {{ ref('stg_ticketing__tickets') }} as later
+        on later.msisdn = earlier.msisdn
+    cross join previous_build
+    where later._loaded_at > previous_build.previous_loaded_through
+    union
+    select all_tickets.ticket_id
+    from all_tickets
+    inner join {{ ref('stg_netops__user_cell_sessions') }} as sessions
+        on sessions.msisdn = all_tickets.msisdn
+    cross join previous_build
+    where sessions._loaded_at > previous_build.previous_loaded_through
+    union
+    select linked.ticket_id
+    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    inner join {{ ref('stg_netops__alarms') }} as alarms
+        on alarms.cell_id = linked.cell_id
+    cross join previous_build
+    where alarms._loaded_at > previous_build.previous_loaded_through
+    union
+    select linked.ticket_id
+    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    inner join {{ ref('int_cell_kpi_hours_flagged') }} as kpi_hours
+        on kpi_hours.cell_id = linked.cell_id
+    cross join previous_build
+    where kpi_hours._loaded_at > previous_build.previous_loaded_through
+),
+
+affected_tickets as (
+    select all_tickets.ticket_id
+    from all_tickets
+    inner join lifecycle
+        on lifecycle.ticket_id = all_tickets.ticket_id
+    cross join previous_build
+    where previous_build.previous_as_of is null
+        or {{ as_of() }} < previous_build.previous_as_of
+        -- windows still open at the last build: contacts around creation, the network and
+        -- repeat windows after resolution, or no resolution yet
+        or all_tickets.created_at > {{ dbt.dateadd('day', -1 * var('contact_window_days'),
+                                                   'previous_build.previous_as_of') }}
+        or lifecycle.resolved_at is null
+        or {{ dbt.dateadd('day', horizon_days, 'lifecycle.resolved_at') }}
+            > previous_build.previous_as_of
+    union
+    select ticket_id from new_rows
+),
+{% else %}
+affected_tickets as (
+    select ticket_id from all_tickets
+),
+{% endif %}
+
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    inner join affected_tickets
+        on affected_tickets.ticket_id = all_tickets.ticket_id
+),
+
 events as (
-    select * from {{ ref('int_ticket_events_sequenced') }}
+    select events.*
+    from {{ ref('int_ticket_events_sequenced') }} as events
+    inner join tickets
+        on tickets.ticket_id = events.ticket_id
 ),
 
 contacts as (
@@ -24,7 +133,10 @@ contacts as (
 ),
 
 linked_cells as (
-    select ticket_id, cell_id from {{ ref('int_tickets_linked_to_cells') }}
+    select linked.ticket_id, linked.cell_id
+    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    inner join tickets
+        on tickets.ticket_id = linked.ticket_id
 ),
 
 alarms as (
@@ -37,8 +149,31 @@ episodes as (
 ),
 
 surveys as (
-    select * from {{ ref('stg_ticketing__surveys') }}
-    where surveyed_at <= {{ as_of() }}
+    select surveys.*
+    from {{ ref('stg_ticketing__surveys') }} as surveys
+    inner join tickets
+        on tickets.ticket_id = surveys.ticket_id
+    where surveys.surveyed_at <= {{ as_of() }}
+),
+
+loaded_through as (
+    -- the newest input row this build has seen: the next build looks for rows loaded later
+    select max(_loaded_at) as loaded_through
+    from (
+        select max(_loaded_at) as _loaded_at from {{ ref('stg_ticketing__tickets') }}
+        union all
+        select max(_loaded_at) from {{ ref('stg_ticketing__ticket_events') }}
+        union all
+        select max(_loaded_at) from {{ ref('stg_ticketing__surveys') }}
+        union all
+        select max(_loaded_at) from {{ ref('stg_crm__contacts') }}
+        union all
+        select max(_loaded_at) from {{ ref('stg_netops__alarms') }}
+        union all
+        select max(_loaded_at) from {{ ref('stg_netops__user_cell_sessions') }}
+        union all
+        select max(_loaded_at) from {{ ref('int_cell_kpi_hours_flagged') }}
+    ) as maxima
 ),
 
 network_windows as (
@@ -193,7 +328,7 @@ repeat_items as (
     from tickets as earlier
     inner join lifecycle
         on lifecycle.ticket_id = earlier.ticket_id
-    inner join tickets as later
+    inner join all_tickets as later
         on later.msisdn = earlier.msisdn
         and later.category_family = earlier.category_family
         and later.created_at > earlier.created_at
@@ -214,7 +349,7 @@ repeat_items as (
         later.category as code,
         later.description as detail,
         'repeat ticket ' || later.ticket_id as summary
-    from tickets as later
+    from all_tickets as later
     inner join tickets as earlier
         on earlier.ticket_id = later.reopened_from_ticket_id
 ),
@@ -235,8 +370,11 @@ keyed as (
         {{ dbt.hash(dbt.concat(['ticket_id', "'|'", 'item_type', "'|'", 'source_record_id'])) }}
             as timeline_item_id,
         unioned.*,
+        {{ as_of() }} as built_as_of,
+        loaded_through.loaded_through,
         {{ lineage_columns() }}
     from unioned
+    cross join loaded_through
 )
 
 select * from keyed

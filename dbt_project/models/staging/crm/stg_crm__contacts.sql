@@ -24,7 +24,8 @@ renamed as (
         resolved_on_contact as is_resolved_on_contact,
         agent_id,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )

@@ -28,7 +28,8 @@ renamed as (
         severity,
         alarm_type,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )

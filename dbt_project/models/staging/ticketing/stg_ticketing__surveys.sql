@@ -22,7 +22,8 @@ renamed as (
         resolved_confirmed as is_resolution_confirmed,
         score,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )

@@ -24,7 +24,8 @@ renamed as (
         closure_code,
         note,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )

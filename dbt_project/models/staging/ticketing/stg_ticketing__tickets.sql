@@ -28,7 +28,8 @@ renamed as (
         reported_lon,
         reopened_from_ticket_id,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )
