@@ -29,8 +29,20 @@ _REJECTS, _REJECT_SCANS = "_ct_rejects", "_ct_reject_scans"
 @dataclass
 class StagedFile:
     columns: ColumnMap
+    names: list[str]  # the file's column names; stage column i is `c<i>`
     raw_expr: str  # SQL over the stage row aliased `s`: the raw record as JSON text
     notes: list[str] = field(default_factory=list)
+
+    def stage_column(self, contract_column: str) -> str | None:
+        """The stage column holding a contract column, None when the file lacks it."""
+        name = self.columns.found[contract_column]
+        return None if name is None else positional(self.names.index(name))
+
+
+def positional(index: int) -> str:
+    # Stage columns are named by position so no header text (Chinese, `_source_row`, quotes)
+    # can collide with the stage's own columns or need quoting.
+    return f"c{index}"
 
 
 def literal(text: str) -> str:
@@ -38,7 +50,7 @@ def literal(text: str) -> str:
 
 
 def _json_object(names: list[str]) -> str:
-    pairs = ", ".join(f"{literal(n)}, s.{quote(n)}" for n in names)
+    pairs = ", ".join(f"{literal(n)}, s.{positional(i)}" for i, n in enumerate(names))
     return f"json_object({pairs})"
 
 
@@ -88,7 +100,7 @@ def _csv_header(file: LandingFile) -> list[str]:
 def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
     header = _csv_header(file)
     columns = match_columns(entity, header, file.rel)
-    spec = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in header) + "}"
+    spec = "{" + ", ".join(f"'{positional(i)}': 'VARCHAR'" for i in range(len(header))) + "}"
     # RFC 4180: comma, double quote, quote doubled as escape. store_rejects turns lines with a
     # wrong field count into rows of _ct_rejects (with their record number) instead of an error.
     con.execute(
@@ -124,7 +136,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity
         f"from _ct_read"
     )
     con.execute("drop table _ct_read")
-    return StagedFile(columns, _json_object(header), list(columns.notes))
+    return StagedFile(columns, header, _json_object(header), list(columns.notes))
 
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
@@ -156,9 +168,10 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Enti
         # to check, and every line is already accounted for in _ct_malformed.
         columns = ColumnMap({c.name: None for c in entity.columns},
                             notes=["no JSON object rows"])
+    present = [key for key in columns.found.values() if key is not None]
     picks = "".join(
-        f", json_extract_string(j, {literal('$.' + quote(key))}) as {quote(key)}"
-        for key in columns.found.values() if key is not None
+        f", json_extract_string(j, {literal('$.' + quote(key))}) as {positional(i)}"
+        for i, key in enumerate(present)
     )
     # Blank lines are not records: they are neither loaded nor quarantined.
     con.execute(
@@ -166,7 +179,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Enti
         f"from _ct_lines where j is not null"
     )
     con.execute("drop table _ct_lines")
-    return StagedFile(columns, "s._line", list(columns.notes))
+    return StagedFile(columns, present, "s._line", list(columns.notes))
 
 
 def _as_text(name: str, sql_type: str) -> str:
@@ -184,10 +197,11 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: En
     ).fetchall()
     names = [name for name, _ in described]
     columns = match_columns(entity, names, file.rel)
-    casts = ", ".join(f"{_as_text(n, t)} as {quote(n)}" for n, t in described)
+    casts = ", ".join(f"{_as_text(n, t)} as {positional(i)}"
+                      for i, (n, t) in enumerate(described))
     con.execute(
         f"create temp table {STAGE} as select file_row_number + 1 as _source_row, {casts} "
         f"from read_parquet(?, file_row_number = true)",
         [str(file.path)],
     )
-    return StagedFile(columns, _json_object(names), list(columns.notes))
+    return StagedFile(columns, names, _json_object(names), list(columns.notes))

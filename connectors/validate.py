@@ -75,7 +75,7 @@ def _checks(column: Column, text: str, typed: str) -> list[str]:
 def validate_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: StagedFile) -> None:
     """Create `_ct_validated` from `_ct_stage`. The caller sets the session TimeZone."""
     texts = {
-        c.name: (f"nullif(s.{quote(src)}, '')" if (src := staged.columns.found[c.name])
+        c.name: (f"nullif(s.{src}, '')" if (src := staged.stage_column(c.name))
                  else "cast(null as varchar)")
         for c in entity.columns
     }

@@ -115,3 +115,12 @@ def test_header_only_csv_loads_zero_rows(landing: Landing):
     landing.write("netops/alarms/2026-03-02.csv", ("\ufeff" + ",".join(ALARM) + "\r\n").encode())
     (file,) = landing.load("netops/alarms").files
     assert (file.status, file.rows_read) == ("loaded", 0)
+
+
+def test_any_header_text_is_safe_even_lineage_names(landing: Landing):
+    row = {**ALARM, "_source_row": "999", '供应商 "A"': "华为", "_ord": "x"}
+    for suffix in ("csv", "jsonl", "parquet"):
+        landing.write(f"netops/alarms/2026-03-0{len(suffix)}.{suffix}", [row])
+    report = landing.load("netops/alarms")
+    assert [f.status for f in report.files] == ["loaded"] * 3
+    assert landing.rows("select distinct _source_row from raw_netops.alarms") == [(1,)]
