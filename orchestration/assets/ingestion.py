@@ -10,6 +10,7 @@ import duckdb
 
 from complaint_trace.contract import ENTITIES, Entity
 from connectors import EntityLoadReport, load_entity, raw_table
+from connectors.schema import LINEAGE_COLUMNS, SQL_TYPES
 from orchestration.resources import PipelineConfig, WarehouseResource
 
 FILES_CHECK = "all_files_loaded"
@@ -57,6 +58,15 @@ def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: st
     }
 
 
+def _column_schema(entity: Entity) -> dg.TableSchema:
+    return dg.TableSchema(columns=[
+        *(dg.TableColumn(c.name, SQL_TYPES[c.type],
+                         constraints=dg.TableColumnConstraints(nullable=not c.required))
+          for c in entity.columns),
+        *(dg.TableColumn(name, sql_type) for name, sql_type in LINEAGE_COLUMNS),
+    ])
+
+
 def _description(entity: Entity) -> str:
     columns = ", ".join(f"{c.name} ({c.type}{', required' if c.required else ''})"
                         for c in entity.columns)
@@ -77,6 +87,8 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
         group_name=entity.source,
         description=_description(entity),
         kinds={"duckdb"},
+        metadata={"dagster/column_schema": _column_schema(entity),
+                  "dagster/table_name": raw_table(entity)},
         check_specs=[dg.AssetCheckSpec(
             FILES_CHECK, asset=key,
             description="Every delivered file of this entity loaded (none failed as a whole).",
