@@ -20,6 +20,13 @@ VALIDATED = "_ct_validated"
 # names), so a value must match this before DuckDB reads it.
 ISO_8601 = (r"\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
             r"(Z|[+-]\d{2}(:?\d{2})?)?)?")
+# DuckDB's casts also take `0x10`, `1_000` and round `3.7` into an INTEGER; numbers in a feed
+# must be plain decimals (an integer may carry a zero fraction: `1200.0` from a float writer).
+NUMBER_TEXT = {
+    "double": r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?",
+    "integer": r"[+-]?\d+(\.0*)?",
+    "bigint": r"[+-]?\d+(\.0*)?",
+}
 
 
 def _typed(column: Column, text: str) -> str:
@@ -36,7 +43,8 @@ def _typed(column: Column, text: str) -> str:
             f"case lower(trim({text})) when 'true' then true when '1' then true "
             f"when 'false' then false when '0' then false end"
         )
-    return f"try_cast(trim({text}) as {SQL_TYPES[column.type]})"
+    return (f"case when regexp_full_match(trim({text}), {literal(NUMBER_TEXT[column.type])}) "
+            f"then try_cast(trim({text}) as {SQL_TYPES[column.type]}) end")
 
 
 def _checks(column: Column, text: str, typed: str) -> list[str]:
@@ -48,7 +56,7 @@ def _checks(column: Column, text: str, typed: str) -> list[str]:
         checks.append(f"case when {text} is null or trim({text}) = '' "
                       f"then {literal(name + ': missing (required)')} end")
     checks.append(f"case when {text} is not null and {typed} is null then "
-                  f"{literal(f'{name}: not a {column.type}: ')} || {shown} end")
+                  f"{literal(f'{name}: not a valid {column.type}: ')} || {shown} end")
     if column.values:
         allowed = ", ".join(literal(v) for v in column.values)
         checks.append(f"case when {text} not in ({allowed}) then "

@@ -25,6 +25,8 @@ BREACHES = [
         ({"duration_s": "-5"}, "duration_s"),
         ({"duration_s": "3601"}, "duration_s"),
         ({"duration_s": "12.5s"}, "duration_s"),
+        ({"duration_s": "12.5"}, "duration_s"),  # DuckDB alone would round it
+        ({"bytes_dl": "0x10"}, "bytes_dl"),
         ({"msisdn": "+86 138"}, "msisdn"),
         ({"bytes_dl": "-1"}, "bytes_dl"),
     ]),
@@ -33,6 +35,7 @@ BREACHES = [
         ({"drop_rate_pct": "-0.1"}, "drop_rate_pct"),
         ({"user_dl_rate_mbps": "fast"}, "user_dl_rate_mbps"),
         ({"traffic_gb": "NaN"}, "traffic_gb"),
+        ({"traffic_gb": "1_000"}, "traffic_gb"),
         ({"active_users": "-3"}, "active_users"),
         ({"period_start": ""}, "period_start"),
     ]),
@@ -119,3 +122,13 @@ def test_every_file_reconciles_in_the_manifest(landing: Landing):
                             [file]) == [(loaded,)]
         assert landing.rows("select count(*) from raw_meta.quarantine where file = ?",
                             [file]) == [(quarantined,)]
+
+
+def test_numbers_in_plain_decimal_forms_are_accepted(landing: Landing):
+    forms = [("1200", "1.5"), ("1200.0", "-0"), ("+7", "2e3"), (" 8 ", ".5")]
+    landing.write("netops/cell_kpi_hourly/2026-03-02.csv", [
+        {**KPI, "active_users": users, "traffic_gb": gb} for users, gb in forms])
+    landing.load("netops/cell_kpi_hourly")
+    assert landing.rows("select active_users, traffic_gb from raw_netops.cell_kpi_hourly "
+                        "order by _source_row") == [
+        (1200, 1.5), (1200, 0.0), (7, 2000.0), (8, 0.5)]
