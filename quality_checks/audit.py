@@ -47,7 +47,7 @@ def validate_rules(
     with gx_session(home_dir, docs_dir) as session:
         outcomes = validate_frame(
             session, name=RULES_SUITE, frame=facts, expectations=rule_expectations(cfg),
-            index_columns=["ticket_id"], run_name=f"{run_id} as-of {as_of:%Y-%m-%d %H:%M:%S}",
+            index_columns=["ticket_id"], run_name=f"{run_id}-asof-{as_of:%Y%m%dT%H%M%S}",
             run_time=started,
         )
     return outcomes, (datetime.now(UTC) - started).total_seconds()
@@ -101,8 +101,8 @@ def run_integrity(
             except duckdb.Error as exc:
                 raise IntegrityInputError(f"cannot read {table.table}: {exc}") from exc
             outcomes[table.name] = validate_frame(
-                session, name=f"integrity.{table.name.replace('/', '.')}", frame=frame,
+                session, name=f"integrity.{'__'.join(table.asset)}", frame=frame,
                 expectations=table_expectations(table, cfg), index_columns=list(table.key),
-                run_name=f"{run_id} integrity", run_time=started,
+                run_name=f"{run_id}-integrity", run_time=started,
             )
     return outcomes

@@ -13,7 +13,7 @@ import pytest
 from qc_factories import CREATED, fact, load_facts, write_dbt_config
 
 from quality_checks.audit import run_audit
-from quality_checks.config import load_audit_config
+from quality_checks.config import AuditConfigError, load_audit_config
 
 AS_OF = datetime(2024, 3, 10, 0, 0, 0)
 VARS = {
@@ -168,3 +168,17 @@ def test_data_docs_site_is_built_in_the_home_directory(audited):
     *_, root = audited
     index = root / "home" / "data_docs" / "index.html"
     assert index.is_file() and "audit_rules" in index.read_text()
+
+
+def test_the_dbt_project_provides_the_audit_configuration_and_section_6_severities():
+    cfg = load_audit_config()  # the real dbt_project.yml vars and rule_catalog seed
+    severities = {rule_id: info.severity for rule_id, info in cfg.rules.items()}
+    assert severities == {"F1": "high", "F2": "high", "T3": "high", "T1": "medium",
+                          "F4": "medium", "F5": "medium", "T2": "low", "F3": "low"}
+    assert 0 < cfg.kpi_not_recovered_share <= 1 and cfg.repeat_complaint_window_days > 0
+
+
+def test_a_missing_var_is_a_clear_error(tmp_path):
+    partial = {k: v for k, v in VARS.items() if k != "kpi_not_recovered_share"}
+    with pytest.raises(AuditConfigError, match="kpi_not_recovered_share"):
+        load_audit_config(write_dbt_config(tmp_path, **partial))
