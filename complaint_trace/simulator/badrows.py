@@ -116,9 +116,27 @@ def bad_row(entity: str, kind: Kind, template: dict, serial: int) -> dict:
     return row
 
 
-def plan_counts(rows: int, rate: float, kinds: int) -> int:
-    """Bad rows for an entity: its share of `rate`, and at least one of each kind."""
-    return 0 if rate <= 0 or rows == 0 else max(kinds, int(round(rate * rows)))
+class BadRows:
+    """Decides each file's bad rows as it is written: a binomial share of its rows, cycling
+    through the kinds, and every kind not yet planted in this entity goes into the first file
+    that can carry it (so small datasets still hold one of each)."""
+
+    def __init__(self, kinds: tuple[Kind, ...], rate: float, rng: np.random.Generator) -> None:
+        self.kinds, self.rate, self.rng = kinds, rate, rng
+        self.placed: set[Kind] = set()
+        self.serial = 0
+
+    def for_file(self, rows: int, text: bool) -> list[tuple[Kind, int]]:
+        if self.rate <= 0 or rows == 0:
+            return []
+        eligible = [k for k in self.kinds if text or not k.text_only]
+        count = int(self.rng.binomial(rows, self.rate))
+        chosen = [eligible[(self.serial + i) % len(eligible)] for i in range(count)]
+        chosen += [k for k in eligible if k not in self.placed and k not in chosen]
+        self.placed.update(chosen)
+        out = [(k, self.serial + i + 1) for i, k in enumerate(chosen)]
+        self.serial += len(chosen)
+        return out
 
 
 def choose_positions(n_good: int, n_bad: int, rng: np.random.Generator) -> np.ndarray:

@@ -22,7 +22,7 @@ STATUS_AFTER = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Pause:
     """The clock stops at clock position `at` for `seconds` (None: still paused at the end)."""
 
@@ -32,7 +32,7 @@ class Pause:
     code: str | None = None  # closure code of the resolution a reopen pause starts with
 
 
-@dataclass
+@dataclass(slots=True)
 class Ticket:
     ticket_id: str
     msisdn: str

@@ -1,4 +1,4 @@
-"""The radio network: cell inventory and hourly KPIs, vectorised over cells x hours.
+"""The radio network's cell inventory, vectorised over cells.
 
 Cells fall in pools that keep the ground truth exact: `H` healthy cells never breach a KPI
 threshold and carry no critical/major alarm (background tickets closed as network fixes link
@@ -13,14 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from complaint_trace.simulator.config import KPI_THRESHOLDS
 from complaint_trace.simulator.reference import DISTRICTS, LANDMARKS, RAT_5G_SHARE, SITE_TYPES, pick
 
-KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
-        "good_coverage_pct", "traffic_gb", "active_users")
-# relative load by local hour of day (busy evenings), the daily load curve of every cell
-LOAD_CURVE = np.array([.25, .18, .14, .12, .12, .15, .25, .45, .65, .72, .75, .78, .80, .78,
-                       .76, .78, .80, .82, .88, .95, 1.0, .98, .85, .55])
 SITE_TYPE_CN = {"macro": "宏站", "micro": "微站", "indoor": "室分", "pico": "皮站"}
 
 
@@ -78,53 +72,3 @@ def make_cells(n: int, reserved: int, rng: np.random.Generator) -> Cells:
         "_day": np.zeros(n, dtype=np.int64),
     })
     return Cells(table, ids, rat, names, pool)
-
-
-def make_kpis(cells: Cells, hours: int, local_hour0: int,
-              rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """KPI matrices (cells x hours, NaN = null) with a per-cell baseline and the load curve."""
-    n = len(cells.ids)
-    problem = (cells.pool == "P")[:, None]
-    is5g = (cells.rat == "5G")[:, None]
-    curve = LOAD_CURVE[(local_hour0 + np.arange(hours)) % 24][None, :]
-    peak = np.where(problem, rng.uniform(60, 105, (n, 1)), rng.uniform(35, 70, (n, 1)))
-    prb = peak * curve + rng.normal(0, 3, (n, hours))
-    prb = np.clip(prb, 1, np.where(problem, 99.5, 80.0))
-    cap = np.where(is5g, rng.uniform(150, 500, (n, 1)), rng.uniform(20, 60, (n, 1)))
-    rate = cap * (1 - 0.7 * prb / 100) * rng.uniform(0.9, 1.1, (n, hours))
-    congested = prb > KPI_THRESHOLDS["prb_util_dl_pct"][1]
-    access = np.clip(rng.normal(99.0, 0.5, (n, hours)) - 4.0 * congested, 80, 99.99)
-    access = np.where(problem, access, np.maximum(access, 97.0))
-    drop = np.clip(rng.gamma(2.0, 0.25, (n, hours)) + 1.5 * congested, 0.05, 15)
-    drop = np.where(problem, drop, np.minimum(drop, 1.6))
-    cover_base = np.where(problem, rng.uniform(86, 98, (n, 1)), rng.uniform(93, 99, (n, 1)))
-    cover = np.clip(cover_base + rng.normal(0, 0.8, (n, hours)), 60, 99.9)
-    cover = np.where(problem, cover, np.maximum(cover, 91.0))
-    users = np.round(prb * np.where(is5g, 2.5, 1.2))
-    traffic = rate * users * 3600 / 8 / 1024 * 0.05
-    kpi = {"prb_util_dl_pct": prb, "user_dl_rate_mbps": rate, "access_success_pct": access,
-           "drop_rate_pct": drop, "good_coverage_pct": cover, "traffic_gb": traffic,
-           "active_users": users}
-    for name in KPIS[:-1]:
-        kpi[name] = np.round(kpi[name], 2)
-    free = ~np.isin(cells.pool, ["R"])[:, None]  # reserved cells stay fully controlled
-    for name in KPIS:  # a counter missing now and then
-        kpi[name][(rng.random((n, hours)) < 0.003) & free] = np.nan
-    all_null = (rng.random((n, hours)) < 0.002) & free
-    for name in KPIS:
-        kpi[name][all_null] = np.nan
-    return kpi
-
-
-def degrade(kpi: dict[str, np.ndarray], cell: int, hours: np.ndarray, name: str, is5g: bool,
-            rng: np.random.Generator) -> None:
-    """Make `name` breach its threshold in the given hours of one cell."""
-    size = len(hours)
-    values = {
-        "user_dl_rate_mbps": rng.uniform(3, 15, size) if is5g else rng.uniform(0.5, 4, size),
-        "drop_rate_pct": rng.uniform(3, 8, size),
-        "prb_util_dl_pct": rng.uniform(90, 99, size),
-        "access_success_pct": rng.uniform(80, 93, size),
-        "good_coverage_pct": rng.uniform(70, 88, size),
-    }[name]
-    kpi[name][cell, hours] = np.round(values, 2)

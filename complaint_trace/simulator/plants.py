@@ -18,8 +18,8 @@ from complaint_trace.simulator.config import (
     KPI_THRESHOLDS,
     RECOVERY_WINDOW_H,
 )
+from complaint_trace.simulator.kpi import KPIS, KpiModel
 from complaint_trace.simulator.lifecycle import Ticket
-from complaint_trace.simulator.network import KPIS, Cells, degrade
 from complaint_trace.simulator.reference import ALARM_TYPES, pick
 from complaint_trace.simulator.scenarios import BY_NAME
 
@@ -45,22 +45,19 @@ def plant_alarm(kind: str, t: Ticket, cell: int, rng: np.random.Generator) -> di
             "alarm_type": pick(rng, ALARM_TYPES, 1)}
 
 
-def plant_kpis(kind: str, t: Ticket, cell: int, cells: Cells, kpi: dict[str, np.ndarray],
-               start: int, rng: np.random.Generator) -> np.ndarray:
-    """Degrade the planted cell; return the hour indices whose KPI rows must be dropped."""
-    hours_total = kpi[KPIS[0]].shape[1]
-    is5g = cells.rat[cell] == "5G"
+def plant_kpis(kind: str, t: Ticket, cell: int, kpi: KpiModel, hours_total: int,
+               start: int, rng: np.random.Generator) -> None:
+    """Degrade the planted cell (and blank or drop hours) so the F2 share is as intended."""
     name = str(rng.choice(list(KPI_THRESHOLDS)))
     c_hour = (t.created - start) // H  # the hour holding created_at starts before it
     window = np.arange(max(0, -(-(t.created - COMPLAINT_WINDOW_H * H - start) // H)), c_hour + 1)
     r_hour = (t.resolved_at - start) // H
     post = np.arange(r_hour + 1, min(r_hour + RECOVERY_WINDOW_H, hours_total - 1) + 1)
-    degrade(kpi, cell, rng.choice(window, size=min(len(window), int(rng.integers(1, 7))),
-                                  replace=False), name, is5g, rng)
-    degrade(kpi, cell, np.arange(c_hour + 1, r_hour + 1), name, is5g, rng)  # still bad
+    kpi.degrade(cell, rng.choice(window, size=min(len(window), int(rng.integers(1, 7))),
+                                 replace=False), name, rng)
+    kpi.degrade(cell, np.arange(c_hour + 1, r_hour + 1), name, rng)  # still bad until fixed
     n = len(post)
     shuffled = rng.permutation(post)
-    drop = np.array([], dtype=np.int64)
     if kind == "f2_fire":
         k = math.ceil(n / 2) + int(rng.integers(0, n - math.ceil(n / 2) + 1))
         degraded = shuffled[:k]
@@ -73,25 +70,23 @@ def plant_kpis(kind: str, t: Ticket, cell: int, cells: Cells, kpi: dict[str, np.
             raise AssertionError(f"post-resolution hours too few for {kind}: {n}")
         gap, degraded = shuffled[:m], shuffled[m:m + k]
         if kind == "f2_missing_hours":  # half have no row, half a row of nulls only
-            drop = gap[: m // 2]
+            kpi.drop(cell, gap[: m // 2])
             for kpi_name in KPIS:
-                kpi[kpi_name][cell, gap[m // 2:]] = np.nan
+                kpi.set(kpi_name, cell, gap[m // 2:], np.full(m - m // 2, np.nan))
         else:  # f2_null_kpis: hours with data, but the breaching counter is missing
-            kpi[name][cell, gap] = np.nan
-    degrade(kpi, cell, np.sort(degraded), name, is5g, rng)
-    return drop
+            kpi.set(name, cell, gap, np.full(m, np.nan))
+    kpi.degrade(cell, np.sort(degraded), name, rng)
 
 
-def plant_network(tickets: list[Ticket], role_cells: dict[int, int], cells: Cells,
-                  kpi: dict[str, np.ndarray], start: int,
-                  rng: np.random.Generator) -> tuple[list[dict], list[tuple[int, np.ndarray]]]:
-    """Alarm parts and (cell, dropped hours) pairs for every planted network case."""
-    alarms, drops = [], []
+def plant_network(tickets: list[Ticket], role_cells: dict[int, int], kpi: KpiModel,
+                  hours_total: int, start: int, rng: np.random.Generator) -> list[dict]:
+    """Alarm parts for the F1 cases; KPI edits for the F2 cases go into `kpi`."""
+    alarms = []
     for i, cell in sorted(role_cells.items()):
         t = tickets[i]
         kind = BY_NAME[t.scenario].network
         if kind.startswith("f1"):
             alarms.append(plant_alarm(kind, t, cell, rng))
         else:
-            drops.append((cell, plant_kpis(kind, t, cell, cells, kpi, start, rng)))
-    return alarms, drops
+            plant_kpis(kind, t, cell, kpi, hours_total, start, rng)
+    return alarms

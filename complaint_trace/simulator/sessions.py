@@ -39,12 +39,62 @@ def _slot_cells(cells: Cells, district: np.ndarray, pool: np.ndarray, slot_no: n
     return out
 
 
-def make_sessions(tickets: list[Ticket], cells: Cells, rng: np.random.Generator,
-                  days, as_of: int) -> tuple[pa.Table, dict[int, int]]:
-    """Sessions table and, for tickets with a planted role, ticket index -> role cell index."""
+def assign_role_cells(tickets: list[Ticket], cells: Cells,
+                      rng: np.random.Generator) -> dict[int, int]:
+    """Ticket index -> its own reserved cell, for every planted network case."""
+    reserved = rng.permutation(np.flatnonzero(cells.pool == "R"))
+    roles = [i for i, t in enumerate(tickets) if t.role_rank is not None]
+    return {i: int(reserved[j]) for j, i in enumerate(roles)}
+
+
+class SessionWriter:
+    """Sessions of the tickets created on one day at a time (they are delivered that day).
+
+    MSISDNs with several tickets (planted repeats) may get the same cell and hour from two
+    tickets' windows; the first delivery wins, across days too."""
+
+    def __init__(self, tickets: list[Ticket], cells: Cells, role_cells: dict[int, int],
+                 days, as_of: int, seeds: np.random.SeedSequence) -> None:
+        self.tickets, self.cells, self.role_cells = tickets, cells, role_cells
+        self.days, self.as_of = days, as_of
+        self.seeds = seeds.spawn(days.days)
+        day_of = days([t.created for t in tickets])
+        self.by_day = [np.flatnonzero(day_of == d) for d in range(days.days)]
+        counts = pd.Series([t.msisdn for t in tickets]).value_counts()
+        self.shared = set(counts.index[counts > 1])
+        self.seen: set[tuple[str, int, int]] = set()
+
+    def day(self, d: int) -> pa.Table:
+        rng = np.random.default_rng(self.seeds[d])
+        frame = make_sessions([self.tickets[i] for i in self.by_day[d]],
+                              [self.role_cells.get(int(i)) for i in self.by_day[d]],
+                              self.cells, rng, self.as_of)
+        frame = frame[~frame.duplicated(["msisdn", "cell", "period"])]
+        shared = frame["msisdn"].isin(self.shared)
+        if shared.any():
+            sub = frame[shared]
+            keys = list(zip(sub["msisdn"], sub["cell"], sub["period"], strict=True))
+            fresh = np.array([k not in self.seen for k in keys], dtype=bool)
+            self.seen.update(keys)
+            frame = frame.drop(index=sub.index[~fresh])
+        bytes_null = rng.random(len(frame)) < 0.02
+        return pa.table({
+            "msisdn": pa.array(frame["msisdn"].to_numpy(), pa.string()),
+            "cell_id": pa.array(self.cells.ids, pa.string()).take(
+                pa.array(frame["cell"].to_numpy())),
+            "period_start": pa.array(frame["period"].to_numpy(), pa.int64()),
+            "duration_s": pa.array(frame["duration"].to_numpy(), pa.int64()),
+            "bytes_dl": pa.array(frame["bytes"].to_numpy(), pa.int64(), mask=bytes_null),
+            "_day": pa.array(np.full(len(frame), d, dtype=np.int64)),
+        })
+
+
+def make_sessions(tickets: list[Ticket], roles: list[int | None], cells: Cells,
+                  rng: np.random.Generator, as_of: int) -> pd.DataFrame:
+    """Session rows (msisdn, cell index, period, duration, bytes) of the given tickets."""
     n = len(tickets)
-    missing = np.array([t.sessions == "missing" for t in tickets])
-    role = np.array([-1 if t.role_rank is None else t.role_rank for t in tickets])
+    missing = np.array([t.sessions == "missing" for t in tickets], dtype=bool)
+    role = np.array([-1 if t.role_rank is None else t.role_rank for t in tickets], dtype=np.int64)
     k = np.where(role >= 0, 5, rng.integers(2, 6, n))
     k = np.where(missing, 0, k)
     outside = rng.random(n) < 0.7
@@ -56,11 +106,8 @@ def make_sessions(tickets: list[Ticket], cells: Cells, rng: np.random.Generator,
     pool = np.array([t.pool for t in tickets], dtype=object)[tix]
     ticket_start = rng.integers(0, 2**31, n)[tix]
     cell = _slot_cells(cells, district, pool, slot_no, ticket_start, rng)
-    reserved = rng.permutation(np.flatnonzero(cells.pool == "R"))
-    role_cells: dict[int, int] = {}
-    for j, i in enumerate(np.flatnonzero(role >= 0)):
-        role_cells[int(i)] = int(reserved[j])
-        cell[(tix == i) & (slot_no == role[i])] = reserved[j]
+    for i in np.flatnonzero(role >= 0):
+        cell[(tix == i) & (slot_no == role[i])] = roles[i]
 
     base = rng.uniform(12000, 30000, n)[tix]
     total = np.where(is_out, base * rng.uniform(1.2, 1.6, len(tix)), base * 0.55 ** slot_no)
@@ -88,17 +135,5 @@ def make_sessions(tickets: list[Ticket], cells: Cells, rng: np.random.Generator,
     msisdn = np.array([t.msisdn for t in tickets], dtype=object)[tix][row_slot]
     bytes_dl = (duration * rng.uniform(2e4, 6e5, len(duration))).astype(np.int64)
     frame = pd.DataFrame({"msisdn": msisdn, "cell": cell[row_slot], "period": period,
-                          "duration": duration, "bytes": bytes_dl,
-                          "_day": days(created[tix][row_slot])})
-    frame = frame[~frame.duplicated(["msisdn", "cell", "period"])]  # repeat pairs share MSISDNs
-    frame = frame[frame["period"] + H <= as_of]  # only hours complete by the as-of exist
-    bytes_null = rng.random(len(frame)) < 0.02
-    table = pa.table({
-        "msisdn": pa.array(frame["msisdn"].to_numpy(), pa.string()),
-        "cell_id": pa.array(cells.ids, pa.string()).take(pa.array(frame["cell"].to_numpy())),
-        "period_start": pa.array(frame["period"].to_numpy(), pa.int64()),
-        "duration_s": pa.array(frame["duration"].to_numpy(), pa.int64()),
-        "bytes_dl": pa.array(frame["bytes"].to_numpy(), pa.int64(), mask=bytes_null),
-        "_day": pa.array(frame["_day"].to_numpy(), pa.int64()),
-    })
-    return table, role_cells
+                          "duration": duration, "bytes": bytes_dl})
+    return frame[frame["period"] + H <= as_of]  # only hours complete by the as-of exist

@@ -1,0 +1,114 @@
+"""Hourly cell KPIs, generated one day at a time (memory stays flat however many days).
+
+Each cell has a baseline drawn once (peak load, capacity, coverage) times a daily load curve;
+each day adds noise and missing counters from that day's own seed. Plants record `edits`
+(values or nulls on given hours) and dropped rows up front; `day(d)` applies the ones of day d.
+Healthy and reserved cells are clipped inside every threshold (see network.py for the pools).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from complaint_trace.simulator.config import KPI_THRESHOLDS
+from complaint_trace.simulator.network import Cells
+
+KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
+        "good_coverage_pct", "traffic_gb", "active_users")
+# relative load by local hour of day (busy evenings), the daily load curve of every cell
+LOAD_CURVE = np.array([.25, .18, .14, .12, .12, .15, .25, .45, .65, .72, .75, .78, .80, .78,
+                       .76, .78, .80, .82, .88, .95, 1.0, .98, .85, .55])
+H = 3600
+
+
+class KpiModel:
+    def __init__(self, cells: Cells, start: int, local_hour0: int,
+                 seeds: np.random.SeedSequence, days: int) -> None:
+        self.cells, self.start, self.local_hour0 = cells, start, local_hour0
+        base_seed, *self.day_seeds = seeds.spawn(days + 1)
+        rng = np.random.default_rng(base_seed)
+        n = len(cells.ids)
+        self.problem = (cells.pool == "P")[:, None]
+        self.is5g = (cells.rat == "5G")[:, None]
+        self.peak = np.where(self.problem, rng.uniform(60, 105, (n, 1)),
+                             rng.uniform(35, 70, (n, 1)))
+        self.cap = np.where(self.is5g, rng.uniform(150, 500, (n, 1)), rng.uniform(20, 60, (n, 1)))
+        self.cover_base = np.where(self.problem, rng.uniform(86, 98, (n, 1)),
+                                   rng.uniform(93, 99, (n, 1)))
+        self.edits: list[tuple[str, int, np.ndarray, np.ndarray]] = []
+        self.drops: list[tuple[int, np.ndarray]] = []
+
+    def set(self, name: str, cell: int, hours: np.ndarray, values: np.ndarray) -> None:
+        """Override `name` (NaN = null) of one cell in the given hours (index from start)."""
+        self.edits.append((name, cell, np.asarray(hours, dtype=np.int64), np.asarray(values)))
+
+    def drop(self, cell: int, hours: np.ndarray) -> None:
+        self.drops.append((cell, np.asarray(hours, dtype=np.int64)))
+
+    def degrade(self, cell: int, hours: np.ndarray, name: str, rng: np.random.Generator) -> None:
+        """Make `name` breach its threshold in the given hours of one cell."""
+        size = len(hours)
+        values = {
+            "user_dl_rate_mbps": rng.uniform(3, 15, size) if self.is5g[cell, 0]
+            else rng.uniform(0.5, 4, size),
+            "drop_rate_pct": rng.uniform(3, 8, size),
+            "prb_util_dl_pct": rng.uniform(90, 99, size),
+            "access_success_pct": rng.uniform(80, 93, size),
+            "good_coverage_pct": rng.uniform(70, 88, size),
+        }[name]
+        self.set(name, cell, hours, np.round(values, 2))
+
+    def _matrices(self, d: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        n, hours = len(self.cells.ids), 24
+        problem = self.problem
+        curve = LOAD_CURVE[(self.local_hour0 + np.arange(hours)) % 24][None, :]
+        prb = np.clip(self.peak * curve + rng.normal(0, 3, (n, hours)), 1,
+                      np.where(problem, 99.5, 80.0))
+        rate = self.cap * (1 - 0.7 * prb / 100) * rng.uniform(0.9, 1.1, (n, hours))
+        congested = prb > KPI_THRESHOLDS["prb_util_dl_pct"][1]
+        access = np.clip(rng.normal(99.0, 0.5, (n, hours)) - 4.0 * congested, 80, 99.99)
+        access = np.where(problem, access, np.maximum(access, 97.0))
+        drop = np.clip(rng.gamma(2.0, 0.25, (n, hours)) + 1.5 * congested, 0.05, 15)
+        drop = np.where(problem, drop, np.minimum(drop, 1.6))
+        cover = np.clip(self.cover_base + rng.normal(0, 0.8, (n, hours)), 60, 99.9)
+        cover = np.where(problem, cover, np.maximum(cover, 91.0))
+        users = np.round(prb * np.where(self.is5g, 2.5, 1.2))
+        traffic = rate * users * 3600 / 8 / 1024 * 0.05
+        kpi = {"prb_util_dl_pct": prb, "user_dl_rate_mbps": rate, "access_success_pct": access,
+               "drop_rate_pct": drop, "good_coverage_pct": cover, "traffic_gb": traffic,
+               "active_users": users}
+        for name in KPIS[:-1]:
+            kpi[name] = np.round(kpi[name], 2)
+        free = (self.cells.pool != "R")[:, None]  # reserved cells stay fully controlled
+        for name in KPIS:  # a counter missing now and then
+            kpi[name][(rng.random((n, hours)) < 0.003) & free] = np.nan
+        all_null = (rng.random((n, hours)) < 0.002) & free
+        for name in KPIS:
+            kpi[name][all_null] = np.nan
+        first = d * 24
+        for name, cell, hours_idx, values in self.edits:
+            inside = (hours_idx >= first) & (hours_idx < first + 24)
+            kpi[name][cell, hours_idx[inside] - first] = values[inside]
+        return kpi
+
+    def day(self, d: int) -> pa.Table:
+        """Day d's rows: active cells x 24 hours, minus missing rows and planted gaps."""
+        rng = np.random.default_rng(self.day_seeds[d])
+        kpi = self._matrices(d, rng)
+        keep = (rng.random(kpi[KPIS[0]].shape) >= 0.001) | (self.cells.pool == "R")[:, None]
+        for cell, hours in self.drops:
+            inside = hours[(hours >= d * 24) & (hours < d * 24 + 24)]
+            keep[cell, inside - d * 24] = False
+        active = np.flatnonzero(self.cells.pool != "X")
+        mask = keep[active].ravel()
+        cell_idx = np.repeat(active, 24)[mask]
+        hour = np.tile(np.arange(d * 24, (d + 1) * 24), len(active))[mask]
+        cols = {"cell_id": pa.array(self.cells.ids, pa.string()).take(pa.array(cell_idx)),
+                "period_start": pa.array(self.start + hour * H, pa.int64())}
+        for name in KPIS:
+            values = kpi[name][active].ravel()[mask]
+            arr = pa.array(values, pa.float64(), mask=np.isnan(values))
+            cols[name] = arr.cast(pa.int64()) if name == "active_users" else arr
+        cols["_day"] = pa.array(np.full(len(cell_idx), d, dtype=np.int64))
+        return pa.table(cols)
