@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from tests.connectors.conftest import Landing
-from tests.connectors.samples import ALARM, csv_bytes
+from tests.connectors.samples import ALARM, csv_bytes, jsonl_bytes
 
 GOOD = "netops/alarms/2026-03-01.csv"
 
@@ -124,3 +126,22 @@ def test_any_header_text_is_safe_even_lineage_names(landing: Landing):
     report = landing.load("netops/alarms")
     assert [f.status for f in report.files] == ["loaded"] * 3
     assert landing.rows("select distinct _source_row from raw_netops.alarms") == [(1,)]
+
+
+@pytest.mark.parametrize("name", ["2026-03-02.jsonl.gz", "2026-03-02.csv.gz"])
+@pytest.mark.parametrize("keep", [10, 0.5])
+def test_truncated_gzip_of_any_length_and_format_is_reported(landing: Landing, name, keep):
+    content = (jsonl_bytes if "jsonl" in name else csv_bytes)([ALARM] * 3000)
+    whole = gzip.compress(content)
+    cut = whole[: keep if isinstance(keep, int) else int(len(whole) * keep)]
+    (landing.root / "netops/alarms").mkdir(parents=True)
+    (landing.root / "netops/alarms" / name).write_bytes(cut)
+    (file,) = landing.load("netops/alarms").files
+    assert file.status == "failed" and name in file.error
+
+
+def test_non_utf8_jsonl_is_reported(landing: Landing):
+    text = jsonl_bytes([{**ALARM, "alarm_type": "电源故障"}]).decode().encode("gb18030")
+    landing.write("netops/alarms/2026-03-02.jsonl", text)
+    (file,) = landing.load("netops/alarms").files
+    assert file.status == "failed" and "2026-03-02.jsonl" in file.error
