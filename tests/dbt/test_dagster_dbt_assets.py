@@ -3,16 +3,12 @@ dbt tests as asset checks, and a materialisation that passes the run's as-of and
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 
 from complaint_trace.contract import ENTITIES
-from orchestration.assets.dbt import complaint_trace_dbt_assets, dbt_resource
-from orchestration.resources import PipelineConfig, WarehouseResource
-from tests.dbt import handmade
-from tests.dbt.raw_tables import new_warehouse
+from orchestration.assets.dbt import complaint_trace_dbt_assets
+from tests.dbt.conftest import BuiltWarehouse
 
 MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
          "fct_cell_degradation_episodes", "fct_audit_facts")
@@ -31,23 +27,12 @@ def test_models_and_seeds_are_assets_and_tests_are_checks() -> None:
     assert "unique_fct_audit_facts_ticket_id" in checks
 
 
-def test_materialize_builds_the_marts_with_the_run_lineage(tmp_path: Path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    con = new_warehouse(warehouse)
-    handmade.load(con)
-    con.close()
-    result = dg.materialize(
-        [complaint_trace_dbt_assets],
-        resources={
-            "dbt": dbt_resource(),
-            "warehouse": WarehouseResource(path=str(warehouse)),
-            "pipeline": PipelineConfig(home=str(tmp_path), landing=str(tmp_path / "landing"),
-                                       as_of=handmade.AS_OF),
-        },
-        selection=dg.AssetSelection.assets(complaint_trace_dbt_assets),
-    )
-    assert result.success
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("select count(*), min(dagster_run_id), max(dagster_run_id) "
-                           "from main.fct_audit_facts").fetchone()
-    assert rows == (5, result.run_id, result.run_id)
+def test_materialize_builds_every_mart_with_the_run_lineage(
+    handmade_build: BuiltWarehouse,
+) -> None:
+    with duckdb.connect(str(handmade_build.path), read_only=True) as con:
+        for mart in MARTS:
+            rows = con.execute(f"select count(*), min(dagster_run_id), max(dagster_run_id) "
+                               f"from main.{mart}").fetchone()
+            assert rows[0] > 0, mart
+            assert rows[1:] == (handmade_build.run_id, handmade_build.run_id), mart

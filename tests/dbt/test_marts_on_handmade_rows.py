@@ -12,19 +12,14 @@ import duckdb
 import pytest
 
 from tests.dbt import handmade
+from tests.dbt.conftest import BuiltWarehouse
 from tests.dbt.dbt_runner import dbt
-from tests.dbt.raw_tables import insert_rows, new_warehouse
+from tests.dbt.raw_tables import insert_rows
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("dbt_handmade")
-    warehouse = work / "warehouse.duckdb"
-    con = new_warehouse(warehouse)
-    handmade.load(con)
-    con.close()
-    dbt("build", warehouse=warehouse, as_of=handmade.AS_OF, work=work)
-    return warehouse
+def built(handmade_build: BuiltWarehouse) -> Path:
+    return handmade_build.path
 
 
 def _rows(warehouse: Path, sql: str) -> list[dict]:
@@ -168,11 +163,12 @@ def test_timeline_names_every_source_record(built: Path) -> None:
     assert ("tickets", "TB") in {(i["source_table"], i["source_record_id"]) for i in items}
 
 
-def test_every_mart_row_names_its_run(built: Path) -> None:
+def test_every_mart_row_names_its_run(handmade_build: BuiltWarehouse) -> None:
     for mart in ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
                  "fct_cell_degradation_episodes", "fct_audit_facts"):
-        runs = _rows(built, f"select distinct dagster_run_id, dbt_invocation_id from main.{mart}")
-        assert len(runs) == 1 and runs[0]["dagster_run_id"] == "test-run", mart
+        runs = _rows(handmade_build.path,
+                     f"select distinct dagster_run_id, dbt_invocation_id from main.{mart}")
+        assert len(runs) == 1 and runs[0]["dagster_run_id"] == handmade_build.run_id, mart
         assert runs[0]["dbt_invocation_id"], mart
 
 
