@@ -81,24 +81,25 @@ def _checks(column: Column, text: str, typed: str) -> list[str]:
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: StagedFile) -> None:
-    """Create `_ct_validated` from `_ct_stage`. The caller sets the session TimeZone."""
-    texts = {
-        c.name: (f"nullif(s.{src}, '')" if (src := staged.stage_column(c.name))
-                 else "cast(null as varchar)")
-        for c in entity.columns
-    }
-    typed = {c.name: _typed(c, texts[c.name]) for c in entity.columns}
-    checks = [chk for c in entity.columns for chk in _checks(c, texts[c.name], typed[c.name])]
-    typed_select = ", ".join(f"{typed[c.name]} as {quote(c.name)}" for c in entity.columns)
-    row_rules = ROW_RULES.get(entity.path, [])
-    row_checks = ", ".join(f"case when {cond} then {literal(reason)} end"
-                           for cond, reason in row_rules)
+    """Create `_ct_validated` from `_ct_stage`. The caller sets the session TimeZone.
+
+    Three layers, so each cast and pattern match runs once per value: the text of every
+    contract column (`__t_<name>`), its typed value (`<name>`), then the checks over both.
+    """
+    names = [c.name for c in entity.columns]
+    text_of = {n: quote(f"__t_{n}") for n in names}
+    texts = ", ".join(
+        (f"nullif(s.{src}, '')" if (src := staged.stage_column(n)) else "cast(null as varchar)")
+        + f" as {text_of[n]}" for n in names)
+    typed = ", ".join(f"{_typed(c, text_of[c.name])} as {quote(c.name)}" for c in entity.columns)
+    checks = [chk for c in entity.columns for chk in _checks(c, text_of[c.name], quote(c.name))]
+    checks += [f"case when {cond} then {literal(reason)} end"
+               for cond, reason in ROW_RULES.get(entity.path, [])]
     con.execute(f"drop table if exists {VALIDATED}")
     con.execute(
         f"create temp table {VALIDATED} as "
-        f"with typed as (select s._source_row, {typed_select}, "
-        f"concat_ws('; ', {', '.join(checks)}) as _column_reasons from {STAGE} as s) "
-        f"select * exclude (_column_reasons) from ("
-        f"select *, nullif(concat_ws('; ', nullif(_column_reasons, '')"
-        f"{', ' + row_checks if row_checks else ''}), '') as reason from typed)"
+        f"with texts as (select s._source_row, {texts} from {STAGE} as s), "
+        f"typed as (select *, {typed} from texts) "
+        f"select _source_row, {', '.join(quote(n) for n in names)}, "
+        f"nullif(concat_ws('; ', {', '.join(checks)}), '') as reason from typed"
     )
