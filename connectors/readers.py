@@ -123,19 +123,21 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity
         f"arg_min(error_message, column_idx), json_object('csv_line', any_value(csv_line)) "
         f"from {_REJECTS} group by line"
     )
-    con.execute(
-        f"create temp table {STAGE} as "
-        f"with bad as (select row_number as n from {MALFORMED}), "
-        f"slots as (select n, row_number() over (order by n) as k from range(1, "
-        f"(select count(*) from _ct_read) + (select count(*) from bad) + 1) as t(n) "
-        f"where n not in (select n from bad)) "
-        f"select slots.n as _source_row, r.* exclude (_ord) "
-        f"from _ct_read as r join slots on slots.k = r._ord"
-        if con.execute(f"select count(*) from {MALFORMED}").fetchone()[0]
-        else f"create temp table {STAGE} as select _ord as _source_row, * exclude (_ord) "
-        f"from _ct_read"
-    )
-    con.execute("drop table _ct_read")
+    if con.execute(f"select count(*) from {MALFORMED}").fetchone()[0]:
+        con.execute(
+            f"create temp table {STAGE} as "
+            f"with bad as (select row_number as n from {MALFORMED}), "
+            f"slots as (select n, row_number() over (order by n) as k from range(1, "
+            f"(select count(*) from _ct_read) + (select count(*) from bad) + 1) as t(n) "
+            f"where n not in (select n from bad)) "
+            f"select slots.n as _source_row, r.* exclude (_ord) "
+            f"from _ct_read as r join slots on slots.k = r._ord"
+        )
+        con.execute("drop table _ct_read")
+    else:
+        # The common case: record order is row order. Rename rather than copy the rows.
+        con.execute("alter table _ct_read rename column _ord to _source_row")
+        con.execute(f"alter table _ct_read rename to {STAGE}")
     return StagedFile(columns, header, _json_object(header), list(columns.notes))
 
 
