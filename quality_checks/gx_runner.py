@@ -57,6 +57,7 @@ def _site_config(docs_dir: Path) -> dict:
         "site_index_builder": {
             "class_name": "DefaultSiteIndexBuilder",
             "validation_results_limit": INDEX_VALIDATIONS_SHOWN,
+            "show_how_to_buttons": False,  # auditors read the site; GX tutorials are noise
         },
         "store_backend": {
             "class_name": "TupleFilesystemStoreBackend",
