@@ -12,7 +12,8 @@ As-of is 2024-03-10 00:00 UTC. Tickets:
 - TB: platinum (after the tier change), high -> 30 min / 12 h. Resolved 13:00, reopened
   20:00, resolved 23:00 -> clock 4 h; never contacted -> F3, T2 deadline passed.
 - TC: unknown MSISDN -> standard, urgent -> 30 min / 12 h; closed without `resolved`
-  (`customer_unreachable`) at 02:00 -> resolution at the close, F3-exempt.
+  (`customer_unreachable`) at 02:00 -> resolution at the close, F3-exempt; first contact by
+  an account manager's call from another number (K4, 10 min).
 - TD: gold, urgent -> 20 min / 6 h; open at as-of after 24 h -> T3, deadline 06:00 owned by
   FIELD; its resolution arrives after as-of and must not count; no sessions -> missing trace.
 - TE: cancelled.  TF: created after as-of, not in the marts.
@@ -61,6 +62,10 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
         {"contact_id": "K2", "msisdn": "13800000001", "direction": "inbound",
          "channel": "hotline", "contact_at": ts("2024-03-06 12:05:00"),
          "related_ticket_id": "TB"},
+        # an account manager calls from another number about TC: it counts, and shows on TC
+        {"contact_id": "K4", "msisdn": "13899999999", "direction": "outbound",
+         "channel": "account_manager", "contact_at": ts("2024-03-08 00:10:00"),
+         "related_ticket_id": "TC"},
         {"contact_id": "K3", "msisdn": "13800000003", "direction": "outbound",
          "channel": "hotline", "contact_at": ts("2024-03-10 08:00:00"),
          "related_ticket_id": "TD"},

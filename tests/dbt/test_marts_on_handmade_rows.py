@@ -80,6 +80,10 @@ def test_closed_without_resolved_and_unknown_customer(built: Path) -> None:
     assert tc["closure_code"] == "customer_unreachable"
     assert tc["is_exempt_from_contact_check"] is True
     assert tc["resolution_clock_minutes"] == pytest.approx(120)
+    assert (tc["first_contact_record_id"], tc["first_contact_delay_minutes"]) == ("K4", 10)
+    timeline = _rows(built, "select source_record_id from main.fct_ticket_timeline "
+                            "where ticket_id = 'TC' and item_type = 'crm_contact'")
+    assert [item["source_record_id"] for item in timeline] == ["K4"]
 
 
 def test_open_ticket_past_its_limit_ignores_events_after_as_of(built: Path) -> None:

@@ -60,6 +60,12 @@ new_rows as (
     cross join previous_build
     where contacts._loaded_at > previous_build.previous_loaded_through
     union
+    select contacts.related_ticket_id as ticket_id
+    from {{ ref('stg_crm__contacts') }} as contacts
+    cross join previous_build
+    where contacts._loaded_at > previous_build.previous_loaded_through
+        and contacts.related_ticket_id is not null
+    union
     select earlier.ticket_id
     from all_tickets as earlier
     inner join {{ ref('stg_ticketing__tickets') }} as later
@@ -197,21 +203,10 @@ network_windows as (
         on lifecycle.ticket_id = linked_cells.ticket_id
 ),
 
-contact_items as (
-    select
-        tickets.ticket_id,
-        contacts.contact_at as item_at,
-        'crm_contact' as item_type,
-        'crm' as source_system,
-        'contacts' as source_table,
-        contacts.contact_id as source_record_id,
-        cast(null as {{ string_type }}) as cell_id,
-        cast(null as {{ string_type }}) as department,
-        contacts.agent_id as actor_id,
-        contacts.direction as status,
-        contacts.channel as code,
-        contacts.topic as detail,
-        contacts.direction || ' ' || contacts.channel || ' contact' as summary
+matched_contacts as (
+    -- the customer's contacts around creation, and any contact tied to the ticket (the one
+    -- that counts as first contact may come from another number, e.g. an account manager's)
+    select tickets.ticket_id, contacts.*
     from tickets
     inner join contacts
         on contacts.msisdn = tickets.msisdn
@@ -219,6 +214,29 @@ contact_items as (
                                                    'tickets.created_at') }}
         and contacts.contact_at <= {{ dbt.dateadd('day', var('contact_window_days'),
                                                    'tickets.created_at') }}
+    union
+    select tickets.ticket_id, contacts.*
+    from tickets
+    inner join contacts
+        on contacts.related_ticket_id = tickets.ticket_id
+),
+
+contact_items as (
+    select
+        ticket_id,
+        contact_at as item_at,
+        'crm_contact' as item_type,
+        'crm' as source_system,
+        'contacts' as source_table,
+        contact_id as source_record_id,
+        cast(null as {{ string_type }}) as cell_id,
+        cast(null as {{ string_type }}) as department,
+        agent_id as actor_id,
+        direction as status,
+        channel as code,
+        topic as detail,
+        direction || ' ' || channel || ' contact' as summary
+    from matched_contacts
 ),
 
 event_items as (
