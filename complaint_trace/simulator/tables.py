@@ -35,6 +35,9 @@ class Days:
     def __init__(self, start: int, days: int) -> None:
         self.start, self.days = start, days
 
+    def one(self, ts: int) -> int:
+        return min(max((ts - self.start) // 86400, 0), self.days - 1)
+
     def __call__(self, ts) -> np.ndarray:
         idx = (np.asarray(ts, dtype=np.int64) - self.start) // 86400
         return np.clip(idx, 0, self.days - 1)
@@ -80,7 +83,7 @@ def events_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
         "operator_id", "closure_code", "note", "_day")}
     for t in tickets:
         events = sorted(build_events(t, as_of, rng), key=lambda e: (e[0], e[1] != "created"))
-        first_day = int(days([t.created])[0])
+        first_day = days.one(t.created)
         for k, (at, action, dept, code) in enumerate(events):
             cols["event_id"].append(f"{t.ticket_id}-{k + 1:02d}")
             cols["ticket_id"].append(t.ticket_id)
@@ -92,7 +95,7 @@ def events_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
             cols["closure_code"].append(code)
             note = _text(rng, NOTES, t.district) if rng.random() < 0.3 else None
             cols["note"].append(note)
-            day = int(days([at])[0])
+            day = days.one(at)
             if t.late_events and action != "created":  # the system batch ran a day late
                 day = min(day + 1, days.days - 1)
             cols["_day"].append(max(day, first_day))

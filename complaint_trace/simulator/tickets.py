@@ -30,6 +30,7 @@ H = 3600
 INTAKE_CURVE = np.array([1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 7, 7, 7, 7, 7, 7, 8, 9, 9, 8, 5, 3],
                         dtype=float)
 TIER_CHANGE_RATE = 0.04
+TIER_P = np.array(TIER_MIX[1], dtype=float) / sum(TIER_MIX[1])
 
 
 class Planner:
@@ -41,22 +42,31 @@ class Planner:
         self.numbers = iter(msisdns(rng, 2 * total + 16))
         self.versions: dict[str, list[tuple[int, str]]] = {}
         self.seq = 0
-        weights = np.array([d[3] for d in DISTRICTS], dtype=float)
-        self.district_p = weights / weights.sum()
         self.ctx = Ctx(rng, start, as_of, self.follow)
+        # attribute draws come from pools drawn in one vectorised call each, not per ticket
+        size = 2 * total + 64
+        districts = (tuple(d[0] for d in DISTRICTS), tuple(d[3] for d in DISTRICTS))
+        self.pools = {"family": iter(pick(rng, FAMILY_MIX, size)),
+                      "channel": iter(pick(rng, TICKET_CHANNEL_MIX, size)),
+                      "district": iter(pick(rng, districts, size)),
+                      "late": iter(rng.random(size) < cfg.late_event_rate)}
+        for family in FAMILY_MIX[0]:
+            self.pools[f"kind.{family}"] = iter(pick(rng, KINDS[family], size))
+            self.pools[f"code.{family}"] = iter(pick(rng, CLOSURE_MIX[family], size))
+
+    def _draw(self, pool: str):
+        return next(self.pools[pool])
 
     def _new(self, priority: str, tier: str, family: str | None = None) -> Ticket:
-        rng = self.rng
         self.seq += 1
-        family = family or str(pick(rng, FAMILY_MIX, 1)[0])
+        family = family or str(self._draw("family"))
         fc_s, res_s = sla_limits_s(priority, tier)
         return Ticket(
             ticket_id=f"tmp{self.seq}", msisdn=next(self.numbers), created=0, priority=priority,
-            tier=tier, family=family, kind=str(pick(rng, KINDS[family], 1)[0]),
-            channel=str(pick(rng, TICKET_CHANNEL_MIX, 1)[0]), fc_s=fc_s, res_s=res_s,
-            code=str(pick(rng, CLOSURE_MIX[family], 1)[0]),
-            district=DISTRICTS[rng.choice(len(DISTRICTS), p=self.district_p)][0],
-            late_events=bool(rng.random() < self.cfg.late_event_rate),
+            tier=tier, family=family, kind=str(self._draw(f"kind.{family}")),
+            channel=str(self._draw("channel")), fc_s=fc_s, res_s=res_s,
+            code=str(self._draw(f"code.{family}")), district=str(self._draw("district")),
+            late_events=bool(self._draw("late")),
         )
 
     def _clean(self, t: Ticket) -> Ticket:
@@ -133,10 +143,10 @@ class Planner:
     def _plant(self, s: Scenario) -> list[Ticket] | None:
         rng = self.rng
         for _ in range(16):
-            t = self._new(str(rng.choice(s.priorities)), str(pick(rng, TIER_MIX, 1)[0]))
+            t = self._new(str(rng.choice(s.priorities)), str(rng.choice(TIER_MIX[0], p=TIER_P)))
             if s.network:
                 t.family = "network"
-                t.kind = str(pick(rng, KINDS["network"], 1)[0])
+                t.kind = str(self._draw("kind.network"))
             if t.code in ("duplicate", "customer_unreachable"):
                 t.code = "explained"
             t.scenario, t.near_miss, t.rules = s.name, s.near_miss, s.rules

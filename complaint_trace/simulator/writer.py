@@ -79,8 +79,12 @@ def _column(entity: Entity, name: str, good: pa.Array, bad: list, spec: FileSpec
         if (~mask).any():
             out[~mask] = render(values[~mask].astype(np.int64), spec.ts_style)
         out[mask] = None
-        rendered_bad = [v if v is None or isinstance(v, str) else
-                        render(np.array([v], dtype=np.int64), spec.ts_style)[0] for v in bad]
+        stamps = [i for i, v in enumerate(bad) if v is not None and not isinstance(v, str)]
+        rendered_bad = list(bad)
+        if stamps:  # one vectorised call for all bad rows' real timestamps
+            text = render(np.array([bad[i] for i in stamps], dtype=np.int64), spec.ts_style)
+            for i, value in zip(stamps, text, strict=True):
+                rendered_bad[i] = value
         return pa.concat_arrays([pa.array(out, pa.string()), pa.array(rendered_bad, pa.string())])
     arrow_type = ARROW[ctype]
     good = good.cast(arrow_type)
