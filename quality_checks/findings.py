@@ -66,10 +66,11 @@ def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
     fields.append(f"{rule.department_column} := f.{rule.department_column}")
     fields += [f"{name} := {float(getattr(cfg, name))!r}" for name in rule.evidence_limits]
     info = cfg.rules[rule.rule_id]
+    departments = ", ".join(f"f.{c}" for c in rule.department_columns)
     return f"""
         select u.ticket_id, u.rule_id,
                {_literal(info.rule_name)} as rule_name, {_literal(info.severity)} as severity,
-               coalesce(f.{rule.department_column}, '{UNKNOWN_DEPARTMENT}') as department,
+               coalesce({departments}, '{UNKNOWN_DEPARTMENT}') as department,
                to_json(struct_pack({', '.join(fields)}, as_of := $as_of_text))::varchar
                    as evidence,
                f.created_date_local::date as day

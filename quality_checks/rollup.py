@@ -2,8 +2,8 @@
 
 A ticket is audited by a rule when it is in the rule's domain (`RuleCheck.applies_to`, the
 same condition GX filters with); its day is the ticket's business creation date and its
-department the one the rule holds accountable, so `findings` here reconciles with
-`audit.findings` row for row.
+department the one the rule holds accountable (`RuleCheck.department_columns`, coalesced as
+`findings.py` does), so `findings` here reconciles with `audit.findings` row for row.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ create table if not exists audit.agg_audit_daily (
 """
 
 
+def _department(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """The first non-null of `columns`, as `findings.py` coalesces them."""
+    department = pd.Series(UNKNOWN_DEPARTMENT, index=rows.index, dtype="object")
+    for column in reversed(columns):
+        department = rows[column].astype("object").where(rows[column].notna(), department)
+    return department
+
+
 def audited_tickets(facts: pd.DataFrame) -> pd.DataFrame:
     """One row per (rule, audited ticket) with its day and accountable department."""
     parts = []
@@ -33,9 +41,7 @@ def audited_tickets(facts: pd.DataFrame) -> pd.DataFrame:
             "rule_id": rule.rule_id,
             "ticket_id": rows["ticket_id"].astype(str),
             "day": pd.to_datetime(rows["created_date_local"]).dt.date,
-            "department": rows[rule.department_column].astype("object").where(
-                rows[rule.department_column].notna(), UNKNOWN_DEPARTMENT
-            ),
+            "department": _department(rows, rule.department_columns),
         }))
     return pd.concat(parts, ignore_index=True)
 

@@ -30,11 +30,19 @@ CLAIMS_FIX = Column("claims_network_fix") == True  # noqa: E712
 @dataclass(frozen=True)
 class RuleCheck:
     rule_id: str
-    department_column: str
+    department_columns: tuple[str, ...]
+    """The first names the accountable department (§6); the facts leave it null when the clock
+    never reached the deadline, so for the audited tickets that kept the standard the next
+    column names their owner (at resolution; for an open ticket, the latest owner the facts
+    name). A breaking ticket always has the first."""
     applies_to: Condition
     build: Callable[[AuditConfig, Condition], list[Expectation]]
     evidence_columns: tuple[str, ...]
     evidence_limits: tuple[str, ...] = ()
+
+    @property
+    def department_column(self) -> str:
+        return self.department_columns[0]
 
 
 def _within(limit: str, value: str, cond: Condition, note: str) -> Expectation:
@@ -111,35 +119,36 @@ def _f5(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
 
 _TIMES = ("created_at", "priority", "tier_at_creation")
 RULE_CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("T1", "resolution_deadline_department", NOT_EXEMPT & RESOLVED, _t1,
+    RuleCheck("T1", ("resolution_deadline_department", "resolving_department"),
+              NOT_EXEMPT & RESOLVED, _t1,
               (*_TIMES, "resolved_at", "resolving_event_id", "resolution_clock_minutes",
                "resolution_limit_minutes", "pending_minutes", "resolution_deadline_at")),
-    RuleCheck("T2", "first_contact_deadline_department", NOT_EXEMPT, _t2,
+    RuleCheck("T2", ("first_contact_deadline_department",), NOT_EXEMPT, _t2,
               (*_TIMES, "first_contact_at", "first_contact_source", "first_contact_record_id",
                "first_contact_delay_minutes", "first_contact_limit_minutes",
                "first_contact_deadline_at", "first_contact_deadline_passed_while_waiting",
                "resolved_at")),
-    RuleCheck("T3", "resolution_deadline_department",
+    RuleCheck("T3", ("resolution_deadline_department", "first_contact_deadline_department"),
               NOT_EXEMPT & (Column("is_open_at_as_of") == True), _t3,  # noqa: E712
               (*_TIMES, "clock_minutes_at_as_of", "resolution_limit_minutes", "pending_minutes",
                "resolution_deadline_at")),
-    RuleCheck("F1", "resolving_department", RESOLVED & CLAIMS_FIX, _f1,
+    RuleCheck("F1", ("resolving_department",), RESOLVED & CLAIMS_FIX, _f1,
               ("resolved_at", "resolving_event_id", "closure_code", "f1_alarm_count",
                "f1_alarm_ids", "f1_cell_ids", "f1_max_severity"),
               ("alarm_clear_grace_hours",)),
-    RuleCheck("F2", "resolving_department", RESOLVED & CLAIMS_FIX, _f2,
+    RuleCheck("F2", ("resolving_department",), RESOLVED & CLAIMS_FIX, _f2,
               ("resolved_at", "resolving_event_id", "closure_code", "f2_cell_id",
                "f2_degraded_share", "f2_hours_with_data", "f2_degraded_hours"),
               ("kpi_not_recovered_share", "kpi_recovery_window_hours")),
-    RuleCheck("F3", "resolving_department",
+    RuleCheck("F3", ("resolving_department",),
               RESOLVED & (Column("is_exempt_from_contact_check") == False), _f3,  # noqa: E712
               ("resolved_at", "resolving_event_id", "closure_code", "first_contact_at",
                "first_contact_source", "first_contact_record_id")),
-    RuleCheck("F4", "resolving_department", RESOLVED, _f4,
+    RuleCheck("F4", ("resolving_department",), RESOLVED, _f4,
               ("resolved_at", "resolving_event_id", "category", "next_same_family_ticket_id",
                "hours_to_next_same_family_ticket", "was_reopened", "reopen_event_id"),
               ("repeat_complaint_window_days",)),
-    RuleCheck("F5", "resolving_department", RESOLVED, _f5,
+    RuleCheck("F5", ("resolving_department",), RESOLVED, _f5,
               ("resolved_at", "resolving_event_id", "closure_code", "disputing_survey_at")),
 )
 

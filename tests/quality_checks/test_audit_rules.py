@@ -45,7 +45,9 @@ def _rows(cfg) -> tuple[list[dict], set[tuple[str, str]]]:
              first_contact_deadline_passed_while_waiting=True),
         fact("t2_not_yet_due", **OPEN, **NO_CONTACT, clock_minutes_at_as_of=100.0),
         fact("t3_overdue", **OPEN, clock_minutes_at_as_of=2881.0,
-             resolution_deadline_department=None),
+             resolution_deadline_department=None, first_contact_deadline_department=None),
+        fact("t1_in_time_no_deadline_owner", resolution_deadline_department=None,
+             resolving_department="field_team"),
         fact("t3_at_limit", **OPEN, clock_minutes_at_as_of=2880.0),
         fact("f1_alarm", **FIX, f1_alarm_count=1, f1_alarm_ids=["A-1"], f1_cell_ids=["C-1"],
              f1_max_severity="major"),
@@ -150,6 +152,15 @@ def test_daily_rollup_counts_audited_tickets_and_findings(audited):
         " and department = 'tier2'"
     ).fetchone()[0]
     assert rate == 1.0
+
+
+def test_rollup_attributes_tickets_that_kept_a_timeout_standard_to_their_resolver(audited):
+    con, *_ = audited
+    rows = con.execute(
+        "select tickets_audited, findings from audit.agg_audit_daily"
+        " where rule_id = 'T1' and department = 'field_team'"
+    ).fetchall()
+    assert rows == [(1, 0)]
 
 
 def test_rerun_with_same_inputs_and_as_of_gives_the_same_findings(audited):
