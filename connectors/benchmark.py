@@ -24,7 +24,9 @@ RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 
 def write_kpi_day(path: Path, cells: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    duckdb.sql(f"""
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    con.execute(f"""
         copy (
             select '460-00-' || (c // 3) || '-' || (c % 3) as cell_id,
                    strftime(timestamp '2026-03-02' + to_hours(h), '%Y-%m-%d %H:%M:%S')
