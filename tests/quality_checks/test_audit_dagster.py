@@ -104,3 +104,19 @@ def test_audit_as_of_comes_from_the_pipeline_config(clean_run):
     meta = next(e for e in result.get_asset_materialization_events()
                 if e.asset_key.to_user_string() == "audit/findings").materialization.metadata
     assert meta["as_of"].value == datetime.fromisoformat(AS_OF).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_every_check_targets_an_asset_of_the_real_graph_and_gates_the_publish_step():
+    from orchestration.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    targets = {spec.asset_key for check in CHECKS for spec in check.check_specs}
+    assert targets <= keys, f"checks on unknown assets: {targets - keys}"
+    blocking_on_facts = [spec for check in CHECKS for spec in check.check_specs
+                         if spec.asset_key == dg.AssetKey(["fct_audit_facts"]) and spec.blocking]
+    assert blocking_on_facts, "no blocking check on the facts the audit and publish steps read"
+    # the audit step reads the facts directly, so the blocking check gates it
+    assert dg.AssetKey(["fct_audit_facts"]) in graph.get(
+        dg.AssetKey(["audit", "findings"])).parent_keys
