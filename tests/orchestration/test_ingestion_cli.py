@@ -110,3 +110,16 @@ def test_running_twice_on_the_same_landing_adds_nothing(pipeline_home: Simulated
         assert [con.execute(f"select count(*) from raw_{e.source}.{e.name}").fetchone()
                 for e in ENTITIES] == raw_before
     assert all(status == "loaded" for *_, status, _ in before)
+
+
+def test_run_exits_non_zero_with_the_failing_steps_reason(tmp_path: Path):
+    landing = tmp_path / "landing"
+    (landing / "netops/alarms").mkdir(parents=True)
+    (landing / "netops/alarms/2026-03-02.csv").write_bytes(csv_bytes([ALARM]))
+    home = tmp_path / "home"
+    (home / "warehouse.duckdb").mkdir(parents=True)  # a directory where the file must go
+    result = _invoke("run", "--landing", str(landing), "--home", str(home),
+                     "--as-of", "2026-03-03T00:00:00")
+    assert result.exit_code == 1
+    assert "FAILED" in result.output and "netops__alarms" in result.output
+    assert "warehouse.duckdb" in result.output
