@@ -123,6 +123,23 @@ def _batch_definition(context, asset_name: str):
         return asset.add_batch_definition_whole_dataframe("whole")
 
 
+class GxExpectationError(RuntimeError):
+    """GX could not compute an expectation (e.g. a column the suite names is missing)."""
+
+
+def _raised(info: dict | None) -> str | None:
+    """The error message in an expectation's `exception_info`, in either of its shapes:
+    flat (`raised_exception`, `exception_message`) or keyed by metric id."""
+    if not info:
+        return None
+    if "raised_exception" in info:
+        return str(info.get("exception_message")) if info["raised_exception"] else None
+    messages = [str(v.get("exception_message")) for v in info.values()
+                if isinstance(v, dict) and v.get("raised_exception", True)
+                and v.get("exception_message")]
+    return "; ".join(messages) or None
+
+
 def _index_value(row: dict, index_columns: Sequence[str]) -> str:
     return "|".join(str(row[c]) for c in index_columns)
 
@@ -167,10 +184,14 @@ def validate_frame(
     outcomes: list[ExpectationOutcome] = []
     for suite_result in result.run_results.values():
         for item in suite_result.results:
-            if item.exception_info and item.exception_info.get("raised_exception"):
-                raise RuntimeError(
-                    f"GX expectation {item.expectation_config.type} in suite {name} raised: "
-                    f"{item.exception_info.get('exception_message')}"
+            error = _raised(item.exception_info)
+            if error:
+                # An expectation that could not be computed reports success=False and no rows:
+                # read as "no finding", it would hide breaches. Fail loudly instead.
+                raise GxExpectationError(
+                    f"GX expectation {item.expectation_config.type} on "
+                    f"{item.expectation_config.kwargs.get('column')!r} in suite {name} "
+                    f"could not be computed: {error}"
                 )
             details = item.result or {}
             ids = tuple(

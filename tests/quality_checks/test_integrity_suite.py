@@ -157,3 +157,18 @@ def test_missing_staging_model_is_a_clear_error(tmp_path):
     with pytest.raises(IntegrityInputError, match="cannot read main.stg_crm__customers"):
         run_integrity(con, home_dir=tmp_path / "home", docs_dir=tmp_path / "docs",
                       run_id="r", cfg=cfg, tables=STAGING_TABLES)
+
+
+def test_an_expectation_gx_cannot_compute_is_an_error_not_a_silent_pass(tmp_path):
+    import great_expectations.expectations as gxe
+    import pandas as pd
+
+    from quality_checks.gx_runner import GxExpectationError, gx_session, validate_frame
+
+    frame = pd.DataFrame({"ticket_id": ["K1"], "x": [1]})
+    with pytest.raises(GxExpectationError, match="'missing_column'"):
+        with gx_session(tmp_path, tmp_path / "docs") as session:
+            validate_frame(session, name="broken", frame=frame,
+                           expectations=[gxe.ExpectColumnValuesToBeBetween(
+                               column="missing_column", max_value=1)],
+                           index_columns=["ticket_id"], run_name="r", run_time=T0)
