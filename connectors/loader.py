@@ -53,9 +53,11 @@ def load_entity(
     """Load every new or changed file of `entity` found under `landing_dir`."""
     ensure_schema(con)
     run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None))
-    known = dict(con.execute(
-        f"select file, sha256 from {MANIFEST} where entity = ?", [entity.path]
-    ).fetchall())
+    manifest = con.execute(
+        f"select file, sha256, status from {MANIFEST} where entity = ?", [entity.path]
+    ).fetchall()
+    known = {file: digest for file, digest, _ in manifest}
+    loaded_as = {digest: file for file, digest, status in manifest if status == "loaded"}
     reports = []
     with session_time_zone(con, source_tz):
         for file in entity_files(Path(landing_dir), entity):
@@ -63,7 +65,13 @@ def load_entity(
             if known.get(file.rel) == digest:
                 reports.append(FileLoadReport(file.rel, "skipped"))
                 continue
-            reports.append(_load_file(con, run, file, digest, file.rel in known))
+            if (original := loaded_as.get(digest)) and original != file.rel:
+                report = _record_duplicate(con, run, file, digest, original, file.rel in known)
+            else:
+                report = _load_file(con, run, file, digest, file.rel in known)
+            if report.status == "loaded":
+                loaded_as.setdefault(digest, file.rel)
+            reports.append(report)
     return EntityLoadReport(entity.path, reports)
 
 
@@ -101,6 +109,21 @@ def _load_file(
     finally:
         drop_staging(con)
         con.execute(f"drop table if exists {VALIDATED}")
+
+
+def _record_duplicate(
+    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, original: str,
+    seen: bool,
+) -> FileLoadReport:
+    """The same bytes delivered again under another name change nothing (data contract):
+    the manifest notes the file as a duplicate of the one whose rows are already loaded."""
+    report = FileLoadReport(file.rel, "duplicate", notes=f"same bytes as {original}")
+    con.execute("begin transaction")
+    if seen:
+        _forget(con, run.entity, file.rel)
+    _record(con, run, file, digest, report)
+    con.execute("commit")
+    return report
 
 
 def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:

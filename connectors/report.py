@@ -8,7 +8,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class FileLoadReport:
     file: str  # path relative to the landing root
-    status: str  # loaded | failed | skipped (same bytes as already loaded)
+    status: str  # loaded | failed | duplicate (same bytes as another loaded file) | skipped
+    # (unchanged since its last load; never written to the manifest)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -35,6 +36,10 @@ class EntityLoadReport:
     @property
     def skipped(self) -> list[FileLoadReport]:
         return self._with("skipped")
+
+    @property
+    def duplicates(self) -> list[FileLoadReport]:
+        return self._with("duplicate")
 
     @property
     def rows_read(self) -> int:

@@ -49,6 +49,7 @@ def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: st
         "files_loaded": len(report.loaded),
         "files_failed": len(report.failed),
         "files_skipped_unchanged": len(report.skipped),
+        "files_duplicate": len(report.duplicates),
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_quarantined": report.rows_quarantined,
@@ -107,8 +108,9 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
             context.log.error(f"file failed: {f.error}")
         context.log.info(
             f"{entity.path}: {len(report.loaded)} file(s) loaded, {len(report.failed)} failed, "
-            f"{len(report.skipped)} unchanged; rows read {report.rows_read}, loaded "
-            f"{report.rows_loaded}, quarantined {report.rows_quarantined}")
+            f"{len(report.duplicates)} duplicate, {len(report.skipped)} unchanged; "
+            f"rows read {report.rows_read}, loaded {report.rows_loaded}, "
+            f"quarantined {report.rows_quarantined}")
         return dg.MaterializeResult(
             metadata=_metadata(report, raw_table(entity), table_rows, preview),
             check_results=[dg.AssetCheckResult(

@@ -87,3 +87,18 @@ def test_every_format_loads_the_same_rows(landing: Landing):
         "order by _source_row) from raw_netops.alarms group by 1 order by 1")
     assert len(per_file) == len(suffixes)
     assert all(values == per_file[0][1] for _, values in per_file)
+
+
+def test_same_bytes_under_another_name_change_nothing(landing: Landing):
+    landing.write("netops/alarms/2026-03-02.csv", [ALARM])
+    landing.load("netops/alarms")
+    before = landing.rows(SNAPSHOT)
+    landing.write("netops/alarms/2026-03-02-resent.csv", [ALARM])
+    report = landing.load("netops/alarms", run_id="run-2")
+    assert landing.rows(SNAPSHOT) == before
+    assert [(f.file, f.status) for f in report.files] == [
+        ("netops/alarms/2026-03-02-resent.csv", "duplicate"),
+        ("netops/alarms/2026-03-02.csv", "skipped")]
+    assert landing.rows("select status, notes from raw_meta.file_manifest where file like "
+                        "'%resent%'") == [
+        ("duplicate", "same bytes as netops/alarms/2026-03-02.csv")]
