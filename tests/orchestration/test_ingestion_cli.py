@@ -109,7 +109,7 @@ def test_running_twice_on_the_same_landing_adds_nothing(pipeline_home: Simulated
         assert con.execute(RAW_STATE).fetchall() == before
         assert [con.execute(f"select count(*) from raw_{e.source}.{e.name}").fetchone()
                 for e in ENTITIES] == raw_before
-    assert all(status == "loaded" for *_, status, _ in before)
+    assert all(status != "failed" for *_, status, _ in before)
 
 
 def test_run_exits_non_zero_with_the_failing_steps_reason(tmp_path: Path):
