@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
@@ -103,7 +104,8 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     meta = {**cfg.as_meta(), "as_of": result.as_of.strftime("%Y-%m-%d %H:%M:%S"),
             "as_of_note": "UTC; midnight in source_tz after the last simulated day",
             "tickets": len(tickets), "planted_tickets": result.planted_tickets,
-            "planted_misfits": misfits, "rows": result.rows, "bad_rows": len(bad)}
+            "planted_misfits": misfits, "rows": result.rows, "bad_rows": len(bad),
+            "scenarios": dict(sorted(Counter(t.scenario for t in tickets).items()))}
     write_truth(cfg.truth, meta, tickets, bad)
     result.seconds = round(time.perf_counter() - began, 2)
     return result
