@@ -197,6 +197,12 @@ def validate_frame(
             ids = tuple(
                 _index_value(row, index_columns) for row in details.get("unexpected_index_list", [])
             )
+            if len(ids) != int(details.get("unexpected_count") or 0):
+                # Findings are these ids: a truncated list would lose findings silently.
+                raise GxExpectationError(
+                    f"GX listed {len(ids)} of {details.get('unexpected_count')} unexpected rows"
+                    f" for {item.expectation_config.type} in suite {name}"
+                )
             outcomes.append(
                 ExpectationOutcome(
                     suite=name,
