@@ -35,12 +35,11 @@ BIG_FILE_ROWS = 200_000  # larger text files are always gzip-compressed
 EXTENSIONS = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".parquet")
 
 
-def window(cfg: SimConfig) -> tuple[int, int]:
-    """(first simulated instant, as-of) in UTC seconds: local midnights in the source zone."""
+def midnights(cfg: SimConfig) -> list[int]:
+    """Local midnights (UTC seconds) from the first simulated day to the as-of, inclusive."""
     zone = ZoneInfo(cfg.source_tz)
-    first = datetime.combine(cfg.start, dtime(0), zone)
-    last = datetime.combine(cfg.start + timedelta(days=cfg.days), dtime(0), zone)
-    return int(first.timestamp()), int(last.timestamp())
+    return [int(datetime.combine(cfg.start + timedelta(days=d), dtime(0), zone).timestamp())
+            for d in range(cfg.days + 1)]
 
 
 def _prepare(cfg: SimConfig, overwrite: bool) -> None:
@@ -58,9 +57,10 @@ def _prepare(cfg: SimConfig, overwrite: bool) -> None:
 def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     began = time.perf_counter()
     _prepare(cfg, overwrite)
-    start, as_of = window(cfg)
+    bounds = midnights(cfg)
+    start, as_of = bounds[0], bounds[-1]
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(9)]
-    days = tables.Days(start, cfg.days)
+    days = tables.Days(bounds)
     tickets, versions, misfits = plan_tickets(cfg, rngs[0], start, as_of)
     built: dict[str, Source] = {}
     events = tables.events_table(tickets, rngs[1], as_of, days)
@@ -89,9 +89,8 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     kpi_seeds, session_seeds = seeds.spawn(2)
     built["netops/user_cell_sessions"] = SessionWriter(tickets, cells, role_cells, days, as_of,
                                                        session_seeds).day
-    local_hour0 = datetime.fromtimestamp(start, UTC).astimezone(ZoneInfo(cfg.source_tz)).hour
-    kpi = KpiModel(cells, start, local_hour0, kpi_seeds, cfg.days)
-    planted_alarms = plant_network(tickets, role_cells, kpi, cfg.days * 24, start, rngs[5])
+    kpi = KpiModel(cells, days, as_of, ZoneInfo(cfg.source_tz), kpi_seeds)
+    planted_alarms = plant_network(tickets, role_cells, kpi, kpi.hours, start, rngs[5])
     parts = [background_alarms(cells, start, as_of, rngs[6]), *planted_alarms]
     built["netops/alarms"] = [alarms_table(parts, cells, as_of, days)]
     built["netops/cell_kpi_hourly"] = kpi.day
@@ -132,8 +131,7 @@ def _write_all(cfg: SimConfig, built: dict[str, Source], start: int,
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     bad_truth: list[tuple] = []
-    dates = [(datetime.fromtimestamp(start, UTC) + timedelta(days=d, hours=12)).astimezone(
-        ZoneInfo(cfg.source_tz)).strftime("%Y-%m-%d") for d in range(cfg.days)]
+    dates = [(cfg.start + timedelta(days=d)).isoformat() for d in range(cfg.days)]
     for e_index, ent in enumerate(ENTITIES):
         bad = BadRows(KINDS[ent.path], cfg.bad_row_rate, rng)
         for d in range(cfg.days):

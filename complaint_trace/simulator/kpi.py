@@ -8,11 +8,15 @@ Healthy and reserved cells are clipped inside every threshold (see network.py fo
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pyarrow as pa
 
 from complaint_trace.simulator.config import KPI_THRESHOLDS
 from complaint_trace.simulator.network import Cells
+from complaint_trace.simulator.tables import Days
 
 KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
         "good_coverage_pct", "traffic_gb", "active_users")
@@ -23,10 +27,14 @@ H = 3600
 
 
 class KpiModel:
-    def __init__(self, cells: Cells, start: int, local_hour0: int,
-                 seeds: np.random.SeedSequence, days: int) -> None:
-        self.cells, self.start, self.local_hour0 = cells, start, local_hour0
-        base_seed, *self.day_seeds = seeds.spawn(days + 1)
+    def __init__(self, cells: Cells, days: Days, as_of: int, zone: ZoneInfo,
+                 seeds: np.random.SeedSequence) -> None:
+        self.cells, self.start = cells, days.start
+        self.hours = (as_of - days.start) // H  # hour index h starts at start + h * H
+        starts = days.start + np.arange(self.hours) * H
+        self.local_hour = np.array([datetime.fromtimestamp(int(t), zone).hour for t in starts])
+        self.day_of_hour = days(starts)
+        base_seed, *self.day_seeds = seeds.spawn(days.days + 1)
         rng = np.random.default_rng(base_seed)
         n = len(cells.ids)
         self.problem = (cells.pool == "P")[:, None]
@@ -59,10 +67,11 @@ class KpiModel:
         }[name]
         self.set(name, cell, hours, np.round(values, 2))
 
-    def _matrices(self, d: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        n, hours = len(self.cells.ids), 24
+    def _matrices(self, first: int, hours: int,
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+        n = len(self.cells.ids)
         problem = self.problem
-        curve = LOAD_CURVE[(self.local_hour0 + np.arange(hours)) % 24][None, :]
+        curve = LOAD_CURVE[self.local_hour[first:first + hours]][None, :]
         prb = np.clip(self.peak * curve + rng.normal(0, 3, (n, hours)), 1,
                       np.where(problem, 99.5, 80.0))
         rate = self.cap * (1 - 0.7 * prb / 100) * rng.uniform(0.9, 1.1, (n, hours))
@@ -86,24 +95,25 @@ class KpiModel:
         all_null = (rng.random((n, hours)) < 0.002) & free
         for name in KPIS:
             kpi[name][all_null] = np.nan
-        first = d * 24
         for name, cell, hours_idx, values in self.edits:
-            inside = (hours_idx >= first) & (hours_idx < first + 24)
+            inside = (hours_idx >= first) & (hours_idx < first + hours)
             kpi[name][cell, hours_idx[inside] - first] = values[inside]
         return kpi
 
     def day(self, d: int) -> pa.Table:
-        """Day d's rows: active cells x 24 hours, minus missing rows and planted gaps."""
+        """Day d's rows: active cells x its hours, minus missing rows and planted gaps."""
         rng = np.random.default_rng(self.day_seeds[d])
-        kpi = self._matrices(d, rng)
+        own = np.flatnonzero(self.day_of_hour == d)
+        first, hours = int(own[0]), len(own)
+        kpi = self._matrices(first, hours, rng)
         keep = (rng.random(kpi[KPIS[0]].shape) >= 0.001) | (self.cells.pool == "R")[:, None]
-        for cell, hours in self.drops:
-            inside = hours[(hours >= d * 24) & (hours < d * 24 + 24)]
-            keep[cell, inside - d * 24] = False
+        for cell, dropped in self.drops:
+            inside = dropped[(dropped >= first) & (dropped < first + hours)]
+            keep[cell, inside - first] = False
         active = np.flatnonzero(self.cells.pool != "X")
         mask = keep[active].ravel()
-        cell_idx = np.repeat(active, 24)[mask]
-        hour = np.tile(np.arange(d * 24, (d + 1) * 24), len(active))[mask]
+        cell_idx = np.repeat(active, hours)[mask]
+        hour = np.tile(np.arange(first, first + hours), len(active))[mask]
         cols = {"cell_id": pa.array(self.cells.ids, pa.string()).take(pa.array(cell_idx)),
                 "period_start": pa.array(self.start + hour * H, pa.int64())}
         for name in KPIS:

@@ -30,16 +30,20 @@ CENTRES = {d[0]: (d[1], d[2]) for d in DISTRICTS}
 
 
 class Days:
-    """Maps UTC seconds to the index of the daily file (local business date), clamped."""
+    """Maps UTC seconds to the index of the daily file (local business date), clamped.
 
-    def __init__(self, start: int, days: int) -> None:
-        self.start, self.days = start, days
+    `bounds` are the local midnights (UTC seconds) from the first day to the as-of; days of
+    a zone with daylight saving time have 23 or 25 hours."""
+
+    def __init__(self, bounds: list[int]) -> None:
+        self.bounds = np.asarray(bounds, dtype=np.int64)
+        self.start, self.days = int(bounds[0]), len(bounds) - 1
 
     def one(self, ts: int) -> int:
-        return min(max((ts - self.start) // 86400, 0), self.days - 1)
+        return int(self([ts])[0])
 
     def __call__(self, ts) -> np.ndarray:
-        idx = (np.asarray(ts, dtype=np.int64) - self.start) // 86400
+        idx = np.searchsorted(self.bounds, np.asarray(ts, dtype=np.int64), side="right") - 1
         return np.clip(idx, 0, self.days - 1)
 
 

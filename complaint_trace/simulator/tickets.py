@@ -109,7 +109,8 @@ class Planner:
         rng, cfg = self.rng, self.cfg
         day = rng.integers(0, cfg.days, n)
         hour = rng.choice(24, size=n, p=INTAKE_CURVE / INTAKE_CURVE.sum())
-        created = self.start + day * 86400 + hour * H + rng.integers(0, H, n)
+        midnight = self.start + day * 86400  # a daylight-saving day may be an hour shorter:
+        created = np.minimum(midnight + hour * H + rng.integers(0, H, n), self.as_of - 60)
         tiers = pick(rng, TIER_MIX, n)
         priorities = pick(rng, PRIORITY_MIX, n)
         out = []

@@ -50,15 +50,20 @@ class TimeRenderer:
             text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")
             return np.char.add(text.astype(object), "Z")
         hours, inverse = np.unique(seconds // 3600, return_inverse=True)
-        offsets = np.array([int(datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(
-            self.zone).utcoffset().total_seconds()) for h in hours], dtype=np.int64)[inverse]
+        local = [datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(self.zone) for h in hours]
+        offsets = np.array([int(t.utcoffset().total_seconds()) for t in local],
+                           dtype=np.int64)[inverse]
+        # a naive local time in the hour a daylight-saving zone repeats could mean either
+        # instant: such values keep their offset even in a naive-style file
+        ambiguous = np.array([t.replace(fold=1 - t.fold).utcoffset() != t.utcoffset()
+                              for t in local], dtype=bool)[inverse]
         text = np.datetime_as_string((seconds + offsets).astype("datetime64[s]"), unit="s")
-        if style == "naive":
-            return text.astype(object)
         sign = np.where(offsets < 0, "-", "+").astype(object)
         mins = np.abs(offsets) // 60
         suffix = sign + np.char.zfill((mins // 60).astype(str), 2).astype(object) + ":" + \
             np.char.zfill((mins % 60).astype(str), 2).astype(object)
+        if style == "naive":
+            return np.where(ambiguous, text.astype(object) + suffix, text.astype(object))
         return text.astype(object) + suffix
 
 
