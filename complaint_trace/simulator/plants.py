@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from complaint_trace.simulator.catalogue import BY_NAME
 from complaint_trace.simulator.config import (
     ALARM_GRACE_S,
     COMPLAINT_WINDOW_H,
@@ -21,7 +22,6 @@ from complaint_trace.simulator.config import (
 from complaint_trace.simulator.kpi import KPIS, KpiModel
 from complaint_trace.simulator.lifecycle import Ticket
 from complaint_trace.simulator.reference import ALARM_TYPES, pick
-from complaint_trace.simulator.scenarios import BY_NAME
 
 H = 3600
 NEVER = -1

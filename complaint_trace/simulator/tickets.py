@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from complaint_trace.simulator.catalogue import SCENARIOS, Scenario
 from complaint_trace.simulator.config import NETWORK_FIX_CODES, SimConfig, sla_limits_s
 from complaint_trace.simulator.lifecycle import Pause, Ticket
 from complaint_trace.simulator.reference import (
@@ -23,7 +24,7 @@ from complaint_trace.simulator.reference import (
     msisdns,
     pick,
 )
-from complaint_trace.simulator.scenarios import SCENARIOS, Ctx, Infeasible, Scenario
+from complaint_trace.simulator.scenarios import Ctx, Infeasible
 
 H = 3600
 # share of each local hour of the day in complaint intake (busy evenings)
