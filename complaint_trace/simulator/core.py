@@ -91,7 +91,12 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
                                                        session_seeds).day
     kpi = KpiModel(cells, days, as_of, ZoneInfo(cfg.source_tz), kpi_seeds)
     planted_alarms = plant_network(tickets, role_cells, kpi, kpi.hours, start, rngs[5])
-    parts = [background_alarms(cells, start, as_of, rngs[6]), *planted_alarms]
+    background = background_alarms(cells, start, as_of, rngs[6])
+    for i in np.flatnonzero(np.isin(background["severity"], ["critical", "major"])):
+        cleared = background["cleared"][i] if background["cleared"][i] > 0 else as_of
+        kpi.outage(int(background["cell"][i]), int(background["raised"][i]), int(cleared),
+                   str(background["alarm_type"][i]), rngs[6])
+    parts = [background, *planted_alarms]
     built["netops/alarms"] = [alarms_table(parts, cells, as_of, days)]
     built["netops/cell_kpi_hourly"] = kpi.day
 

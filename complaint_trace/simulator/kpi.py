@@ -44,12 +44,36 @@ class KpiModel:
         self.cap = np.where(self.is5g, rng.uniform(150, 500, (n, 1)), rng.uniform(20, 60, (n, 1)))
         self.cover_base = np.where(self.problem, rng.uniform(86, 98, (n, 1)),
                                    rng.uniform(93, 99, (n, 1)))
-        self.edits: list[tuple[str, int, np.ndarray, np.ndarray]] = []
+        # edits by day, applied in the order made (a later edit of an hour wins)
+        self.edits: dict[int, list[tuple[str, int, np.ndarray, np.ndarray]]] = {}
         self.drops: list[tuple[int, np.ndarray]] = []
 
     def set(self, name: str, cell: int, hours: np.ndarray, values: np.ndarray) -> None:
         """Override `name` (NaN = null) of one cell in the given hours (index from start)."""
-        self.edits.append((name, cell, np.asarray(hours, dtype=np.int64), np.asarray(values)))
+        hours = np.asarray(hours, dtype=np.int64)
+        values = np.broadcast_to(np.asarray(values, dtype=float), hours.shape)
+        valid = (hours >= 0) & (hours < self.hours)
+        for d in np.unique(self.day_of_hour[hours[valid]]):
+            on_day = valid.copy()
+            on_day[valid] = self.day_of_hour[hours[valid]] == d
+            self.edits.setdefault(int(d), []).append((name, cell, hours[on_day], values[on_day]))
+
+    def outage(self, cell: int, raised: int, cleared: int, kind: str,
+               rng: np.random.Generator) -> None:
+        """A critical/major alarm shows in the counters: a cell out of service reports nothing,
+        a transmission fault drops calls and fails accesses (problem cells only)."""
+        first = max(0, (raised - self.start) // H)
+        last = min(self.hours, (cleared - 1 - self.start) // H + 1, first + 24)
+        hours = np.arange(first, last)
+        if not len(hours):
+            return
+        if kind in ("cell_out_of_service", "power_failure"):
+            for name in KPIS:
+                self.set(name, cell, hours, np.nan)
+        else:
+            self.set("access_success_pct", cell, hours, np.round(rng.uniform(70, 94, len(hours)),
+                                                                 2))
+            self.set("drop_rate_pct", cell, hours, np.round(rng.uniform(2.5, 9, len(hours)), 2))
 
     def drop(self, cell: int, hours: np.ndarray) -> None:
         self.drops.append((cell, np.asarray(hours, dtype=np.int64)))
@@ -95,9 +119,8 @@ class KpiModel:
         all_null = (rng.random((n, hours)) < 0.002) & free
         for name in KPIS:
             kpi[name][all_null] = np.nan
-        for name, cell, hours_idx, values in self.edits:
-            inside = (hours_idx >= first) & (hours_idx < first + hours)
-            kpi[name][cell, hours_idx[inside] - first] = values[inside]
+        for name, cell, hours_idx, values in self.edits.get(self.day_of_hour[first], []):
+            kpi[name][cell, hours_idx - first] = values
         return kpi
 
     def day(self, d: int) -> pa.Table:
