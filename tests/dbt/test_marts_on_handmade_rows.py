@@ -176,7 +176,7 @@ def test_every_mart_row_names_its_run(handmade_build: BuiltWarehouse) -> None:
         assert runs[0]["dbt_invocation_id"], mart
 
 
-def _snapshot(warehouse: Path) -> tuple[list[dict], list[dict]]:
+def _snapshot(warehouse: Path) -> tuple[list[dict], list[dict], list[dict]]:
     """Facts and timeline without the columns that name the build itself (an incremental run
     keeps the rows of tickets it did not need to rebuild, with the build that made them)."""
     facts = _rows(warehouse, "select * exclude (dbt_invocation_id) "
@@ -184,7 +184,9 @@ def _snapshot(warehouse: Path) -> tuple[list[dict], list[dict]]:
     timeline = _rows(warehouse, "select * exclude (dbt_invocation_id, loaded_through, "
                                 "built_as_of) from main.fct_ticket_timeline "
                                 "order by timeline_item_id")
-    return facts, timeline
+    cells = _rows(warehouse, "select * exclude (dbt_invocation_id) "
+                             "from main.fct_ticket_cells order by ticket_id, cell_id")
+    return facts, timeline, cells
 
 
 def test_incremental_runs_equal_full_refresh(built: Path, tmp_path: Path) -> None:

@@ -1,10 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_built_after_as_of() }}"
+    )
+}}
 -- One row per ticket and linked cell: KPI summary over the complaint window and over the
 -- hours after resolution (resolved_at, resolved_at + 24 h], counting only hours complete by
 -- as-of (audit-rules §5 F2, §7).
+--
+-- Incremental by ticket: once both windows have ended before the last build's as-of, a
+-- ticket's summary changes only through its events (a new or late resolution), a relinking, or
+-- late KPI hours inside its windows; only those tickets are measured again.
 
 with
 
-linked_cells as (
+all_linked_cells as (
     select * from {{ ref('int_tickets_linked_to_cells') }}
 ),
 
@@ -17,9 +30,69 @@ lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
 ),
 
+all_kpi_hours as (
+    select * from {{ ref('int_cell_kpi_hours_flagged') }}
+),
+
+events as (
+    select ticket_id, event_at, _loaded_at from {{ ref('stg_ticketing__ticket_events') }}
+),
+
+{% if is_incremental() %}
+previous_build as (
+    {{ previous_build() }}
+),
+
+affected_tickets as (
+    select tickets.ticket_id
+    from tickets
+    inner join lifecycle
+        on lifecycle.ticket_id = tickets.ticket_id
+    cross join previous_build
+    where previous_build.previous_as_of is null
+        or {{ as_of() }} < previous_build.previous_as_of
+        -- a window whose last hour had not ended by the last build's as-of
+        or {{ dbt.dateadd('hour', 1, 'tickets.created_at') }} > previous_build.previous_as_of
+        or lifecycle.resolved_at is null
+        or {{ dbt.dateadd('hour', var('kpi_recovery_window_hours') + 1,
+                          'lifecycle.resolved_at') }} > previous_build.previous_as_of
+    union
+    -- relinked in this very build
+    select ticket_id
+    from all_linked_cells
+    where dbt_invocation_id = '{{ invocation_id }}'
+    union
+    select events.ticket_id
+    from events
+    cross join previous_build
+    where events._loaded_at > previous_build.previous_loaded_through
+        or events.event_at > previous_build.previous_as_of
+    union
+    -- late KPI hours: loaded since, for an hour before the last build's as-of
+    select all_linked_cells.ticket_id
+    from all_kpi_hours
+    cross join previous_build
+    inner join all_linked_cells
+        on all_linked_cells.cell_id = all_kpi_hours.cell_id
+    where all_kpi_hours._loaded_at > previous_build.previous_loaded_through
+        and all_kpi_hours.period_start <= previous_build.previous_as_of
+),
+{% else %}
+affected_tickets as (
+    select ticket_id from tickets
+),
+{% endif %}
+
+linked_cells as (
+    select all_linked_cells.*
+    from all_linked_cells
+    inner join affected_tickets
+        on affected_tickets.ticket_id = all_linked_cells.ticket_id
+),
+
 kpi_hours as (
     -- an hour counts once it has ended by as-of
-    select * from {{ ref('int_cell_kpi_hours_flagged') }}
+    select * from all_kpi_hours
     where {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
 ),
 
@@ -47,10 +120,12 @@ windows as (
         sum(case when kpi_hours.has_data then 1 else 0 end) as hours_with_data,
         sum(case when kpi_hours.has_data and kpi_hours.is_degraded then 1 else 0 end)
             as degraded_hours,
+        -- summed as decimals: a parallel float sum differs in its last bits from run to run,
+        -- and a summary must not change when nothing changed
         {%- for kpi in kpi_columns() %}
-        avg(kpi_hours.{{ kpi }}) as avg_{{ kpi }},
+        cast(avg(cast(kpi_hours.{{ kpi }} as decimal(18, 6))) as double) as avg_{{ kpi }},
         {%- endfor %}
-        sum(kpi_hours.traffic_gb) as traffic_gb
+        cast(sum(cast(kpi_hours.traffic_gb as decimal(38, 6))) as double) as traffic_gb
     from windows
     inner join kpi_hours
         on kpi_hours.cell_id = windows.cell_id
@@ -64,6 +139,11 @@ windows as (
     group by windows.ticket_id, windows.cell_id
 ),
 {% endfor %}
+
+loaded as (
+    {{ loaded_through([ref('int_cell_kpi_hours_flagged'), ref('stg_ticketing__ticket_events'),
+                       ref('stg_netops__user_cell_sessions')]) }}
+),
 
 measured as (
     select
@@ -80,8 +160,11 @@ measured as (
         case
             when coalesce(after_summary.hours_with_data, 0) = 0 then null
             else after_summary.degraded_hours * 1.0 / after_summary.hours_with_data
-        end as after_degraded_share
+        end as after_degraded_share,
+        {{ as_of() }} as built_as_of,
+        loaded.loaded_through
     from windows
+    cross join loaded
     left join window_summary
         on window_summary.ticket_id = windows.ticket_id
         and window_summary.cell_id = windows.cell_id
