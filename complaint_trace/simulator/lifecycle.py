@@ -50,7 +50,8 @@ class Ticket:
     code: str | None = None  # planned closure code
     contact: int | None = None  # wall seconds after creation of the operator's first contact
     contact_via: str = "event"  # event | crm
-    inbound: bool = False  # the customer called in about it (does not count as a contact)
+    # seconds after creation of the customer's own call about it (not a contact by the operator)
+    inbound: int | None = None
     unrelated_outbound: bool = False  # an outbound call not tied to the ticket
     pauses: list[Pause] = field(default_factory=list)
     resolve_clock: int | None = None  # clock position of the (last) resolution

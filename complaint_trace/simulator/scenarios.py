@@ -80,7 +80,9 @@ def t1_pending(t: Ticket, c: Ctx) -> list[Ticket]:
 def t2_late(t: Ticket, c: Ctx, inbound: bool = False) -> list[Ticket]:
     t.contact = int(t.fc_s * c.u(1.2, 3.0)) + 120
     t.contact_via = "crm" if c.rng.random() < 0.4 else "event"
-    t.inbound = t.unrelated_outbound = inbound
+    if inbound:  # the customer chases it inside the limit; a marketing call goes out too
+        t.inbound = int(t.fc_s * c.u(0.1, 0.5))
+        t.unrelated_outbound = True
     t.resolve_clock = max(int(t.res_s * c.u(0.4, 0.85)), t.contact + 600)
     return _resolved(t, c)
 

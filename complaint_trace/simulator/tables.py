@@ -114,9 +114,9 @@ def contacts_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int, 
     for t in tickets:
         topic = f"{t.family}.{t.kind}"
         ch = t.channel if t.channel != "regulator" else "hotline"
-        if t.inbound:
-            lag = int(t.fc_s * rng.uniform(0.1, 0.5)) if t.rules else -int(rng.integers(30, 600))
-            rows.append((t.created + lag, t.msisdn, ch, "inbound", topic, t.ticket_id, False))
+        if t.inbound is not None:
+            rows.append((t.created + t.inbound, t.msisdn, ch, "inbound", topic, t.ticket_id,
+                         False))
         if t.contact is not None and t.contact_via == "crm":
             rows.append((t.created + t.contact, t.msisdn, "hotline", "outbound", topic,
                          t.ticket_id, False))

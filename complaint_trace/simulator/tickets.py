@@ -75,7 +75,7 @@ class Planner:
         rng, c = self.rng, self.ctx
         t.contact = int(t.fc_s * c.u(0.15, 0.85))
         t.contact_via = "crm" if rng.random() < 0.35 else "event"
-        t.inbound = bool(rng.random() < 0.7)
+        t.inbound = -int(rng.integers(30, 600)) if rng.random() < 0.7 else None
         t.unrelated_outbound = bool(rng.random() < 0.05)
         if rng.random() < 0.02:
             t.cancel_at = t.contact + int(rng.integers(600, 4 * H))
