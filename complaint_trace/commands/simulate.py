@@ -17,11 +17,11 @@ NAME = "simulate"
 def command(
     out: Annotated[Path, typer.Option(help="Landing root to write (one folder per source).")],
     truth: Annotated[Path | None, typer.Option(
-        help="Ground-truth folder, outside the landing root [default: <out>/../truth].")] = None,
+        help="Ground-truth folder, outside the landing root (default: <out>/../truth).")] = None,
     days: Annotated[int, typer.Option(min=1, help="Simulated business days.")] = 3,
-    tickets_per_day: Annotated[int, typer.Option(min=1)] = 400,
-    cells: Annotated[int, typer.Option(min=50)] = 2000,
-    seed: Annotated[int, typer.Option()] = 7,
+    tickets_per_day: Annotated[int, typer.Option(min=1, help="Complaint tickets a day.")] = 400,
+    cells: Annotated[int, typer.Option(min=50, help="Radio cells in the inventory.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Same seed and arguments: identical files.")] = 7,
     start: Annotated[datetime, typer.Option(
         formats=["%Y-%m-%d"], help="First business date (local).")] = datetime(2026, 3, 2),
     bad_row_rate: Annotated[float, typer.Option(
@@ -34,7 +34,7 @@ def command(
         min=0.0, max=1.0, help="Share of background tickets without sessions in the window.")
     ] = 0.05,
     source_tz: Annotated[str | None, typer.Option(
-        help="Zone of naive timestamps [default: settings.source_tz].")] = None,
+        help="Zone of naive timestamps (default: the settings' source_tz).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace earlier simulated files.")] = False,
 ) -> None:
     settings = get_settings(source_tz=source_tz)
