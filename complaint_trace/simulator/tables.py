@@ -81,7 +81,14 @@ def tickets_table(tickets: list[Ticket], rng: np.random.Generator, days: Days) -
 
 
 def events_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
-                 days: Days) -> pa.Table:
+                 days: Days, block: int = 50_000) -> pa.Table:
+    """Every ticket's events; built in blocks so Python lists never hold a month of them."""
+    return pa.concat_tables([_events_block(tickets[i:i + block], rng, as_of, days)
+                             for i in range(0, max(len(tickets), 1), block)])
+
+
+def _events_block(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
+                  days: Days) -> pa.Table:
     cols: dict[str, list] = {k: [] for k in (
         "event_id", "ticket_id", "event_at", "action", "status_after", "department",
         "operator_id", "closure_code", "note", "_day")}
@@ -103,7 +110,8 @@ def events_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
             if t.late_events and action != "created":  # the system batch ran a day late
                 day = min(day + 1, days.days - 1)
             cols["_day"].append(max(day, first_day))
-    table = pa.table({k: v for k, v in cols.items() if k not in ("event_at", "_day")})
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()
+                      if k not in ("event_at", "_day")})
     return table.append_column("event_at", pa.array(cols["event_at"], pa.int64())).append_column(
         "_day", pa.array(cols["_day"], pa.int64()))
 
