@@ -116,6 +116,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
                 con.execute(f"create index {index} on snap.{table.name} ({column})")
             count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
             counts[table.name] = count[0]
+        con.execute("checkpoint snap")  # compress the copies before the plain documents
         build_documents(con, "snap")
         counts["main.trace_documents"] = con.execute(
             "select count(*) from snap.main.trace_documents").fetchone()[0]

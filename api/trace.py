@@ -38,7 +38,7 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
     """The trace of `ticket_id` as JSON text (shape: `schemas.TracePublic`), or None when the
     snapshot has no such ticket. Callers without PII rights get the MSISDN masked and no name."""
     with snapshot.cursor() as cur:
-        row = cur.execute(q.TRACE_DOCUMENT, [ticket_id]).fetchone()
+        row = cur.execute(q.TRACE_DOCUMENT, [q.lookup_key(ticket_id), ticket_id]).fetchone()
     if row is None:
         return None
     customer_id, msisdn, name, tier, segment, evidence_has_pii, ticket, body = row
