@@ -59,3 +59,19 @@ def test_audit_summary_rows_by_rule_department_and_day(client, api_home):
                       params={"rule": "T3"}).json()
     assert body["rows"] == [{"day": "2026-03-02", "rule_id": "T3", "department": "field_ops",
                              "tickets_audited": 5, "findings": 1, "finding_rate": 0.2}]
+
+
+def test_filter_values_are_parameters_not_sql(client, api_home):
+    injected = client.get("/tickets", headers=api_home.headers("handler"),
+                          params={"district": "tianhe' or '1'='1"})
+    assert injected.status_code == 200 and injected.json()["items"] == []
+
+
+def test_openapi_documents_every_endpoint_and_the_trace_model(client):
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]) == {"/tickets/{ticket_id}/trace", "/tickets", "/findings",
+                                  "/audit/summary", "/health"}
+    trace = spec["paths"]["/tickets/{ticket_id}/trace"]["get"]["responses"]
+    assert trace["200"]["content"]["application/json"]["schema"]["$ref"].endswith("TracePublic")
+    assert {"401", "403", "404", "422"} <= set(trace)
+    assert "timeline" in spec["components"]["schemas"]["TracePublic"]["properties"]
