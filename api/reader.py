@@ -10,6 +10,7 @@ by force: requests in flight hold a reference and finish on the snapshot they st
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 import duckdb
 
 from api.snapshot import current_snapshot
+
+log = logging.getLogger(__name__)
 
 
 class NoSnapshotError(RuntimeError):
@@ -82,6 +85,7 @@ class SnapshotReader:
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
         self.last_error: str | None = None
+        self._failed: Path | None = None  # a CURRENT target that would not open: not retried
 
     def get(self) -> Snapshot:
         """The snapshot to answer this request from (switching first if a newer one is due)."""
@@ -97,11 +101,14 @@ class SnapshotReader:
 
     def _refresh(self) -> None:
         path = current_snapshot(self.snapshots_dir)
-        if path is None or (self._snapshot is not None and self._snapshot.path == path):
+        if path is None or path == self._failed or (
+                self._snapshot is not None and self._snapshot.path == path):
             return
         try:
             self._snapshot = open_snapshot(path)
-            self.last_error = None
+            self.last_error, self._failed = None, None
         except (duckdb.Error, OSError, NoSnapshotError) as exc:
-            # Keep serving the previous snapshot; say why the new one was not taken.
-            self.last_error = f"cannot open snapshot {path.name}: {exc}"
+            # Keep serving the previous snapshot; say why the new one was not taken. Snapshot
+            # files are immutable, so the same name will not open later either.
+            self.last_error, self._failed = f"cannot open snapshot {path.name}: {exc}", path
+            log.error(self.last_error)

@@ -87,6 +87,8 @@ def test_a_broken_current_keeps_the_previous_snapshot_served(client, api_home):
     assert response.status_code == 200 and response.json()["run_id"] == "run-11111111"
     switch_current(snaps, "snapshot-20990101000000-missing.duckdb")
     assert client.get("/health").json()["run_id"] == "run-11111111"
+    api_home.publish("run-33333333", built_at=datetime(2026, 3, 5, 3, 0, 0))
+    assert client.get("/health").json()["run_id"] == "run-33333333"
 
 
 def test_api_serves_while_the_pipeline_holds_the_warehouse_for_writing(client, api_home):
