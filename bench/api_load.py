@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -251,6 +252,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.synthetic:
+            shutil.rmtree(home, ignore_errors=True)
     report = {"benchmark": "GET /tickets/{id}/trace", "data": data, "tickets": len(ticket_ids),
               "uvicorn_workers": args.workers, "cpu_count": os.cpu_count(),
               "measured_at": datetime.now().isoformat(timespec="seconds"), "levels": levels}
