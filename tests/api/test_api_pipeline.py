@@ -82,6 +82,38 @@ def _tickets_without_sessions(home: Path, as_of: str) -> tuple[set[str], set[str
     return {t for t, has in rows if has}, {t for t, has in rows if not has}
 
 
+def test_linked_cells_are_the_top_cells_by_dwell_from_raw_sessions(served):
+    _, _, sim = served
+    dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    hours, top_n = int(dbt_vars["complaint_window_hours"]), int(dbt_vars["linked_cells_top_n"])
+    con = duckdb.connect(str(sim.home / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(f"""
+            with sessions as (
+                select distinct msisdn, cell_id, period_start, duration_s
+                from raw_netops.user_cell_sessions),
+            dwell as (
+                select t.ticket_id, s.cell_id, sum(s.duration_s) as seconds
+                from (select distinct ticket_id, msisdn, created_at
+                      from raw_ticketing.tickets) as t
+                inner join sessions as s on s.msisdn = t.msisdn
+                 and s.period_start between t.created_at - interval {hours} hour
+                                        and t.created_at
+                group by all having sum(s.duration_s) > 0)
+            select ticket_id, list([cell_id, seconds::varchar]
+                                   order by seconds desc, cell_id)[1:{top_n}]
+            from dwell group by ticket_id order by ticket_id limit 40""").fetchall()
+    finally:
+        con.close()
+    assert rows
+    snapshot = SnapshotReader(sim.home / "snapshots").get()
+    for ticket_id, expected in rows:
+        trace = TracePublic.model_validate_json(trace_json(snapshot, ticket_id, sees_pii=False))
+        got = [[c.cell_id, str(c.dwell_seconds)] for c in trace.linked_cells]
+        assert got == expected, ticket_id
+        assert [c.rank for c in trace.linked_cells] == list(range(1, len(got) + 1))
+
+
 def test_tickets_without_sessions_say_network_trace_missing(served):
     _, _, sim = served
     with_sessions, without = _tickets_without_sessions(sim.home, sim.as_of)
