@@ -27,3 +27,26 @@
         {%- endfor %}
     ) as maxima
 {%- endmacro %}
+
+{% macro previous_build_state() -%}
+    {#- The last build's as-of and input watermark, read before the model's SQL is rendered so
+        they enter it as constants (DuckDB then prunes the big tables by them). `rebuild_all`
+        when there is no previous build or the as-of went back. -#}
+    {%- set state = {'rebuild_all': true, 'as_of': none, 'loaded_through': none} -%}
+    {%- if execute and is_incremental() -%}
+        {%- set row = run_query(previous_build()).rows[0] -%}
+        {%- if row[0] is not none -%}
+            {%- set previous_as_of = row[0].strftime('%Y-%m-%d %H:%M:%S') -%}
+            {%- set loaded = row[1].strftime('%Y-%m-%d %H:%M:%S.%f') if row[1] is not none
+                else '1970-01-01 00:00:00' -%}
+            {%- do state.update({
+                'rebuild_all': as_of_text() < previous_as_of,
+                'as_of': dbt.cast(dbt.string_literal(previous_as_of),
+                                  api.Column.translate_type('timestamp')),
+                'loaded_through': dbt.cast(dbt.string_literal(loaded),
+                                           api.Column.translate_type('timestamp')),
+            }) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(state) }}
+{%- endmacro %}

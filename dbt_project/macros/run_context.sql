@@ -1,12 +1,16 @@
 {#- The audit's as-of time and the run lineage, read from vars so a run is reproducible. -#}
 
-{% macro as_of() -%}
+{% macro as_of_text() -%}
     {%- set value = var('as_of', '') -%}
     {%- if not value -%}
         {#- audit-rules §5: default as-of is now; dbt's run start is UTC -#}
         {%- set value = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
     {%- endif -%}
-    {{ dbt.cast(dbt.string_literal(value), api.Column.translate_type('timestamp')) }}
+    {{ return(value) }}
+{%- endmacro %}
+
+{% macro as_of() -%}
+    {{ dbt.cast(dbt.string_literal(as_of_text()), api.Column.translate_type('timestamp')) }}
 {%- endmacro %}
 
 {% macro lineage_columns() -%}

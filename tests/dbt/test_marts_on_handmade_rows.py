@@ -179,12 +179,12 @@ def test_every_mart_row_names_its_run(handmade_build: BuiltWarehouse) -> None:
 def _snapshot(warehouse: Path) -> tuple[list[dict], list[dict], list[dict]]:
     """Facts and timeline without the columns that name the build itself (an incremental run
     keeps the rows of tickets it did not need to rebuild, with the build that made them)."""
-    facts = _rows(warehouse, "select * exclude (dbt_invocation_id) "
+    facts = _rows(warehouse, "select * exclude (dbt_invocation_id, dagster_run_id) "
                              "from main.fct_audit_facts order by ticket_id")
-    timeline = _rows(warehouse, "select * exclude (dbt_invocation_id, loaded_through, "
-                                "built_as_of) from main.fct_ticket_timeline "
+    timeline = _rows(warehouse, "select * exclude (dbt_invocation_id, dagster_run_id, "
+                                "loaded_through, built_as_of) from main.fct_ticket_timeline "
                                 "order by timeline_item_id")
-    cells = _rows(warehouse, "select * exclude (dbt_invocation_id) "
+    cells = _rows(warehouse, "select * exclude (dbt_invocation_id, dagster_run_id) "
                              "from main.fct_ticket_cells order by ticket_id, cell_id")
     return facts, timeline, cells
 

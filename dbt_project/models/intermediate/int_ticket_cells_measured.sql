@@ -38,24 +38,17 @@ events as (
     select ticket_id, event_at, _loaded_at from {{ ref('stg_ticketing__ticket_events') }}
 ),
 
-{% if is_incremental() %}
-previous_build as (
-    {{ previous_build() }}
-),
-
+{%- set previous = previous_build_state() %}
+{% if is_incremental() and not previous.rebuild_all %}
 affected_tickets as (
     select tickets.ticket_id
     from tickets
     inner join lifecycle
         on lifecycle.ticket_id = tickets.ticket_id
-    cross join previous_build
-    where previous_build.previous_as_of is null
-        or {{ as_of() }} < previous_build.previous_as_of
-        -- a window whose last hour had not ended by the last build's as-of
-        or {{ dbt.dateadd('hour', 1, 'tickets.created_at') }} > previous_build.previous_as_of
-        or lifecycle.resolved_at is null
+    -- a window whose last hour had not ended by the last build's as-of
+    where {{ dbt.dateadd('hour', 1, 'tickets.created_at') }} > {{ previous.as_of }}
         or {{ dbt.dateadd('hour', var('kpi_recovery_window_hours') + 1,
-                          'lifecycle.resolved_at') }} > previous_build.previous_as_of
+                          'lifecycle.resolved_at') }} > {{ previous.as_of }}
     union
     -- relinked in this very build
     select ticket_id
@@ -64,18 +57,17 @@ affected_tickets as (
     union
     select events.ticket_id
     from events
-    cross join previous_build
-    where events._loaded_at > previous_build.previous_loaded_through
-        or events.event_at > previous_build.previous_as_of
+    where events._loaded_at > {{ previous.loaded_through }}
+        or events.event_at > {{ previous.as_of }}
     union
-    -- late KPI hours: loaded since, for an hour before the last build's as-of
+    -- late KPI hours: loaded since, for an hour that had ended by the last build's as-of
     select all_linked_cells.ticket_id
     from all_kpi_hours
-    cross join previous_build
     inner join all_linked_cells
         on all_linked_cells.cell_id = all_kpi_hours.cell_id
-    where all_kpi_hours._loaded_at > previous_build.previous_loaded_through
-        and all_kpi_hours.period_start <= previous_build.previous_as_of
+    where all_kpi_hours._loaded_at > {{ previous.loaded_through }}
+        and {{ dbt.dateadd('hour', 1, 'all_kpi_hours.period_start') }}
+            <= {{ previous.as_of }}
 ),
 {% else %}
 affected_tickets as (

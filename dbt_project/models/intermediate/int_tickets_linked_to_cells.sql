@@ -30,23 +30,16 @@ raw_tickets as (
     select ticket_id, _loaded_at from {{ ref('stg_ticketing__tickets') }}
 ),
 
-{% if is_incremental() %}
-previous_build as (
-    {{ previous_build() }}
-),
-
+{%- set previous = previous_build_state() %}
+{% if is_incremental() and not previous.rebuild_all %}
 affected_tickets as (
     select all_tickets.ticket_id
     from all_tickets
-    cross join previous_build
-    where previous_build.previous_as_of is null
-        or {{ as_of() }} < previous_build.previous_as_of
-        or all_tickets.created_at > previous_build.previous_as_of
+    where all_tickets.created_at > {{ previous.as_of }}
     union
     select raw_tickets.ticket_id
     from raw_tickets
-    cross join previous_build
-    where raw_tickets._loaded_at > previous_build.previous_loaded_through
+    where raw_tickets._loaded_at > {{ previous.loaded_through }}
     union
     select all_tickets.ticket_id
     from all_tickets
@@ -54,8 +47,7 @@ affected_tickets as (
         on sessions.msisdn = all_tickets.msisdn
         and sessions.period_start >= all_tickets.complaint_window_start_at
         and sessions.period_start <= all_tickets.created_at
-    cross join previous_build
-    where sessions._loaded_at > previous_build.previous_loaded_through
+    where sessions._loaded_at > {{ previous.loaded_through }}
 ),
 {% else %}
 affected_tickets as (

@@ -4,22 +4,20 @@
         unique_key='ticket_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where built_as_of > "
-                 ~ "{{ as_of() }}{% endif %}"
+        pre_hook="{{ drop_rows_built_after_as_of() }}"
     )
 }}
 -- One row per ticket and timeline item (audit-rules §7): CRM contacts around creation, every
 -- ticket event, alarms and degradation episodes on the linked cells from the complaint window's
 -- start to some days after resolution, surveys and repeat tickets; each names its source record.
 --
--- Incremental by ticket: a run rebuilds only the tickets whose timeline can have changed since
--- the last build (still inside a time window that reaches past the previous as-of, or touched by
--- a row loaded since), so a new day costs about a day. An earlier as-of than the last build's
--- rebuilds every ticket (the pre-hook drops rows built for a later as-of).
+-- Incremental by ticket: a run rebuilds only the tickets that a row new to it can touch (loaded
+-- since the last build, or timed after the last as-of: an event, contact, survey, repeat
+-- ticket, alarm, degradation episode or relinking), so a new day costs about a day. An
+-- earlier as-of than the last build's rebuilds every ticket (the pre-hook drops rows built for
+-- a later as-of).
 
 {%- set string_type = api.Column.translate_type('string') %}
-{%- set horizon_days = [var('timeline_after_resolution_days'),
-                        var('repeat_complaint_window_days')] | max %}
 
 with
 
@@ -31,87 +29,118 @@ lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
 ),
 
-{% if is_incremental() %}
-previous_build as (
-    select
-        max(built_as_of) as previous_as_of,
-        max(loaded_through) as previous_loaded_through
-    from {{ this }}
+episodes as (
+    select * from {{ ref('fct_cell_degradation_episodes') }}
 ),
 
-new_rows as (
-    -- every input row loaded since the last build names the tickets it can change
+{%- set previous = previous_build_state() %}
+{% if is_incremental() and not previous.rebuild_all %}
+all_network_windows as (
+    select
+        linked.ticket_id,
+        linked.cell_id,
+        all_tickets.complaint_window_start_at as window_start_at,
+        coalesce(
+            {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
+                           'lifecycle.resolved_at') }},
+            {{ as_of() }}
+        ) as window_end_at
+    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    inner join all_tickets
+        on all_tickets.ticket_id = linked.ticket_id
+    inner join lifecycle
+        on lifecycle.ticket_id = linked.ticket_id
+),
+
+touched_tickets as (
     select events.ticket_id
     from {{ ref('stg_ticketing__ticket_events') }} as events
-    cross join previous_build
-    where events._loaded_at > previous_build.previous_loaded_through
-        or events.event_at > previous_build.previous_as_of
+    where events._loaded_at > {{ previous.loaded_through }}
+        or events.event_at > {{ previous.as_of }}
     union
     select surveys.ticket_id
     from {{ ref('stg_ticketing__surveys') }} as surveys
-    cross join previous_build
-    where surveys._loaded_at > previous_build.previous_loaded_through
-        or surveys.surveyed_at > previous_build.previous_as_of
+    where surveys._loaded_at > {{ previous.loaded_through }}
+        or surveys.surveyed_at > {{ previous.as_of }}
     union
     select all_tickets.ticket_id
     from all_tickets
     inner join {{ ref('stg_crm__contacts') }} as contacts
         on contacts.msisdn = all_tickets.msisdn
-    cross join previous_build
-    where contacts._loaded_at > previous_build.previous_loaded_through
+        and contacts.contact_at >= {{ dbt.dateadd('day', -1 * var('contact_window_days'),
+                                                   'all_tickets.created_at') }}
+        and contacts.contact_at <= {{ dbt.dateadd('day', var('contact_window_days'),
+                                                   'all_tickets.created_at') }}
+    where contacts._loaded_at > {{ previous.loaded_through }}
+        or contacts.contact_at > {{ previous.as_of }}
     union
     select contacts.related_ticket_id as ticket_id
     from {{ ref('stg_crm__contacts') }} as contacts
-    cross join previous_build
-    where contacts._loaded_at > previous_build.previous_loaded_through
-        and contacts.related_ticket_id is not null
+    where contacts.related_ticket_id is not null
+        and (
+            contacts._loaded_at > {{ previous.loaded_through }}
+            or contacts.contact_at > {{ previous.as_of }}
+        )
     union
+    -- the ticket itself, or a later ticket of the same customer (a repeat), is new
     select earlier.ticket_id
     from all_tickets as earlier
     inner join {{ ref('stg_ticketing__tickets') }} as later
         on later.msisdn = earlier.msisdn
-    cross join previous_build
-    where later._loaded_at > previous_build.previous_loaded_through
+        and later.created_at >= earlier.created_at
+    where later._loaded_at > {{ previous.loaded_through }}
+        or later.created_at > {{ previous.as_of }}
     union
-    select all_tickets.ticket_id
-    from all_tickets
-    inner join {{ ref('stg_netops__user_cell_sessions') }} as sessions
-        on sessions.msisdn = all_tickets.msisdn
-    cross join previous_build
-    where sessions._loaded_at > previous_build.previous_loaded_through
+    select later.reopened_from_ticket_id as ticket_id
+    from {{ ref('stg_ticketing__tickets') }} as later
+    where later.reopened_from_ticket_id is not null
+        and (
+            later._loaded_at > {{ previous.loaded_through }}
+            or later.created_at > {{ previous.as_of }}
+        )
     union
-    select linked.ticket_id
-    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    -- linked cells rebuilt in this very build
+    select ticket_id
+    from {{ ref('int_tickets_linked_to_cells') }}
+    where dbt_invocation_id = '{{ invocation_id }}'
+    union
+    select windows.ticket_id
+    from all_network_windows as windows
     inner join {{ ref('stg_netops__alarms') }} as alarms
-        on alarms.cell_id = linked.cell_id
-    cross join previous_build
-    where alarms._loaded_at > previous_build.previous_loaded_through
+        on alarms.cell_id = windows.cell_id
+    where (
+            alarms._loaded_at > {{ previous.loaded_through }}
+            or alarms.raised_at > {{ previous.as_of }}
+            or alarms.cleared_at > {{ previous.as_of }}
+        )
+        and alarms.raised_at <= windows.window_end_at
+        and coalesce(alarms.cleared_at, windows.window_end_at) >= windows.window_start_at
     union
-    select linked.ticket_id
-    from {{ ref('int_tickets_linked_to_cells') }} as linked
+    -- an episode that began or went on since the last as-of
+    select windows.ticket_id
+    from all_network_windows as windows
+    inner join episodes
+        on episodes.cell_id = windows.cell_id
+    where episodes.episode_end_at > {{ previous.as_of }}
+        and episodes.episode_start_at <= windows.window_end_at
+        and episodes.episode_end_at >= windows.window_start_at
+    union
+    -- KPI hours that arrived late, for an hour that had ended by the last as-of
+    select windows.ticket_id
+    from all_network_windows as windows
     inner join {{ ref('int_cell_kpi_hours_flagged') }} as kpi_hours
-        on kpi_hours.cell_id = linked.cell_id
-    cross join previous_build
-    where kpi_hours._loaded_at > previous_build.previous_loaded_through
+        on kpi_hours.cell_id = windows.cell_id
+    where kpi_hours._loaded_at > {{ previous.loaded_through }}
+        and {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }}
+            <= {{ previous.as_of }}
 ),
 
 affected_tickets as (
     select all_tickets.ticket_id
     from all_tickets
-    inner join lifecycle
-        on lifecycle.ticket_id = all_tickets.ticket_id
-    cross join previous_build
-    where previous_build.previous_as_of is null
-        or {{ as_of() }} < previous_build.previous_as_of
-        -- windows still open at the last build: contacts around creation, the network and
-        -- repeat windows after resolution, or no resolution yet
-        or all_tickets.created_at > {{ dbt.dateadd('day', -1 * var('contact_window_days'),
-                                                   'previous_build.previous_as_of') }}
-        or lifecycle.resolved_at is null
-        or {{ dbt.dateadd('day', horizon_days, 'lifecycle.resolved_at') }}
-            > previous_build.previous_as_of
+    where all_tickets.created_at > {{ previous.as_of }}
     union
-    select ticket_id from new_rows
+    select ticket_id from touched_tickets
 ),
 {% else %}
 affected_tickets as (
@@ -148,10 +177,6 @@ linked_cells as (
 alarms as (
     select * from {{ ref('stg_netops__alarms') }}
     where raised_at <= {{ as_of() }}
-),
-
-episodes as (
-    select * from {{ ref('fct_cell_degradation_episodes') }}
 ),
 
 surveys as (
