@@ -21,3 +21,6 @@ class ApiSettings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 500
     """Bounds of `limit` on the paginated endpoints."""
+    duckdb_threads: int = 1
+    """DuckDB threads per snapshot connection: a trace is a point lookup, and parallel scan
+    tasks only add overhead and fight the other uvicorn workers for the cores."""

@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app = FastAPI(title="complaint-trace API", version="1", description=DESCRIPTION)
     app.state.settings = settings
     app.state.api_settings = api_settings
-    app.state.reader = SnapshotReader(settings.snapshots_dir, api_settings.snapshot_check_seconds)
+    app.state.reader = SnapshotReader(settings.snapshots_dir, api_settings.snapshot_check_seconds,
+                                      api_settings.duckdb_threads)
     app.state.keys = KeyStore(settings.api_keys_path, api_settings.api_keys)
     errors.install(app)
     for module in (trace, tickets, findings, health):

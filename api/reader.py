@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from api.config import ApiSettings
 from api.snapshot import current_snapshot
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,11 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def open_snapshot(path: Path) -> Snapshot:
-    con = duckdb.connect(str(path), read_only=True)
+def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
+    # Always the same config (DuckDB refuses a second connection to a file within one process
+    # under a different configuration): the setting's default unless told otherwise.
+    threads = threads or ApiSettings().duckdb_threads
+    con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
         row = con.execute("select snapshot_version, run_id, as_of, built_at "
                           "from main.snapshot_meta").fetchone()
@@ -78,9 +82,11 @@ def open_snapshot(path: Path) -> Snapshot:
 class SnapshotReader:
     """Thread-safe holder of the current snapshot of one snapshots directory."""
 
-    def __init__(self, snapshots_dir: Path, check_seconds: float = 1.0) -> None:
+    def __init__(self, snapshots_dir: Path, check_seconds: float = 1.0,
+                 threads: int | None = None) -> None:
         self.snapshots_dir = snapshots_dir
         self.check_seconds = check_seconds
+        self.threads = threads
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
@@ -105,7 +111,7 @@ class SnapshotReader:
                 self._snapshot is not None and self._snapshot.path == path):
             return
         try:
-            self._snapshot = open_snapshot(path)
+            self._snapshot = open_snapshot(path, self.threads)
             self.last_error, self._failed = None, None
         except (duckdb.Error, OSError, NoSnapshotError) as exc:
             # Keep serving the previous snapshot; say why the new one was not taken. Snapshot
