@@ -33,3 +33,23 @@ def test_serving_asset_depends_on_marts_and_audit():
     deps = {key.to_user_string() for key in serving_snapshot.dependency_keys}
     assert {"dim_tickets", "fct_ticket_timeline", "fct_audit_facts", "audit/findings",
             "audit/agg_audit_daily"} <= deps
+
+
+def test_a_failing_blocking_check_upstream_stops_the_publish(api_home, tmp_path):
+    @dg.asset(key="dim_tickets")
+    def dim_tickets() -> None:
+        """Stand-in for the dbt model (the hand-made warehouse already holds it)."""
+
+    @dg.asset_check(asset="dim_tickets", blocking=True)
+    def duplicate_ticket_ids() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=False, metadata={"duplicates": 2})
+
+    result = dg.materialize([dim_tickets, duplicate_ticket_ids, *ASSETS], raise_on_error=False,
+                            resources={
+        "warehouse": WarehouseResource(path=str(api_home.warehouse)),
+        "pipeline": PipelineConfig(home=str(api_home.settings.home_dir),
+                                   landing=str(tmp_path / "landing")),
+    })
+    assert not result.success
+    assert not result.asset_materializations_for_node(serving_snapshot.op.name)
+    assert current_snapshot(api_home.settings.snapshots_dir) == api_home.first.path
