@@ -40,10 +40,22 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
+def _manifest_is_current(project: DbtProject) -> bool:
+    """The manifest exists and is newer than every file it is parsed from."""
+    if not project.manifest_path.exists():
+        return False
+    built = project.manifest_path.stat().st_mtime
+    sources = [project.project_dir / "dbt_project.yml", project.project_dir / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        sources += (project.project_dir / folder).rglob("*")
+    return all(path.stat().st_mtime <= built for path in sources if path.is_file())
+
+
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> None:
-    """Parse the project when its manifest is missing (a fresh checkout, CI) or when running
-    under `dagster dev`, so loading the definitions never depends on a stale build artefact."""
-    if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+    """Parse the project when its manifest is missing or older than the project's files (a
+    fresh checkout, CI, a pull), or under `dagster dev`, so the asset graph never comes from a
+    stale build artefact."""
+    if _manifest_is_current(project) and not project.preparer.using_dagster_dev():
         return
     dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
