@@ -4,6 +4,7 @@ once per test session through the public CLI; the slower end-to-end tests share 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,26 @@ class SimulatedRun:
     as_of: str
 
 
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch):
+    """Each test starts without `COMPLAINT_TRACE_*`/`DAGSTER_HOME` and gets the environment
+    back afterwards: `run` and `serve` export their settings for the layers they start."""
+    saved = dict(os.environ)
+    for name in list(os.environ):
+        if name.startswith("COMPLAINT_TRACE_") or name == "DAGSTER_HOME":
+            monkeypatch.delenv(name)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def _invoke(*args: str) -> None:
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    saved = dict(os.environ)
+    try:
+        result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert result.exit_code == 0, f"complaint-trace {' '.join(args)} failed:\n{result.output}"
 
 
