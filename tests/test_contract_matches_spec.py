@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from complaint_trace.contract import ENTITIES, ENTITIES_BY_PATH
-from tests.simulator.sim_spec import contract
+from tests.simulator.sim_spec import SHARED_SPEC_DIR, VENDORED_SPEC_DIR, contract
 
 SPEC = contract()
 
@@ -53,3 +53,9 @@ def test_conditional_requirement_is_not_a_plain_required_column() -> None:
     closure = SPEC["ticketing/ticket_events"].column("closure_code")
     assert closure.conditional == "required on `resolved`"
     assert not ENTITIES_BY_PATH["ticketing/ticket_events"].column("closure_code").required
+
+
+@pytest.mark.skipif(not SHARED_SPEC_DIR.is_dir(), reason="shared spec not beside this clone")
+@pytest.mark.parametrize("name", ["domain.md", "data-contract.md", "audit-rules.md"])
+def test_vendored_spec_is_the_shared_spec(name: str) -> None:
+    assert (VENDORED_SPEC_DIR / name).read_bytes() == (SHARED_SPEC_DIR / name).read_bytes()

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from complaint_trace.settings import REPO_ROOT
 
-SPEC_DIR = Path(REPO_ROOT).parent / "shared" / "spec"
+SHARED_SPEC_DIR = Path(REPO_ROOT).parent / "shared" / "spec"
+VENDORED_SPEC_DIR = Path(REPO_ROOT) / "docs" / "spec"
+# The team's spec lives beside the repo; a clone elsewhere (CI) reads the committed copy,
+# which `test_vendored_spec_is_the_shared_spec` keeps identical.
+SPEC_DIR = SHARED_SPEC_DIR if SHARED_SPEC_DIR.is_dir() else VENDORED_SPEC_DIR
 HEADING = re.compile(r"^### `(?P<path>[a-z_]+/[a-z_]+)` — .*\(key: (?P<key>[^)]*)\)")
 BACKTICKED = re.compile(r"`([^`]+)`")
 RANGE = re.compile(r"(?P<lo>-?\d+(?:\.\d+)?)\s*[–-]\s*(?P<hi>\d+(?:\.\d+)?)")
