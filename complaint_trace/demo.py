@@ -13,8 +13,6 @@ from pathlib import Path
 
 from complaint_trace.settings import REPO_ROOT, get_settings
 
-NOT_BUILT = 2  # exit code of a subcommand whose issue has not landed yet
-
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> int:
     cmd = [sys.executable, "-m", "complaint_trace.cli", *args]
@@ -22,20 +20,17 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 
-def _simulate(home: Path, sim_args: list[str]) -> str | None:
+def _simulate(home: Path, sim_args: list[str]) -> str:
     """Simulate once per argument set (re-running the demo reuses the landing root)."""
     landing, truth = home / "landing", home / "truth"
     meta = truth / "meta.json"
     if not meta.exists():
         code = _cli("simulate", "--out", str(landing), "--truth", str(truth), *sim_args)
-        if code == NOT_BUILT:
-            print("simulate is not built yet: nothing to run on.")
-            return None
         if code != 0:
             sys.exit(code)
     else:
         print(f"reusing the simulated landing root {landing} (delete {home} to start afresh)")
-    return json.loads(meta.read_text()).get("as_of") if meta.exists() else None
+    return json.loads(meta.read_text())["as_of"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,13 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     sim_args = ["--days", args.days, "--tickets-per-day", args.tickets_per_day,
                 "--cells", args.cells, "--seed", args.seed]
     as_of = _simulate(home, sim_args)
-    if as_of is None:
-        return
-
     code = _cli("run", "--landing", str(home / "landing"), "--home", str(home), "--as-of", as_of)
-    if code == NOT_BUILT:
-        print("run is not built yet: the pipeline cannot run.")
-        return
     if code != 0:
         sys.exit(code)
     if args.no_serve:
@@ -81,8 +70,8 @@ def _serve(home: Path, dagster_port: int, api_port: int) -> None:
                           "--port", str(api_port)], cwd=REPO_ROOT, env=env),
     ]
     time.sleep(3)
-    if procs[1].poll() == NOT_BUILT:
-        print("serve is not built yet: only the Dagster UI is up.")
+    if procs[1].poll() is not None:
+        print("the trace API did not start (see its error above); only the Dagster UI is up.")
     print(f"\nDagster UI:  http://127.0.0.1:{dagster_port}")
     print(f"Trace API:   http://127.0.0.1:{api_port}/docs  (keys: {home / 'api_keys.json'})")
     print("Ctrl-C stops both.", flush=True)

@@ -3,6 +3,7 @@ once per test session through the public CLI; the slower end-to-end tests share 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class SimulatedRun:
     landing: Path
     truth: Path
     as_of: str
+    run_output: str = ""  # what `complaint-trace run` printed (pipeline_home only)
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +39,7 @@ def _isolated_environment(monkeypatch):
     os.environ.update(saved)
 
 
-def _invoke(*args: str) -> None:
+def _invoke(*args: str) -> str:
     saved = dict(os.environ)
     try:
         result = CliRunner().invoke(app, list(args), catch_exceptions=False)
@@ -45,6 +47,7 @@ def _invoke(*args: str) -> None:
         os.environ.clear()
         os.environ.update(saved)
     assert result.exit_code == 0, f"complaint-trace {' '.join(args)} failed:\n{result.output}"
+    return result.output
 
 
 @pytest.fixture(scope="session")
@@ -61,5 +64,6 @@ def simulated_landing(tmp_path_factory) -> SimulatedRun:
 def pipeline_home(simulated_landing: SimulatedRun) -> SimulatedRun:
     """The small simulated dataset after one full `complaint-trace run` (ingest to publish)."""
     sim = simulated_landing
-    _invoke("run", "--landing", str(sim.landing), "--home", str(sim.home), "--as-of", sim.as_of)
-    return sim
+    output = _invoke("run", "--landing", str(sim.landing), "--home", str(sim.home),
+                     "--as-of", sim.as_of)
+    return dataclasses.replace(sim, run_output=output)

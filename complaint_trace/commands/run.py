@@ -16,6 +16,7 @@ from complaint_trace.settings import Settings, get_settings
 NAME = "run"
 JOB_NAME = "complaint_trace_job"
 _DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+DBT_DURATION = "Execution Duration"  # the metadata key dagster-dbt puts on every dbt node
 
 
 def _settings(**options) -> Settings:
@@ -49,8 +50,9 @@ def _export(settings: Settings, as_of: str) -> None:
 
 
 def run_config(settings: Settings, as_of: str) -> dict:
-    """Resource config carrying this run's paths and as-of time to every step."""
-    return {"resources": {
+    """Resource config carrying this run's paths and as-of time to every step; the console
+    shows Dagster's INFO events (the DEBUG stream stays in the run's event log in the UI)."""
+    return {"loggers": {"console": {"config": {"log_level": "INFO"}}}, "resources": {
         "warehouse": {"config": {"path": str(settings.warehouse_path)}},
         "pipeline": {"config": {
             "home": str(settings.home_dir), "landing": str(settings.landing_dir),
@@ -68,25 +70,34 @@ def failure_reason(error) -> str:
     return error.message.strip()
 
 
+def _numbers(metadata) -> str:
+    return ", ".join(f"{k.removeprefix('dagster/')}={v.value}" for k, v in metadata.items()
+                     if isinstance(v.value, int | float) and not isinstance(v.value, bool))
+
+
 def _summarise(result) -> list[str]:
     """One line per materialised asset (its numeric metadata) and per failed check or step."""
-    lines = []
+    lines, dbt_seconds = [], []
     for event in result.all_events:
         if event.is_step_materialization:
             materialization = event.step_materialization_data.materialization
-            numbers = ", ".join(
-                f"{k.removeprefix('dagster/')}={v.value}"
-                for k, v in materialization.metadata.items()
-                if isinstance(v.value, int | float) and not isinstance(v.value, bool))
-            lines.append(f"  {materialization.asset_key.to_user_string()}: {numbers}")
+            if DBT_DURATION in materialization.metadata:  # one line for all dbt nodes
+                dbt_seconds.append(materialization.metadata[DBT_DURATION].value)
+                continue
+            lines.append(f"  {materialization.asset_key.to_user_string()}: "
+                         f"{_numbers(materialization.metadata)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 lines.append(f"  check {evaluation.asset_key.to_user_string()}:"
-                             f"{evaluation.check_name} FAILED ({evaluation.severity.value})")
+                             f"{evaluation.check_name} {evaluation.severity.value}: "
+                             f"{_numbers(evaluation.metadata)}")
         elif event.is_step_failure:
             reason = failure_reason(event.event_specific_data.error)
             lines.append(f"  step {event.step_key} FAILED: {reason}")
+    if dbt_seconds:
+        lines.append(f"  dbt: {len(dbt_seconds)} models and seeds built, "
+                     f"{sum(dbt_seconds):.1f} s in total (per model: the run's metadata in the UI)")
     return lines
 
 
@@ -105,6 +116,8 @@ def command(
     _export(settings, as_of_text)
     from dagster import DagsterInstance
 
+    from quality_checks.gx_runner import data_docs_index
+
     defs = importlib.import_module("orchestration.definitions").defs
     job = defs.resolve_job_def(JOB_NAME)
     typer.echo(f"complaint-trace run: landing {settings.landing_dir}, home {settings.home_dir}, "
@@ -114,6 +127,8 @@ def command(
             run_config=run_config(settings, as_of_text), instance=instance,
             raise_on_error=False, tags={"as_of": as_of_text, "launched_by": "cli"})
     typer.echo("\n".join(_summarise(result)))
+    if settings.data_docs_dir.exists():  # the audit built them, even on a later step's failure
+        typer.echo(f"  GX Data Docs: {data_docs_index(settings.data_docs_dir)}")
     if not result.success:
         typer.echo(f"complaint-trace run: run {result.run_id} FAILED", err=True)
         for event in result.all_events:

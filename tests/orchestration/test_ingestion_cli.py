@@ -12,14 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from complaint_trace.cli import app
-from complaint_trace.commands import simulate
 from complaint_trace.contract import ENTITIES
 from connectors import load_entity
 from tests.conftest import SimulatedRun
 from tests.connectors.samples import ALARM, csv_bytes
 
-SIMULATOR_MISSING = (simulate.__doc__ or "").startswith("(not built yet)")
-needs_simulator = pytest.mark.skipif(SIMULATOR_MISSING, reason="simulator not built yet")
 RAW_STATE = ("select entity, file, sha256, rows_read, rows_loaded, rows_quarantined, status, "
              "run_id from raw_meta.file_manifest order by file")
 
@@ -79,7 +76,6 @@ def test_run_refuses_a_bad_as_of(tmp_path: Path):
     assert result.exit_code == 2 and "as_of" in result.output
 
 
-@needs_simulator
 def test_quarantine_holds_exactly_the_planted_bad_rows(simulated_landing: SimulatedRun,
                                                        tmp_path: Path):
     with open(simulated_landing.truth / "bad_rows.csv", newline="") as handle:
@@ -95,7 +91,6 @@ def test_quarantine_holds_exactly_the_planted_bad_rows(simulated_landing: Simula
     assert found == planted
 
 
-@needs_simulator
 def test_running_twice_on_the_same_landing_adds_nothing(pipeline_home: SimulatedRun):
     warehouse = str(pipeline_home.home / "warehouse.duckdb")
     with duckdb.connect(warehouse, read_only=True) as con:

@@ -62,3 +62,11 @@ def test_data_docs_show_the_rule_and_integrity_suites(pipeline_home):
     index = pipeline_home.home / "data_docs" / "index.html"
     text = index.read_text()
     assert "audit_rules" in text and "integrity.stg_ticketing__tickets" in text
+
+
+def test_run_prints_where_the_data_docs_are(pipeline_home):
+    index = pipeline_home.home / "data_docs" / "index.html"
+    assert f"GX Data Docs: {index}" in pipeline_home.run_output
+    # each rule's check line carries its counts, e.g. "rule_T1 WARN: ... tickets_breaking=3"
+    assert "fct_audit_facts:rule_T1" in pipeline_home.run_output
+    assert "tickets_breaking=" in pipeline_home.run_output
