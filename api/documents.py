@@ -1,14 +1,17 @@
 """The trace documents: each ticket's trace (audit-rules §7) assembled once, at publish time,
-by vectorised SQL over the snapshot's own tables, so serving a trace is one indexed lookup.
+by vectorised SQL over the snapshot's own tables, so serving a trace is one key lookup.
 
-`main.trace_documents` holds one row per ticket: the customer's fields (the API masks them per
-role at request time) and two JSON texts, `ticket_json` and `body_json` (sla, network_trace,
-linked_cells, timeline, findings), in the shape of `schemas.TracePublic`; a test validates
+Each document is one row per ticket: the customer's fields (the API masks them per role at
+request time) and two JSON texts, `ticket_json` and `body_json` (sla, network_trace,
+linked_cells, timeline, findings), in the shape of `schemas.TracePublic`, stored in the
+snapshot's document store (`docstore.py`); a test validates
 documents against that model so the two cannot drift. Mart columns are named here and in
 `queries.py` only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import duckdb
 
@@ -48,7 +51,6 @@ def _kpi_struct(phase: str) -> str:
 
 
 DOCUMENTS = f"""
-create table {{db}}.main.trace_documents as
 with
 timeline as (
     select t.ticket_id, t.item_at, t.item_type, t.source_record_id,
@@ -135,7 +137,6 @@ customers as (
     group by d.ticket_id
 )
 select
-    ('0x' || left(md5(d.ticket_id), 15))::bigint as lookup_key,  -- = queries.lookup_key()
     d.ticket_id, d.customer_id, d.msisdn, cu.customer_name, d.tier_at_creation, d.segment,
     coalesce(fi.evidence_has_pii, false) as evidence_has_pii,
     to_json(struct_pack(
@@ -171,26 +172,18 @@ left join cells as ce on ce.ticket_id = d.ticket_id
 left join timelines as tl on tl.ticket_id = d.ticket_id
 left join findings as fi on fi.ticket_id = d.ticket_id
 left join customers as cu on cu.ticket_id = d.ticket_id
--- Sorted by a hash of the ticket id: DuckDB's zone maps keep only a string's first 8 bytes,
--- and ticket numbers share long prefixes (`GD20260302...`), so sorting by the id itself
--- prunes nothing; integer zone maps over the hash narrow a lookup to one row group.
-order by lookup_key
+order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
 
+COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
+           "evidence_has_pii", "ticket_json", "body_json")
 
-def build_documents(con: duckdb.DuckDBPyConnection, db: str) -> None:
-    """Create `<db>.main.trace_documents` from `<db>`'s tables and write it uncompressed.
 
-    Call after everything else in `<db>` is checkpointed: compression is chosen at checkpoint,
-    and only this table must skip it. DuckDB would ZSTD the documents per row group, and a
-    lookup would then decompress 2 048 documents (~15 ms) to read one; stored plainly a lookup
-    takes well under a millisecond, for about twice the disk space.
-    """
+def document_rows(con: duckdb.DuckDBPyConnection, db: str, batch_rows: int = 5000
+                  ) -> Iterator[list[tuple]]:
+    """Every ticket's document (columns `COLUMNS`), in batches, ordered by ticket id; the
+    query streams, so the history's documents are never all in memory at once."""
     con.execute(ISO_UTC)
-    previous = con.execute("select current_setting('force_compression')").fetchone()[0]
-    con.execute("set force_compression = 'uncompressed'")
-    try:
-        con.execute(DOCUMENTS.format(db=db))
-        con.execute(f"checkpoint {db}")
-    finally:
-        con.execute(f"set force_compression = '{previous or 'auto'}'")
+    result = con.execute(DOCUMENTS.format(db=db))
+    while batch := result.fetchmany(batch_rows):
+        yield batch

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from api.config import ApiSettings
+from api.docstore import DocStore, docs_path
 from api.snapshot import current_snapshot
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class Snapshot:
     as_of: datetime | None
     built_at: datetime
     con: duckdb.DuckDBPyConnection
+    docs: DocStore
 
     @property
     def provenance_json(self) -> str:
@@ -76,7 +79,12 @@ def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
     if row is None:
         con.close()
         raise NoSnapshotError(f"{path.name} has no snapshot_meta row")
-    return Snapshot(path, row[0], row[1], row[2], row[3], con)
+    try:
+        docs = DocStore(docs_path(path))
+    except (OSError, sqlite3.Error) as exc:
+        con.close()
+        raise NoSnapshotError(f"{path.name}: cannot open its documents: {exc}") from exc
+    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs)
 
 
 class SnapshotReader:

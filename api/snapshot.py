@@ -1,15 +1,18 @@
 """The serving snapshot: layout on disk and the publisher.
 
 `<snapshots_dir>/snapshot-<UTC yyyymmddHHMMSS>-<run_id[:8]>.duckdb` is an immutable copy of the
-serving tables; the text file `CURRENT` names the one to read. The publisher writes the copy
-under a temporary name, fsyncs it, renames it, and only then replaces `CURRENT` with
-`os.replace`, so a reader sees either the old snapshot or the whole new one, never a half.
-Plain DuckDB, no Dagster or FastAPI import: the serving asset and the tests call it directly.
+serving tables, with its trace documents beside it in `snapshot-<...>.docs.sqlite`
+(`docstore.py`); the text file `CURRENT` names the one to read. The publisher writes both
+files under temporary names, fsyncs them, renames them (documents first), and only then
+replaces `CURRENT` with `os.replace`, so a reader sees either the old snapshot or the whole
+new one, never a half. DuckDB and SQLite only, no Dagster or FastAPI import: the serving
+asset and the tests call it directly.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from api.documents import build_documents
+from api.docstore import docs_path, write_docstore
+from api.documents import document_rows
 
 CURRENT = "CURRENT"
 ROW_GROUP_SIZE = 2048
@@ -99,9 +103,10 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
+def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path,
                  tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
-    """Copy the tables from the attached warehouse into the new file `target`."""
+    """Copy the tables from the attached warehouse into the new file `target`, and the trace
+    documents built from those copies into the document store `docs_target`."""
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a point
     # lookup to 2 048 rows instead of DuckDB's default 122 880 (halves the trace latency).
     con.execute(f"attach {_sql_literal(str(target))} as snap "
@@ -116,10 +121,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path,
                 con.execute(f"create index {index} on snap.{table.name} ({column})")
             count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
             counts[table.name] = count[0]
-        con.execute("checkpoint snap")  # compress the copies before the plain documents
-        build_documents(con, "snap")
-        counts["main.trace_documents"] = con.execute(
-            "select count(*) from snap.main.trace_documents").fetchone()[0]
+        counts["main.trace_documents"] = write_docstore(docs_target, document_rows(con, "snap"))
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp)")
         con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?)",
@@ -151,17 +153,23 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     name = snapshot_name(built_at, run_id)
     final, tmp = snapshots_dir / name, snapshots_dir / f".{name}.tmp"
+    docs_final = docs_path(final)
+    docs_tmp = snapshots_dir / f".{docs_final.name}.tmp"
     tmp.unlink(missing_ok=True)
+    docs_tmp.unlink(missing_ok=True)
     meta = {"version": name.removeprefix(PREFIX).removesuffix(SUFFIX), "run_id": run_id,
             "as_of": as_of, "built_at": built_at}
     con.execute("set enable_progress_bar = false")
     try:
         _check_sources(con, tables)
-        counts = _copy_tables(con, tmp, tables, meta)
-    except duckdb.Error as exc:
+        counts = _copy_tables(con, tmp, docs_tmp, tables, meta)
+    except (duckdb.Error, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
+        docs_tmp.unlink(missing_ok=True)
         raise SnapshotError(f"publishing {name} failed: {exc}") from exc
     _fsync(tmp)
+    _fsync(docs_tmp)
+    os.replace(docs_tmp, docs_final)  # the documents first: a snapshot file implies its store
     os.replace(tmp, final)
     switch_current(snapshots_dir, name)
     prune_snapshots(snapshots_dir, keep)
@@ -186,4 +194,5 @@ def prune_snapshots(snapshots_dir: Path, keep: int) -> list[Path]:
     for path in doomed:
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        docs_path(path).unlink(missing_ok=True)
     return doomed

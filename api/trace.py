@@ -1,6 +1,6 @@
-"""The trace of one ticket, served from the snapshot's precomputed document: one indexed
-lookup, then the caller's view of the customer (masking) and the snapshot's provenance.
-Shared by `GET /tickets/{id}/trace` and `complaint-trace trace`."""
+"""The trace of one ticket, served from the snapshot's precomputed document: one key lookup
+in its document store, then the caller's view of the customer (masking) and the snapshot's
+provenance. Shared by `GET /tickets/{id}/trace` and `complaint-trace trace`."""
 
 from __future__ import annotations
 
@@ -37,8 +37,7 @@ def finding_from_row(row: tuple, sees_pii: bool) -> FindingPublic:
 def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | None:
     """The trace of `ticket_id` as JSON text (shape: `schemas.TracePublic`), or None when the
     snapshot has no such ticket. Callers without PII rights get the MSISDN masked and no name."""
-    with snapshot.cursor() as cur:
-        row = cur.execute(q.TRACE_DOCUMENT, [q.lookup_key(ticket_id), ticket_id]).fetchone()
+    row = snapshot.docs.get(ticket_id)
     if row is None:
         return None
     customer_id, msisdn, name, tier, segment, evidence_has_pii, ticket, body = row

@@ -80,6 +80,9 @@ class DbtBuildConfig(dg.Config):
 
     full_refresh: bool = False
     """Rebuild incremental models from scratch (after a change of seeds or thresholds)."""
+    unit_tests: bool = False
+    """Also run the dbt unit tests. They test SQL logic on fixed rows, not the day's data, so
+    a production run skips them (dbt's advice); the test suite runs them."""
 
 
 def build_vars(*, as_of: str, run_id: str, warehouse_path: str) -> dict[str, Any]:
@@ -108,6 +111,8 @@ def complaint_trace_dbt_assets(
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
+    if not config.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     yield from dbt.cli(args, context=context).stream()
 
 

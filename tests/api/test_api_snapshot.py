@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from api_warehouse import F1_TICKET
 
+from api.docstore import DocStore, docs_path
 from api.snapshot import CURRENT, SnapshotError, current_snapshot, publish_snapshot, switch_current
 
 
@@ -18,7 +19,11 @@ def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
     assert not list(snaps.glob(".*.tmp"))
     con = duckdb.connect(str(api_home.first.path), read_only=True)
     wh = duckdb.connect(str(api_home.warehouse), read_only=True)
-    for table, count in api_home.first.row_counts.items():
+    counts = dict(api_home.first.row_counts)
+    # the documents live in the SQLite store beside the snapshot, one per ticket
+    assert DocStore(docs_path(api_home.first.path)).count() == counts.pop("main.trace_documents")
+    assert counts.get("main.dim_tickets") == count_of(wh, "main.dim_tickets")
+    for table, count in counts.items():
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
     # staging alarms are cut to linked cells: A9 is on an unlinked cell
     assert count_of(wh, "main.stg_netops__alarms") == 4
@@ -36,6 +41,8 @@ def test_prune_keeps_the_newest_n_and_never_the_current(api_home):
     names = sorted(p.name for p in api_home.settings.snapshots_dir.glob("snapshot-*.duckdb"))
     assert names == ["snapshot-20260305040000-run-4000.duckdb",
                      "snapshot-20260305050000-run-5000.duckdb"]
+    stores = sorted(p.name for p in api_home.settings.snapshots_dir.glob("*.docs.sqlite"))
+    assert stores == [n.replace(".duckdb", ".docs.sqlite") for n in names]
     assert current_snapshot(api_home.settings.snapshots_dir).name == names[-1]
 
 
@@ -47,7 +54,8 @@ def test_failed_publish_leaves_current_untouched(api_home):
                          as_of=datetime(2026, 3, 5), keep=3)
     con.close()
     assert current_snapshot(api_home.settings.snapshots_dir) == api_home.first.path
-    assert len(list(api_home.settings.snapshots_dir.iterdir())) == 2  # snapshot + CURRENT
+    # the first snapshot, its document store and CURRENT; no temporary file left behind
+    assert len(list(api_home.settings.snapshots_dir.iterdir())) == 3
 
 
 def test_new_snapshot_is_picked_up_without_restart_while_requests_keep_succeeding(client,
@@ -89,6 +97,22 @@ def test_a_broken_current_keeps_the_previous_snapshot_served(client, api_home):
     assert client.get("/health").json()["run_id"] == "run-11111111"
     api_home.publish("run-33333333", built_at=datetime(2026, 3, 5, 3, 0, 0))
     assert client.get("/health").json()["run_id"] == "run-33333333"
+
+
+def test_a_snapshot_without_its_document_store_is_not_taken(client, api_home):
+    assert client.get("/health").json()["run_id"] == "run-11111111"
+    snaps = api_home.settings.snapshots_dir
+    second = api_home.publish("run-44444444", built_at=datetime(2026, 3, 5, 4, 0, 0))
+    client.get("/health")  # the reader follows CURRENT to the second snapshot
+    docs_path(second.path).unlink()
+    third = api_home.publish("run-55555555", built_at=datetime(2026, 3, 5, 5, 0, 0))
+    docs_path(third.path).unlink()  # as if the store were lost before the switch was seen
+    switch_current(snaps, third.path.name)
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json()["run_id"] == "run-44444444"
+    # the second snapshot's store was opened before its file went: traces still answer
+    trace = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler"))
+    assert trace.status_code == 200 and trace.json()["provenance"]["run_id"] == "run-44444444"
 
 
 def test_api_serves_while_the_pipeline_holds_the_warehouse_for_writing(client, api_home):

@@ -1,5 +1,5 @@
 """Fixtures of the dbt layer: the hand-made raw rows built once through Dagster, the way a
-pipeline run builds them (dbt build with seeds, models, data tests and unit tests)."""
+pipeline run builds them (seeds, models, data tests; and here also the unit tests)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def handmade_build(tmp_path_factory) -> BuiltWarehouse:
             "pipeline": PipelineConfig(home=str(work), landing=str(work / "landing"),
                                        as_of=handmade.AS_OF),
         },
+        run_config={"ops": {"complaint_trace_dbt_assets": {"config": {"unit_tests": True}}}},
     )
     assert result.success
     return BuiltWarehouse(warehouse, result.run_id)
