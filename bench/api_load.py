@@ -218,6 +218,34 @@ def _prepare_home(args: argparse.Namespace) -> tuple[Path, str]:
                   f"published in {took:.1f} s")
 
 
+def measure(home: Path, clients: list[int], requests: int, workers: int = 2,
+            seed: int = 7) -> tuple[int, list[dict]]:
+    """Serve `home`'s current snapshot with uvicorn and measure trace lookups of random
+    tickets at each concurrency level; returns the ticket count and one result per level."""
+    snapshot = current_snapshot(home / "snapshots")
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        ticket_ids = [r[0] for r in con.execute("select ticket_id from main.dim_tickets")
+                      .fetchall()]
+    key = new_key()
+    port = _free_port()
+    env = {**os.environ, "COMPLAINT_TRACE_HOME": str(home),
+           "COMPLAINT_TRACE_API_KEYS": json.dumps(
+               [{"name": "bench", "role": "handler", "sha256": hash_key(key)}])}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+         "--no-access-log"], cwd=REPO_ROOT, env=env)
+    rng = random.Random(seed)
+    try:
+        _wait_healthy(port, server)
+        run_level(port, key, ticket_ids, 10, 500, rng)  # warm-up: page cache, cursors, imports
+        levels = [run_level(port, key, ticket_ids, c, requests, rng) for c in clients]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return len(ticket_ids), levels
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -230,31 +258,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     home, data = _prepare_home(args)
-    snapshot = current_snapshot(home / "snapshots")
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        ticket_ids = [r[0] for r in con.execute("select ticket_id from main.dim_tickets")
-                      .fetchall()]
-    key = new_key()
-    port = _free_port()
-    env = {**os.environ, "COMPLAINT_TRACE_HOME": str(home),
-           "COMPLAINT_TRACE_API_KEYS": json.dumps(
-               [{"name": "bench", "role": "handler", "sha256": hash_key(key)}])}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
-         "--no-access-log"], cwd=REPO_ROOT, env=env)
-    rng = random.Random(args.seed)
     try:
-        _wait_healthy(port, server)
-        run_level(port, key, ticket_ids, 10, 500, rng)  # warm-up: page cache, cursors, imports
-        levels = [run_level(port, key, ticket_ids, int(c), args.requests, rng)
-                  for c in args.clients.split(",")]
+        ticket_count, levels = measure(home, [int(c) for c in args.clients.split(",")],
+                                       args.requests, args.workers, args.seed)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         if args.synthetic:
             shutil.rmtree(home, ignore_errors=True)
-    report = {"benchmark": "GET /tickets/{id}/trace", "data": data, "tickets": len(ticket_ids),
+    report = {"benchmark": "GET /tickets/{id}/trace", "data": data, "tickets": ticket_count,
               "uvicorn_workers": args.workers, "cpu_count": os.cpu_count(),
               "measured_at": datetime.now().isoformat(timespec="seconds"), "levels": levels}
     _write(report)

@@ -25,12 +25,25 @@ def _rows(result: dict) -> list[tuple[str, str]]:
     rows += [(f"step `{k}`", f"{v} s") for k, v in sorted(day["steps_s"].items(),
                                                           key=lambda kv: -kv[1])]
     rows += [(f"ingest `{e}`", f"{n:,.0f} rows/s") for e, n in day["ingest_rows_per_s"].items()]
-    slowest_models = list(day["dbt_models_s"].items())[:15]
-    rows += [(f"dbt `{k.split('.')[-1]}`", f"{v} s") for k, v in slowest_models]
-    rows += [(f"add day {g['history_days'] + 1} after {g['history_days']} day(s)",
-              f"{g['add_one_day_s']} s (warehouse {g['warehouse_mb']} MiB)")
-             for g in result["growth"]]
+    models = [(k, v) for k, v in day["dbt_models_s"].items() if k.startswith("model.")]
+    rows += [(f"dbt `{k.split('.')[-1]}`", f"{v} s") for k, v in models[:15]]
+    rows += [(f"trace, {lv['clients']} client(s)", _latency(lv)) for lv in day.get("trace", [])]
+    for g in result["growth"]:
+        steps = g.get("steps_s", {})
+        top = ", ".join(f"{k} {v:.1f} s" for k, v in
+                        sorted(steps.items(), key=lambda kv: -kv[1])[:3])
+        rows.append((f"add day {g['history_days'] + 1} after {g['history_days']} day(s)",
+                     f"{g['add_one_day_s']} s (slowest steps: {top}; warehouse "
+                     f"{g['warehouse_mb']} MiB, snapshots {g.get('snapshots_mb')} MiB)"))
+        if "trace_50_clients" in g:
+            rows.append((f"trace at {g['history_days'] + 1} days, 50 clients",
+                         _latency(g["trace_50_clients"])))
     return rows
+
+
+def _latency(level: dict) -> str:
+    return (f"p50 {level['p50_ms']} ms, p95 {level['p95_ms']} ms, p99 {level['p99_ms']} ms, "
+            f"{level['requests_per_s']} req/s, {level['errors']} errors")
 
 
 def to_markdown(result: dict) -> str:

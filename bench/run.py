@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench import stages
+from bench import api_load, stages
 from bench.report import write_report
 
 SIZES = {  # tickets/day and cells: `day` is Guangdong's daily volume (shared/spec/domain.md)
@@ -25,6 +25,7 @@ SIZES = {  # tickets/day and cells: `day` is Guangdong's daily volume (shared/sp
 }
 START = "2026-03-02"
 SOURCE_TZ = "Asia/Shanghai"
+TRACE_CLIENTS, TRACE_REQUESTS = [1, 10, 50], 3000  # trace lookups per concurrency level
 
 
 def _as_of(day_count: int) -> str:
@@ -82,7 +83,13 @@ def measure_day(work: Path, size: dict, days: int) -> dict:
         "warehouse_mb": round(stages.disk_mb(home / "warehouse.duckdb"), 1),
         "snapshots_mb": round(stages.disk_mb(home / "snapshots"), 1)
         if (home / "snapshots").exists() else None,
+        "trace": _trace_latency(home),
     }
+
+
+def _trace_latency(home: Path) -> list[dict]:
+    """Trace lookups against uvicorn over this home's current snapshot (bench/api_load.py)."""
+    return api_load.measure(home, TRACE_CLIENTS, TRACE_REQUESTS)[1]
 
 
 def _step_for(entity: str, steps: dict[str, float]) -> str | None:
@@ -105,8 +112,12 @@ def measure_growth(work: Path, size: dict, checkpoints: list[int]) -> list[dict]
         _copy_through(source / "landing", landing, start + timedelta(days=n))
         timed = _run(landing, home, _as_of(n + 1))
         loaded_days = n + 1
+        at_50 = next(lv for lv in _trace_latency(home) if lv["clients"] == 50)
         results.append({"history_days": n, "add_one_day_s": round(timed.seconds, 2),
-                        "warehouse_mb": round(stages.disk_mb(home / "warehouse.duckdb"), 1)})
+                        "steps_s": stages.dagster_step_seconds(home),
+                        "warehouse_mb": round(stages.disk_mb(home / "warehouse.duckdb"), 1),
+                        "snapshots_mb": round(stages.disk_mb(home / "snapshots"), 1),
+                        "trace_50_clients": at_50})
     return results
 
 

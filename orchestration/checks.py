@@ -54,6 +54,8 @@ def _table_result(
                   else dg.AssetCheckSeverity.WARN),
         metadata={
             "table": table.table,
+            "rows_validated": max((o.element_count for o in outcomes), default=0),
+            "scope": outcomes[0].meta.get("scope", "all rows") if outcomes else "no checks",
             "checks": len(outcomes),
             "failed_checks": len(failed),
             "blocking_failures": blocked,

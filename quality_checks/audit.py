@@ -3,6 +3,7 @@ source-integrity suites over staging. Plain functions over a DuckDB connection, 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,27 @@ from quality_checks.rollup import write_agg_audit_daily
 from quality_checks.rules import rule_expectations
 
 RULES_SUITE = "audit_rules"
+WATERMARKS_FILE = "gx/integrity_watermarks.json"
+
+
+class IntegrityWatermarks:
+    """Per incremental table, the newest `_loaded_at` already validated (a JSON file beside
+    the GX context, so it goes with the validation history it summarises)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._marks = json.loads(path.read_text()) if path.exists() else {}
+
+    def get(self, table: str) -> datetime | None:
+        mark = self._marks.get(table)
+        return datetime.fromisoformat(mark) if mark else None
+
+    def advance(self, table: str, loaded_through: datetime) -> None:
+        self._marks[table] = loaded_through.isoformat()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self._marks, indent=2, sort_keys=True))
+        tmp.replace(self.path)
 
 
 class IntegrityInputError(RuntimeError):
@@ -94,15 +116,37 @@ def run_integrity(
     cfg = cfg or load_audit_config()
     started = datetime.now(UTC)
     outcomes: dict[str, list[ExpectationOutcome]] = {}
+    watermarks = IntegrityWatermarks(home_dir / WATERMARKS_FILE)
     with gx_session(home_dir, docs_dir) as session:
         for table in tables:
             try:
-                frame = con.execute(read_sql(table)).df()
+                frame, scope, loaded_through = _read_scope(con, table, watermarks)
             except duckdb.Error as exc:
                 raise IntegrityInputError(f"cannot read {table.table}: {exc}") from exc
+            expectations = table_expectations(table, cfg)
+            for expectation in expectations:
+                expectation.meta = {**(expectation.meta or {}), "scope": scope}
             outcomes[table.name] = validate_frame(
                 session, name=f"integrity.{'__'.join(table.asset)}", frame=frame,
-                expectations=table_expectations(table, cfg), index_columns=list(table.key),
+                expectations=expectations, index_columns=list(table.key),
                 run_name=f"{run_id}-integrity", run_time=started,
             )
+            if table.incremental and loaded_through is not None:
+                watermarks.advance(table.table, loaded_through)
     return outcomes
+
+
+def _read_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
+                watermarks: IntegrityWatermarks) -> tuple[pd.DataFrame, str, datetime | None]:
+    """The rows to validate, a description of them, and (incremental tables) the newest
+    `_loaded_at` among them, which becomes the table's watermark once validated."""
+    if not table.incremental:
+        return con.execute(read_sql(table)).df(), "all rows", None
+    after = watermarks.get(table.table)
+    loaded_through = con.execute(f"select max(_loaded_at) from {table.table}").fetchone()[0]
+    if after is None:
+        return con.execute(read_sql(table)).df(), "all rows (first validation)", loaded_through
+    # rows loaded after the watermark but not after `loaded_through`: a consistent cut
+    frame = con.execute(read_sql(table, loaded_after=True) + " and s._loaded_at <= ?",
+                        [after, loaded_through]).df()
+    return frame, f"rows loaded after {after.isoformat(sep=' ')}", loaded_through

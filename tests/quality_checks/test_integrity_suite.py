@@ -20,6 +20,7 @@ SQL_TYPES = {"string": "varchar", "enum": "varchar", "timestamp": "timestamp",
              "double": "double", "integer": "integer", "bigint": "bigint",
              "boolean": "boolean"}
 T0 = datetime(2024, 3, 1, 2, 0, 0)
+LOADED_AT = datetime(2024, 3, 2, 1, 0, 0)  # when the hand-made rows were "ingested"
 
 
 def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> None:
@@ -28,7 +29,8 @@ def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]])
         columns = ", ".join(f"{renames.get(c.name, c.name)} {SQL_TYPES[c.type]}"
                             for c in entity.columns)
         table = f"main.{staging_model(entity)}"
-        con.execute(f"create or replace table {table} ({columns})")
+        con.execute(f"create or replace table {table} ({columns}, "
+                    f"_loaded_at timestamp default '{LOADED_AT}')")
         for row in rows.get(entity.name, []):
             names = ", ".join(renames.get(c, c) for c in row)
             con.execute(f"insert into {table} ({names}) values ({', '.join('?' * len(row))})",
@@ -172,3 +174,35 @@ def test_an_expectation_gx_cannot_compute_is_an_error_not_a_silent_pass(tmp_path
                            expectations=[gxe.ExpectColumnValuesToBeBetween(
                                column="missing_column", max_value=1)],
                            index_columns=["ticket_id"], run_name="r", run_time=T0)
+
+
+def _kpi_outcomes(outcomes) -> tuple[int, dict]:
+    kpi = outcomes["stg_netops__cell_kpi_hourly"]
+    return max(o.element_count for o in kpi), _failed(outcomes, "stg_netops__cell_kpi_hourly")
+
+
+def test_incremental_tables_validate_only_rows_loaded_since_the_last_validation(tmp_path):
+    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    con = load_facts(tmp_path / "w.duckdb", [fact("K1"), fact("K2")])
+    _create_staging(con, CLEAN)
+    kwargs = {"home_dir": tmp_path / "home", "docs_dir": tmp_path / "home" / "data_docs",
+              "run_id": "r", "cfg": cfg}
+    first = run_integrity(con, **kwargs)
+    assert _kpi_outcomes(first) == (1, {})
+    assert first["stg_netops__cell_kpi_hourly"][0].meta["scope"] == "all rows (first validation)"
+    # the next load brings two KPI hours, one of them for a cell outside the inventory
+    later = LOADED_AT + timedelta(days=1)
+    con.execute("insert into main.stg_netops__cell_kpi_hourly (cell_id, period_start, "
+                "drop_rate_pct, _loaded_at) values ('460-00-1-1', ?, 1.0, ?), "
+                "('460-00-9-9', ?, 1.0, ?)", [T0 + timedelta(hours=1), later,
+                                              T0 + timedelta(hours=1), later])
+    second = run_integrity(con, **kwargs)
+    rows, failed = _kpi_outcomes(second)
+    assert rows == 2 and list(failed.values()) == [(False, ("460-00-9-9|2024-03-01 03:00:00",))]
+    assert second["stg_netops__cell_kpi_hourly"][0].meta["scope"] == \
+        f"rows loaded after {LOADED_AT.isoformat(sep=' ')}"
+    # tables that are not incremental are validated whole every time
+    assert max(o.element_count for o in second["stg_ticketing__ticket_events"]) == 3
+    # nothing new: nothing to validate, nothing failing
+    assert _kpi_outcomes(run_integrity(con, **kwargs)) == (0, {})
+    con.close()
