@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     """Audit as-of time; default: now. Naive values are read as UTC."""
     api_keys_file: Path | None = None
     """JSON file of API keys (hashed); default `<home>/api_keys.json`."""
+    schedule_cron: str = "0 2 * * *"
+    """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
 
     @field_validator("source_tz")
     @classmethod

@@ -1,13 +1,11 @@
 """The daily run of the whole graph.
 
-The cron expression and its zone come from the environment like every setting:
-`COMPLAINT_TRACE_SCHEDULE_CRON` (default 02:00, after the sources' nightly deliveries) in the
-source time zone (`COMPLAINT_TRACE_SOURCE_TZ`).
+The cron expression and its zone are settings: `COMPLAINT_TRACE_SCHEDULE_CRON` (default 02:00,
+after the sources' nightly deliveries) in the source time zone (`COMPLAINT_TRACE_SOURCE_TZ`).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC
 
 import dagster as dg
@@ -15,13 +13,13 @@ import dagster as dg
 from complaint_trace.settings import get_settings
 from orchestration.jobs import as_of_run_config, complaint_trace_job
 
-DEFAULT_CRON = "0 2 * * *"
+SETTINGS = get_settings()
 
 
 @dg.schedule(
     job=complaint_trace_job,
-    cron_schedule=os.environ.get("COMPLAINT_TRACE_SCHEDULE_CRON", DEFAULT_CRON),
-    execution_timezone=get_settings().source_tz,
+    cron_schedule=SETTINGS.schedule_cron,
+    execution_timezone=SETTINGS.source_tz,
     description="Every day: ingest what landed, rebuild the models, audit, publish.",
 )
 def daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

@@ -34,3 +34,9 @@ def test_as_of_with_offset_is_converted_to_naive_utc():
 def test_landing_defaults_under_home_but_can_be_set(tmp_path):
     settings = get_settings(home=tmp_path, landing=Path("/data/landing"))
     assert settings.landing_dir == Path("/data/landing")
+
+
+def test_schedule_cron_is_a_setting(monkeypatch):
+    assert get_settings().schedule_cron == "0 2 * * *"
+    monkeypatch.setenv("COMPLAINT_TRACE_SCHEDULE_CRON", "30 3 * * *")
+    assert get_settings().schedule_cron == "30 3 * * *"
