@@ -3,10 +3,10 @@ DuckDB snapshot (`snapshot-<version>.docs.sqlite`), keyed by ticket id.
 
 Why SQLite: serving a trace is a point lookup. DuckDB is columnar and built for scans; even
 with sorted data and zone maps one lookup costs ~0.5 ms of planning and vector decoding, the
-largest share of a request. A SQLite B-tree on the primary key answers in tens of
-microseconds, and the file is immutable once written, so readers open it `immutable=1` (no
-locks). Documents are zlib-compressed (level 1): about a fifth of the size, and decompressing
-one costs microseconds, where DuckDB's block compression made a lookup decompress thousands.
+largest share of a request. SQLite's primary-key index answers in about ten microseconds,
+and the file is immutable once written, so readers open it `immutable=1` (no locks).
+Documents are zlib-compressed (level 1): about a quarter of the size, and decompressing one
+costs microseconds, where DuckDB's block compression made a lookup decompress thousands.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from api.documents import COLUMNS
 DOCS_SUFFIX = ".docs.sqlite"
 _TYPES = {"ticket_id": "text primary key", "evidence_has_pii": "integer",
           "ticket_json": "blob", "body_json": "blob"}
+# A rowid table: documents are kilobytes, and a WITHOUT ROWID table (meant for small rows)
+# spills them into overflow pages; measured at day scale, 113 -> 70 MiB, 21 -> 8 µs a lookup.
 _CREATE = ("create table trace_documents ("
-           + ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in COLUMNS) + ") without rowid")
+           + ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in COLUMNS) + ")")
 _INSERT = (f"insert into trace_documents ({', '.join(COLUMNS)}) "
            f"values ({', '.join('?' * len(COLUMNS))})")
 _SELECT = f"select {', '.join(COLUMNS[1:])} from trace_documents where ticket_id = ?"

@@ -1,5 +1,5 @@
 """The trace documents: each ticket's trace (audit-rules §7) assembled once, at publish time,
-by vectorised SQL over the snapshot's own tables, so serving a trace is one key lookup.
+by vectorised SQL over the warehouse's marts, so serving a trace is one key lookup.
 
 Each document is one row per ticket: the customer's fields (the API masks them per role at
 request time) and two JSON texts, `ticket_json` and `body_json` (sla, network_trace,
@@ -175,6 +175,10 @@ left join customers as cu on cu.ticket_id = d.ticket_id
 order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
 
+# The tables the documents are built from (`{db}` is the warehouse at publish time).
+DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
+                    "main.fct_ticket_timeline", "main.fct_cell_degradation_episodes",
+                    "main.stg_netops__alarms", "main.stg_crm__customers", "audit.findings")
 COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
            "evidence_has_pii", "ticket_json", "body_json")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from api.docstore import docs_path, write_docstore
-from api.documents import document_rows
+from api.documents import DOCUMENT_SOURCES, document_rows
 
 CURRENT = "CURRENT"
 ROW_GROUP_SIZE = 2048
@@ -37,27 +37,14 @@ class ServedTable:
     index: tuple[str, ...] = ()  # each column gets an ART index (point lookups by the API)
 
 
-# What the API reads. Sorted by the lookup key so DuckDB's zone maps prune row groups too.
-# Alarms and customers come from staging (the marts do not carry them), cut down to what a trace
-# can reach: alarms on linked cells, customer versions of ticket holders.
+# What the listings read (search, findings, summary, health), sorted by their lookup key so
+# DuckDB's zone maps prune row groups too. The trace documents are built straight from the
+# warehouse's marts into the document store, so the tables only they read are not copied.
 SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("main.dim_tickets", "select * from main.dim_tickets order by ticket_id",
                 ("ticket_id", "msisdn")),
     ServedTable("main.fct_audit_facts",
                 "select * from main.fct_audit_facts order by ticket_id", ("ticket_id",)),
-    ServedTable("main.fct_ticket_cells",
-                "select * from main.fct_ticket_cells order by ticket_id", ("ticket_id",)),
-    ServedTable("main.fct_ticket_timeline",
-                "select * from main.fct_ticket_timeline order by ticket_id", ("ticket_id",)),
-    ServedTable("main.fct_cell_degradation_episodes",
-                "select * from main.fct_cell_degradation_episodes order by cell_id",
-                ("cell_id",)),
-    ServedTable("main.stg_netops__alarms",
-                "select * from main.stg_netops__alarms where cell_id in "
-                "(select cell_id from main.fct_ticket_cells) order by cell_id", ("cell_id",)),
-    ServedTable("main.stg_crm__customers",
-                "select * from main.stg_crm__customers where msisdn in "
-                "(select msisdn from main.dim_tickets) order by msisdn", ("msisdn",)),
     ServedTable("audit.findings", "select * from audit.findings order by ticket_id, rule_id",
                 ("ticket_id",)),
     ServedTable("audit.agg_audit_daily",
@@ -105,8 +92,9 @@ def _sql_literal(text: str) -> str:
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path,
                  tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
-    """Copy the tables from the attached warehouse into the new file `target`, and the trace
-    documents built from those copies into the document store `docs_target`."""
+    """Copy the tables from the warehouse (the connection's default catalog) into the new
+    file `target`, and write the trace documents built from the warehouse to `docs_target`."""
+    warehouse = con.execute("select current_database()").fetchone()[0]
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a point
     # lookup to 2 048 rows instead of DuckDB's default 122 880 (halves the trace latency).
     con.execute(f"attach {_sql_literal(str(target))} as snap "
@@ -121,7 +109,8 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
                 con.execute(f"create index {index} on snap.{table.name} ({column})")
             count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
             counts[table.name] = count[0]
-        counts["main.trace_documents"] = write_docstore(docs_target, document_rows(con, "snap"))
+        counts["main.trace_documents"] = write_docstore(docs_target,
+                                                        document_rows(con, warehouse))
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp)")
         con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?)",
@@ -139,7 +128,8 @@ def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]
     present = {f"{s}.{t}" for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database()").fetchall()}
-    missing = [t.name for t in tables if t.name not in present]
+    needed = [*(t.name for t in tables), *DOCUMENT_SOURCES]
+    missing = [name for name in dict.fromkeys(needed) if name not in present]
     if missing:
         raise SnapshotError(f"the warehouse lacks serving tables: {', '.join(missing)}")
 
