@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -75,6 +76,8 @@ def _serve(home: Path, dagster_port: int, api_port: int) -> None:
     print(f"\nDagster UI:  http://127.0.0.1:{dagster_port}")
     print(f"Trace API:   http://127.0.0.1:{api_port}/docs  (keys: {home / 'api_keys.json'})")
     print("Ctrl-C stops both.", flush=True)
+    # A SIGTERM (e.g. `kill`) stops the servers like Ctrl-C does, instead of orphaning them.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         for proc in procs:
             proc.wait()
@@ -83,6 +86,11 @@ def _serve(home: Path, dagster_port: int, api_port: int) -> None:
     finally:
         for proc in procs:
             proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 if __name__ == "__main__":
