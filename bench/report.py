@@ -38,6 +38,8 @@ def _rows(result: dict) -> list[tuple[str, str]]:
         if "trace_50_clients" in g:
             rows.append((f"trace at {g['history_days'] + 1} days, 50 clients",
                          _latency(g["trace_50_clients"])))
+    if "growth_error" in result:
+        rows.append(("growth stopped", result["growth_error"]))
     return rows
 
 
@@ -53,12 +55,13 @@ def to_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(result: dict) -> Path:
+def write_report(result: dict, quiet: bool = False) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stem = f"{result['size']}-{result['measured_at'].replace(':', '')}"
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     markdown = to_markdown(result)
     (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     (RESULTS_DIR / f"latest-{result['size']}.md").write_text(markdown)
-    print(markdown)
+    if not quiet:
+        print(markdown)
     return RESULTS_DIR / f"{stem}.md"
