@@ -15,6 +15,17 @@ lifecycle as (
     where resolved_at is not null
 ),
 
+-- Materialised on purpose: inlined, the optimiser may join lifecycle to alarms on the
+-- inequality `raised_at <= resolved_at` alone (every ticket x every alarm) before the cell
+-- join; at 24 days of day-scale history that spilled more than 60 GB. Joined first, the
+-- alarm join is one hash join on cell_id (0.2 s at the same size).
+linked_resolved as materialized (
+    select linked_cells.ticket_id, linked_cells.cell_id, lifecycle.resolved_at
+    from linked_cells
+    inner join lifecycle
+        on lifecycle.ticket_id = linked_cells.ticket_id
+),
+
 alarms as (
     select * from {{ ref('stg_netops__alarms') }}
     where severity in (
@@ -25,7 +36,7 @@ alarms as (
 
 uncleared as (
     select
-        linked_cells.ticket_id,
+        linked_resolved.ticket_id,
         alarms.alarm_id,
         alarms.cell_id,
         alarms.severity,
@@ -38,16 +49,14 @@ uncleared as (
         alarms.alarm_type,
         alarms.raised_at,
         case when alarms.cleared_at <= {{ as_of() }} then alarms.cleared_at end as cleared_at
-    from linked_cells
-    inner join lifecycle
-        on lifecycle.ticket_id = linked_cells.ticket_id
+    from linked_resolved
     inner join alarms
-        on alarms.cell_id = linked_cells.cell_id
-        and alarms.raised_at <= lifecycle.resolved_at
+        on alarms.cell_id = linked_resolved.cell_id
+        and alarms.raised_at <= linked_resolved.resolved_at
     where alarms.cleared_at is null
         or alarms.cleared_at > {{ as_of() }}
         or alarms.cleared_at > {{ dbt.dateadd('hour', var('alarm_clear_grace_hours'),
-                                              'lifecycle.resolved_at') }}
+                                              'linked_resolved.resolved_at') }}
 )
 
 select * from uncleared
