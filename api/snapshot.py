@@ -94,7 +94,8 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
                  tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
     """Copy the tables from the warehouse (the connection's default catalog) into the new
     file `target`, and write the trace documents built from the warehouse to `docs_target`."""
-    warehouse = con.execute("select current_database()").fetchone()[0]
+    name = con.execute("select current_database()").fetchone()[0]
+    warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a listing's
     # lookup (a ticket's findings, one MSISDN's tickets) to 2 048 rows instead of 122 880.
     con.execute(f"attach {_sql_literal(str(target))} as snap "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import datetime
 
@@ -35,6 +36,16 @@ def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
 
 def count_of(con, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_publish_from_a_warehouse_file_named_with_a_dash(api_home, tmp_path):
+    dashed = tmp_path / "my-warehouse.duckdb"
+    shutil.copy(api_home.warehouse, dashed)
+    with duckdb.connect(str(dashed), read_only=True) as con:
+        published = publish_snapshot(con, tmp_path / "snaps", run_id="run-dash0000",
+                                     as_of=datetime(2026, 3, 5), keep=1)
+    assert published.row_counts["main.trace_documents"] == \
+        api_home.first.row_counts["main.trace_documents"]
 
 
 def test_prune_keeps_the_newest_n_and_never_the_current(api_home):
