@@ -352,22 +352,9 @@ survey_items as (
     from surveys
 ),
 
-repeat_items as (
+repeat_pairs as (
     -- later tickets of the same customer and family, or tickets that name this one as reopened
-    select
-        earlier.ticket_id,
-        later.created_at as item_at,
-        'repeat_ticket' as item_type,
-        'ticketing' as source_system,
-        'tickets' as source_table,
-        later.ticket_id as source_record_id,
-        cast(null as {{ string_type }}) as cell_id,
-        cast(null as {{ string_type }}) as department,
-        cast(null as {{ string_type }}) as actor_id,
-        later.priority as status,
-        later.category as code,
-        later.description as detail,
-        'repeat ticket ' || later.ticket_id as summary
+    select earlier.ticket_id, later.ticket_id as later_ticket_id
     from tickets as earlier
     inner join lifecycle
         on lifecycle.ticket_id = earlier.ticket_id
@@ -378,8 +365,15 @@ repeat_items as (
         and later.created_at <= {{ dbt.dateadd('day', var('repeat_complaint_window_days'),
             'coalesce(lifecycle.resolved_at, ' ~ as_of() ~ ')') }}
     union
+    select earlier.ticket_id, later.ticket_id as later_ticket_id
+    from all_tickets as later
+    inner join tickets as earlier
+        on earlier.ticket_id = later.reopened_from_ticket_id
+),
+
+repeat_items as (
     select
-        later.reopened_from_ticket_id as ticket_id,
+        repeat_pairs.ticket_id,
         later.created_at as item_at,
         'repeat_ticket' as item_type,
         'ticketing' as source_system,
@@ -392,9 +386,9 @@ repeat_items as (
         later.category as code,
         later.description as detail,
         'repeat ticket ' || later.ticket_id as summary
-    from all_tickets as later
-    inner join tickets as earlier
-        on earlier.ticket_id = later.reopened_from_ticket_id
+    from repeat_pairs
+    inner join all_tickets as later
+        on later.ticket_id = repeat_pairs.later_ticket_id
 ),
 
 unioned as (
