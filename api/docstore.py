@@ -11,6 +11,7 @@ costs microseconds, where DuckDB's block compression made a lookup decompress th
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 import zlib
@@ -36,31 +37,62 @@ def docs_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.stem + DOCS_SUFFIX)
 
 
-def write_docstore(target: Path, batches: Iterable[list[tuple]]) -> int:
-    """Write the documents (rows in `documents.COLUMNS` order, sorted by ticket id) into a new
-    SQLite file `target`; returns the number of documents."""
-    body = COLUMNS.index("body_json")
-    ticket = COLUMNS.index("ticket_json")
+def _compressed(batch: list[tuple]) -> list[list]:
+    body, ticket = COLUMNS.index("body_json"), COLUMNS.index("ticket_json")
+    rows = []
+    for row in batch:
+        row = list(row)
+        row[ticket] = zlib.compress(row[ticket].encode("utf-8"), 1)
+        row[body] = zlib.compress(row[body].encode("utf-8"), 1)
+        rows.append(row)
+    return rows
+
+
+def write_docstore(target: Path, batches: Iterable[list[tuple]], *, doc_format: str,
+                   base: Path | None = None, replace: Iterable[str] = ()) -> int:
+    """Write a new SQLite file `target` holding the documents in `batches` (rows in
+    `documents.COLUMNS` order). With `base`, `target` starts as a copy of that earlier store
+    from which the documents of the ticket ids in `replace` are removed first, so a publish
+    writes only the documents that changed. Returns the number of documents written."""
+    if base is not None:
+        shutil.copyfile(base, target)
     con = sqlite3.connect(target)
     try:
         # A new file that is renamed into place only when complete: no journal needed.
         con.execute("pragma journal_mode = off")
         con.execute("pragma synchronous = off")
-        con.execute(_CREATE)
+        if base is None:
+            con.execute(_CREATE)
+            con.execute("create table docstore_meta (key text primary key, value text)")
+        else:
+            con.execute("create temp table replaced (ticket_id text primary key)")
+            con.executemany("insert into replaced values (?)", ((t,) for t in replace))
+            con.execute("delete from trace_documents "
+                        "where ticket_id in (select ticket_id from temp.replaced)")
+        con.execute("insert or replace into docstore_meta values ('format', ?)", (doc_format,))
         count = 0
         for batch in batches:
-            rows = []
-            for row in batch:
-                row = list(row)
-                row[ticket] = zlib.compress(row[ticket].encode("utf-8"), 1)
-                row[body] = zlib.compress(row[body].encode("utf-8"), 1)
-                rows.append(row)
-            con.executemany(_INSERT, rows)
-            count += len(rows)
+            con.executemany(_INSERT, _compressed(batch))
+            count += len(batch)
         con.commit()
     finally:
         con.close()
     return count
+
+
+def docstore_format(path: Path) -> str | None:
+    """The document format a store was written in (None: no readable store at `path`)."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            row = con.execute("select value from docstore_meta where key = 'format'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 class DocStore:

@@ -11,6 +11,7 @@ documents against that model so the two cannot drift. Mart columns are named her
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import duckdb
@@ -50,6 +51,12 @@ def _kpi_struct(phase: str) -> str:
     return "struct_pack(" + ", ".join(fields) + ")"
 
 
+# A finding's run provenance (run id, as-of, found at) is the latest audit's, the same for every
+# finding, so documents leave it null and the API fills it in from the snapshot (`trace.py`):
+# otherwise every ticket with a finding would need a new document on every run.
+PROVENANCE_PLACEHOLDER = "run_id := null::varchar, as_of := null::varchar, found_at := null::varchar"
+PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
+
 DOCUMENTS = f"""
 with
 timeline as (
@@ -60,6 +67,7 @@ timeline as (
                        cell_id := t.cell_id, department := t.department, status := t.status,
                        code := t.code, detail := t.detail) as item
     from {{db}}.main.fct_ticket_timeline as t
+    {{scope_t}}
 ),
 timelines as (
     select ticket_id, list(item order by item_at, source_record_id, item_type) as items
@@ -71,8 +79,8 @@ ticket_alarm_ids as (
     select ticket_id, source_record_id as alarm_id from timeline
     where item_type in ('alarm_raised', 'alarm_cleared')
     union
-    select ticket_id, unnest(string_split(f1_alarm_ids, ',')) as alarm_id
-    from {{db}}.main.fct_audit_facts where coalesce(f1_alarm_ids, '') <> ''
+    select f.ticket_id, unnest(string_split(f.f1_alarm_ids, ',')) as alarm_id
+    from {{db}}.main.fct_audit_facts as f where coalesce(f.f1_alarm_ids, '') <> '' {{and_f}}
 ),
 cell_alarms as (
     select i.ticket_id, a.cell_id,
@@ -111,20 +119,21 @@ cells as (
     from {{db}}.main.fct_ticket_cells as c
     left join cell_alarms as ca on ca.ticket_id = c.ticket_id and ca.cell_id = c.cell_id
     left join cell_episodes as ce on ce.ticket_id = c.ticket_id and ce.cell_id = c.cell_id
+    {{scope_c}}
     group by c.ticket_id
 ),
 findings as (
     select ticket_id,
            list(struct_pack(ticket_id := ticket_id, rule_id := rule_id, rule_name := rule_name,
                             severity := severity, department := department,
-                            evidence := coalesce(evidence, '{{{{}}}}')::json, run_id := run_id,
-                            as_of := iso_utc(as_of), found_at := iso_utc(found_at))
+                            evidence := coalesce(evidence, '{{{{}}}}')::json,
+                            {PROVENANCE_PLACEHOLDER})
                 order by rule_id) as items,
            list(struct_pack(rule_id := rule_id, rule_name := rule_name, severity := severity,
                             department := department) order by rule_id)
                filter (where rule_id in ('T1', 'T2', 'T3')) as breaches,
            bool_or(evidence ilike '%msisdn%') as evidence_has_pii
-    from {{db}}.audit.findings group by ticket_id
+    from {{db}}.audit.findings as fi {{scope_fi}} group by ticket_id
 ),
 customers as (
     select d.ticket_id, max_by(c.customer_name, coalesce(c.valid_from, timestamp '0001-01-01'))
@@ -134,6 +143,7 @@ customers as (
         on c.customer_id = d.customer_id
         and coalesce(c.valid_from <= d.created_at, true)
         and coalesce(c.valid_to > d.created_at, true)
+    {{scope_d}}
     group by d.ticket_id
 )
 select
@@ -172,6 +182,7 @@ left join cells as ce on ce.ticket_id = d.ticket_id
 left join timelines as tl on tl.ticket_id = d.ticket_id
 left join findings as fi on fi.ticket_id = d.ticket_id
 left join customers as cu on cu.ticket_id = d.ticket_id
+{{scope_d}}
 order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
 
@@ -182,12 +193,111 @@ DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket
 COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
            "evidence_has_pii", "ticket_json", "body_json")
 
+# Columns that say when or by which run a row was built, not what a document shows: a rebuilt
+# row with the same content must not make its ticket's document look changed.
+NOT_CONTENT = frozenset({"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through",
+                         "as_of", "_source_file", "_source_row", "_loaded_at", "run_id",
+                         "found_at"})
 
-def document_rows(con: duckdb.DuckDBPyConnection, db: str, batch_rows: int = 5000
-                  ) -> Iterator[list[tuple]]:
-    """Every ticket's document (columns `COLUMNS`), in batches, ordered by ticket id; the
-    query streams, so the history's documents are never all in memory at once."""
+# Every input of a document, hashed per ticket (sum of row hashes: order-free). Two publishes
+# give a ticket the same fingerprint exactly when its document's inputs are the same, so only
+# tickets whose fingerprint changed get a new document. `{cols[table]}` lists a table's content
+# columns (its columns minus NOT_CONTENT, read from the warehouse).
+FINGERPRINTS = """
+with
+timeline as (
+    select ticket_id, sum(hash({cols[fct_ticket_timeline]})) as h
+    from {db}.main.fct_ticket_timeline group by ticket_id
+),
+alarm_ids as (
+    select ticket_id, source_record_id as alarm_id from {db}.main.fct_ticket_timeline
+    where item_type in ('alarm_raised', 'alarm_cleared')
+    union
+    select ticket_id, unnest(string_split(f1_alarm_ids, ',')) as alarm_id
+    from {db}.main.fct_audit_facts where coalesce(f1_alarm_ids, '') <> ''
+),
+alarms as (
+    select i.ticket_id, sum(hash({cols[stg_netops__alarms]})) as h
+    from alarm_ids as i inner join {db}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
+    group by i.ticket_id
+),
+episodes as (
+    select i.ticket_id, sum(hash({cols[fct_cell_degradation_episodes]})) as h
+    from (select distinct ticket_id, source_record_id as episode_id
+          from {db}.main.fct_ticket_timeline
+          where item_type like 'degradation\\_%' escape '\\') as i
+    inner join {db}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
+    group by i.ticket_id
+),
+cells as (
+    select ticket_id, sum(hash({cols[fct_ticket_cells]})) as h
+    from {db}.main.fct_ticket_cells group by ticket_id
+),
+findings as (
+    select ticket_id, sum(hash({cols[findings]})) as h
+    from {db}.audit.findings group by ticket_id
+),
+customers as (
+    select d.ticket_id, sum(hash({cols[stg_crm__customers]})) as h
+    from {db}.main.dim_tickets as d
+    inner join {db}.main.stg_crm__customers as c on c.customer_id = d.customer_id
+    group by d.ticket_id
+)
+select d.ticket_id,
+       hash({cols[dim_tickets]}, hash({cols[fct_audit_facts]}), cells.h, timeline.h,
+            alarms.h, episodes.h, findings.h, customers.h) as fingerprint
+from {db}.main.dim_tickets as d
+left join {db}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
+left join cells on cells.ticket_id = d.ticket_id
+left join timeline on timeline.ticket_id = d.ticket_id
+left join alarms on alarms.ticket_id = d.ticket_id
+left join episodes on episodes.ticket_id = d.ticket_id
+left join findings on findings.ticket_id = d.ticket_id
+left join customers on customers.ticket_id = d.ticket_id
+"""
+_FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_netops__alarms": "a",
+                        "fct_cell_degradation_episodes": "e", "stg_crm__customers": "c"}
+
+# Changes whenever the documents' SQL or layout changes: a document store written by another
+# version is not reused (the next publish rebuilds every document).
+DOCUMENT_FORMAT = hashlib.sha256("\x00".join(
+    (DOCUMENTS, FINGERPRINTS, *COLUMNS, *sorted(NOT_CONTENT))).encode()).hexdigest()[:16]
+
+
+def _content_columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str]:
+    """Per source table, its content columns as a SQL list (qualified by the table's alias in
+    FINGERPRINTS where it has one)."""
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = ? and list_contains(?, table_schema || '.' || table_name)"
+        " order by table_name, ordinal_position",
+        [db.strip('"').replace('""', '"'), list(DOCUMENT_SOURCES)]).fetchall()
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        if column not in NOT_CONTENT:
+            alias = _FINGERPRINT_ALIASES.get(table)
+            quoted = '"' + column.replace('"', '""') + '"'
+            columns.setdefault(table, []).append(f"{alias}.{quoted}" if alias else quoted)
+    return {table: ", ".join(cols) for table, cols in columns.items()}
+
+
+def create_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
+    """Create the temporary table `table` (ticket_id, fingerprint): one row per ticket."""
+    con.execute(f"create or replace temp table {table} as "
+                + FINGERPRINTS.format(db=db, cols=_content_columns(con, db)))
+
+
+def document_rows(con: duckdb.DuckDBPyConnection, db: str, only: str | None = None,
+                  batch_rows: int = 5000) -> Iterator[list[tuple]]:
+    """The documents (columns `COLUMNS`) of every ticket, or of the tickets listed in the
+    table `only` (column ticket_id), in batches ordered by ticket id; the query streams, so
+    the history's documents are never all in memory at once."""
     con.execute(ISO_UTC)
-    result = con.execute(DOCUMENTS.format(db=db))
+    def scope(alias: str, keyword: str = "where") -> str:
+        return f"{keyword} {alias}.ticket_id in (select ticket_id from {only})" if only else ""
+
+    result = con.execute(DOCUMENTS.format(
+        db=db, scope_t=scope("t"), and_f=scope("f", "and"), scope_c=scope("c"),
+        scope_fi=scope("fi"), scope_d=scope("d")))
     while batch := result.fetchmany(batch_rows):
         yield batch

@@ -42,11 +42,20 @@ class Snapshot:
     built_at: datetime
     con: duckdb.DuckDBPyConnection
     docs: DocStore
+    findings_provenance: tuple[str | None, datetime | None, datetime | None] = (None, None, None)
 
     @property
     def provenance_json(self) -> str:
         return json.dumps({"run_id": self.run_id, "as_of": _iso(self.as_of),
                            "built_at": _iso(self.built_at), "snapshot_version": self.version})
+
+    @property
+    def findings_provenance_json(self) -> str:
+        """The latest audit's run, as the closing fields of a finding in a trace document
+        (the documents leave them null: `documents.PROVENANCE_PLACEHOLDER`)."""
+        run_id, as_of, found_at = self.findings_provenance
+        return json.dumps({"run_id": run_id, "as_of": _iso(as_of),
+                           "found_at": _iso(found_at)})[1:]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         # A DuckDB connection must not be used by two threads at once; a cursor is a cheap new
@@ -71,8 +80,8 @@ def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
     threads = threads or ApiSettings().duckdb_threads
     con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
-        row = con.execute("select snapshot_version, run_id, as_of, built_at "
-                          "from main.snapshot_meta").fetchone()
+        row = con.execute("select snapshot_version, run_id, as_of, built_at, findings_run_id, "
+                          "findings_as_of, findings_found_at from main.snapshot_meta").fetchone()
     except duckdb.Error:
         con.close()
         raise
@@ -84,7 +93,7 @@ def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
     except (OSError, sqlite3.Error) as exc:
         con.close()
         raise NoSnapshotError(f"{path.name}: cannot open its documents: {exc}") from exc
-    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs)
+    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs, tuple(row[4:7]))
 
 
 class SnapshotReader:

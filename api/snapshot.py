@@ -20,10 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from api.docstore import docs_path, write_docstore
-from api.documents import DOCUMENT_SOURCES, document_rows
+from api.docstore import docs_path, docstore_format, write_docstore
+from api.documents import DOCUMENT_FORMAT, DOCUMENT_SOURCES, create_fingerprints, document_rows
 
 CURRENT = "CURRENT"
+FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs
 ROW_GROUP_SIZE = 2048
 PREFIX, SUFFIX = "snapshot-", ".duckdb"
 
@@ -63,6 +64,7 @@ class PublishedSnapshot:
     run_id: str
     built_at: datetime
     row_counts: dict[str, int]
+    documents_built: int  # the rest were carried over unchanged from the previous snapshot
 
 
 def snapshot_name(built_at: datetime, run_id: str) -> str:
@@ -90,12 +92,50 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _changed_documents(con: duckdb.DuckDBPyConnection, previous: Path | None) -> list[str] | None:
+    """Ticket ids whose document differs from the one in the `previous` snapshot's store (new,
+    changed or gone), by comparing the fingerprints table `doc_fingerprints` with the one
+    saved in that snapshot (they are also left in the temp table `doc_changed`); None when
+    there is nothing to reuse (every document is written)."""
+    if previous is None or docstore_format(docs_path(previous)) != DOCUMENT_FORMAT:
+        return None
+    try:
+        con.execute(f"attach {_sql_literal(str(previous))} as previous_snapshot (read_only)")
+    except duckdb.Error:
+        return None  # unreadable (or pruned meanwhile): rebuild rather than fail the publish
+    try:
+        con.execute(f"""
+            create or replace temp table doc_changed as
+            select coalesce(n.ticket_id, o.ticket_id) as ticket_id
+            from doc_fingerprints as n
+            full outer join previous_snapshot.{FINGERPRINTS_TABLE} as o
+                on o.ticket_id = n.ticket_id
+            where o.fingerprint is distinct from n.fingerprint""")
+        return [row[0] for row in con.execute("select ticket_id from doc_changed").fetchall()]
+    except duckdb.Error:
+        return None
+    finally:
+        con.execute("detach previous_snapshot")
+
+
 def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path,
-                 tables: Iterable[ServedTable], meta: dict) -> dict[str, int]:
+                 tables: Iterable[ServedTable], meta: dict, previous: Path | None
+                 ) -> tuple[dict[str, int], int]:
     """Copy the tables from the warehouse (the connection's default catalog) into the new
-    file `target`, and write the trace documents built from the warehouse to `docs_target`."""
+    file `target`, and write the trace documents to `docs_target`: a copy of the `previous`
+    snapshot's store with only the changed documents rebuilt, or all of them. Returns the row
+    counts and the number of documents built."""
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
+    create_fingerprints(con, warehouse, "doc_fingerprints")
+    changed = _changed_documents(con, previous)
+    if changed is None:
+        built = write_docstore(docs_target, document_rows(con, warehouse),
+                               doc_format=DOCUMENT_FORMAT)
+    else:
+        built = write_docstore(docs_target, document_rows(con, warehouse, only="doc_changed"),
+                               doc_format=DOCUMENT_FORMAT, base=docs_path(previous),
+                               replace=changed)
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a listing's
     # lookup (a ticket's findings, one MSISDN's tickets) to 2 048 rows instead of 122 880.
     con.execute(f"attach {_sql_literal(str(target))} as snap "
@@ -110,19 +150,26 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
                 con.execute(f"create index {index} on snap.{table.name} ({column})")
             count = con.execute(f"select count(*) from snap.{table.name}").fetchone()
             counts[table.name] = count[0]
-        counts["main.trace_documents"] = write_docstore(docs_target,
-                                                        document_rows(con, warehouse))
+        con.execute(f"create table snap.{FINGERPRINTS_TABLE} as "
+                    "select * from doc_fingerprints order by ticket_id")
+        counts["main.trace_documents"] = con.execute(
+            "select count(*) from doc_fingerprints").fetchone()[0]
+        provenance = con.execute(f"select max(run_id), max(as_of), max(found_at) "
+                                 f"from {warehouse}.audit.findings").fetchone()
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
-                    "run_id varchar, as_of timestamp, built_at timestamp)")
-        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?)",
-                    [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"]])
+                    "run_id varchar, as_of timestamp, built_at timestamp, "
+                    "findings_run_id varchar, findings_as_of timestamp, "
+                    "findings_found_at timestamp, documents_built bigint)")
+        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"],
+                     *provenance, built])
         con.execute("create table snap.main.snapshot_tables (table_name varchar, row_count bigint)")
         con.executemany("insert into snap.main.snapshot_tables values (?, ?)",
                         [[name, n] for name, n in counts.items()])
         con.execute("checkpoint snap")
     finally:
         con.execute("detach snap")
-    return counts
+    return counts, built
 
 
 def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]) -> None:
@@ -137,9 +184,12 @@ def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]
 
 def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run_id: str,
                      as_of: datetime, keep: int, built_at: datetime | None = None,
-                     tables: tuple[ServedTable, ...] = SERVED_TABLES) -> PublishedSnapshot:
+                     tables: tuple[ServedTable, ...] = SERVED_TABLES,
+                     reuse_documents: bool = True) -> PublishedSnapshot:
     """Copy the serving tables from `con` (a connection whose default catalog is the warehouse,
-    read-only is enough) into a new snapshot file, then make it current and prune old ones."""
+    read-only is enough) into a new snapshot file, then make it current and prune old ones.
+    Trace documents whose inputs did not change since the current snapshot are carried over
+    from it (`reuse_documents=False` rebuilds them all)."""
     built_at = (built_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     name = snapshot_name(built_at, run_id)
@@ -153,8 +203,9 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run
     con.execute("set enable_progress_bar = false")
     try:
         _check_sources(con, tables)
-        counts = _copy_tables(con, tmp, docs_tmp, tables, meta)
-    except (duckdb.Error, sqlite3.Error) as exc:
+        previous = current_snapshot(snapshots_dir) if reuse_documents else None
+        counts, built = _copy_tables(con, tmp, docs_tmp, tables, meta, previous)
+    except (duckdb.Error, sqlite3.Error, OSError) as exc:
         tmp.unlink(missing_ok=True)
         docs_tmp.unlink(missing_ok=True)
         raise SnapshotError(f"publishing {name} failed: {exc}") from exc
@@ -164,7 +215,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run
     os.replace(tmp, final)
     switch_current(snapshots_dir, name)
     prune_snapshots(snapshots_dir, keep)
-    return PublishedSnapshot(final, meta["version"], run_id, built_at, counts)
+    return PublishedSnapshot(final, meta["version"], run_id, built_at, counts, built)
 
 
 def switch_current(snapshots_dir: Path, name: str) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api import queries as q
+from api.documents import PROVENANCE_PLACEHOLDER_JSON
 from api.reader import Snapshot
 from api.schemas import FindingPublic, ProvenancePublic
 from api.security import mask_msisdn, scrub
@@ -48,6 +49,8 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
         "customer_name": name if sees_pii else None,
         "tier_at_creation": tier, "segment": segment,
     }, ensure_ascii=False)
+    if not body.endswith('"findings":[]}'):  # fill in the findings' run (see PROVENANCE_PLACEHOLDER)
+        body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
     if evidence_has_pii and not sees_pii:  # rare: re-render the findings with MSISDNs masked
         parsed = json.loads(body)
         parsed["findings"] = scrub(parsed["findings"])

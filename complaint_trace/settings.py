@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     """Audit as-of time; default: now. Naive values are read as UTC."""
     api_keys_file: Path | None = None
     """JSON file of API keys (hashed); default `<home>/api_keys.json`."""
+    duckdb_memory_limit: str = "8GB"
+    """DuckDB's memory cap in the pipeline (its connections and dbt's); beyond it, joins and
+    sorts spill to `<home>/tmp`. DuckDB's own default, 80 % of RAM, leaves nothing for the
+    other steps and let one catch-up build peak at 20 GB."""
+    duckdb_max_temp_size: str = "100GB"
+    """How much DuckDB may spill to `<home>/tmp` before a query fails (a clear error rather
+    than a full disk)."""
     schedule_cron: str = "0 2 * * *"
     """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
 
@@ -51,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return self.home_dir / "warehouse.duckdb"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        return self.home_dir / "tmp"
 
     @property
     def snapshots_dir(self) -> Path:

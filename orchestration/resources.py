@@ -25,6 +25,9 @@ class WarehouseResource(dg.ConfigurableResource):
         description="How long to wait for another process holding the DuckDB write lock "
         "(a UI-launched run with the multiprocess executor) before failing.",
     )
+    memory_limit: str = Field(default="", description="DuckDB memory_limit ('' = DuckDB's).")
+    temp_directory: str = Field(default="", description="Where DuckDB spills ('' = DuckDB's).")
+    max_temp_directory_size: str = Field(default="", description="Spill cap ('' = DuckDB's).")
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -42,6 +45,11 @@ class WarehouseResource(dg.ConfigurableResource):
                 time.sleep(0.5)
         # Progress bars would interleave with the run's logs.
         con.execute("set enable_progress_bar = false")
+        for setting, value in (("memory_limit", self.memory_limit),
+                               ("temp_directory", self.temp_directory),
+                               ("max_temp_directory_size", self.max_temp_directory_size)):
+            if value:
+                con.execute(f"set {setting} = ?", [value])
         try:
             yield con
         finally:
@@ -82,7 +90,10 @@ def build_resources() -> dict:
     settings = get_settings()
     return {
         "dbt": dbt_resource(),
-        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path),
+                                       memory_limit=settings.duckdb_memory_limit,
+                                       temp_directory=str(settings.duckdb_temp_dir),
+                                       max_temp_directory_size=settings.duckdb_max_temp_size),
         "pipeline": PipelineConfig(
             home=str(settings.home_dir),
             landing=str(settings.landing_dir),

@@ -67,12 +67,17 @@ def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
     fields += [f"{name} := {float(getattr(cfg, name))!r}" for name in rule.evidence_limits]
     info = cfg.rules[rule.rule_id]
     departments = ", ".join(f"f.{c}" for c in rule.department_columns)
+    # The as-of is evidence only while the ticket is open (its clock, status and deadlines are
+    # measured at it); a closed ticket's evidence stays the same from one run to the next.
+    evidence = f"to_json(struct_pack({', '.join(fields)}))::varchar"
+    if "is_open_at_as_of" in types:
+        evidence = (f"case when f.is_open_at_as_of then to_json(struct_pack("
+                    f"{', '.join(fields)}, as_of := $as_of_text))::varchar else {evidence} end")
     return f"""
         select u.ticket_id, u.rule_id,
                {_literal(info.rule_name)} as rule_name, {_literal(info.severity)} as severity,
                coalesce({departments}, '{UNKNOWN_DEPARTMENT}') as department,
-               to_json(struct_pack({', '.join(fields)}, as_of := $as_of_text))::varchar
-                   as evidence,
+               {evidence} as evidence,
                f.created_date_local::date as day
         from unexpected as u
         inner join {FACTS_TABLE} as f on f.ticket_id = u.ticket_id

@@ -85,9 +85,13 @@ class DbtBuildConfig(dg.Config):
     a production run skips them (dbt's advice); the test suite runs them."""
 
 
-def build_vars(*, as_of: str, run_id: str, warehouse_path: str) -> dict[str, Any]:
-    """The dbt vars of one run (dbt_project.yml documents each)."""
-    return {"as_of": as_of, "dagster_run_id": run_id, "warehouse_path": warehouse_path}
+def build_vars(*, as_of: str, run_id: str, warehouse: WarehouseResource) -> dict[str, Any]:
+    """The dbt vars of one run (dbt_project.yml documents each; profiles.yml reads the
+    DuckDB settings)."""
+    return {"as_of": as_of, "dagster_run_id": run_id, "warehouse_path": warehouse.path,
+            "duckdb_memory_limit": warehouse.memory_limit,
+            "duckdb_temp_directory": warehouse.temp_directory,
+            "duckdb_max_temp_directory_size": warehouse.max_temp_directory_size}
 
 
 @dbt_assets(
@@ -106,7 +110,7 @@ def complaint_trace_dbt_assets(
 ) -> Iterator[Any]:
     """Staging, intermediate and mart models of the complaint trace, seeds, and dbt tests."""
     dbt_vars = build_vars(
-        as_of=pipeline.as_of_text(), run_id=context.run.run_id, warehouse_path=warehouse.path
+        as_of=pipeline.as_of_text(), run_id=context.run.run_id, warehouse=warehouse
     )
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:

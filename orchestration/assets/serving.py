@@ -38,12 +38,16 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         published = publish_snapshot(con, settings.snapshots_dir, run_id=context.run.run_id,
                                      as_of=pipeline.as_of_utc(),
                                      keep=ApiSettings().snapshots_keep)
-    context.log.info(f"published {published.path.name} and switched CURRENT to it")
+    context.log.info(f"published {published.path.name} and switched CURRENT to it; "
+                     f"{published.documents_built} trace documents built, the other "
+                     f"{published.row_counts['main.trace_documents'] - published.documents_built}"
+                     " carried over unchanged")
     return dg.MaterializeResult(metadata={
         "snapshot": dg.MetadataValue.path(str(published.path)),
         "snapshot_version": published.version,
         "as_of": pipeline.as_of_text(),
         "tables": len(SERVED_TABLES),
+        "documents_built": published.documents_built,
         **{f"rows {name}": count for name, count in published.row_counts.items()},
     })
 

@@ -15,8 +15,7 @@
 -- ticket's summary changes only through its events (a new or late resolution), a relinking, or
 -- late KPI hours inside its windows; only those tickets are measured again.
 
-with
-
+{%- set imports %}
 all_linked_cells as (
     select * from {{ ref('int_tickets_linked_to_cells') }}
 ),
@@ -30,17 +29,14 @@ lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
 ),
 
-all_kpi_hours as (
-    select * from {{ ref('int_cell_kpi_hours_flagged') }}
-),
-
 events as (
     select ticket_id, event_at, _loaded_at from {{ ref('stg_ticketing__ticket_events') }}
-),
+)
+{%- endset %}
 
 {%- set previous = previous_build_state() %}
-{% if is_incremental() and not previous.rebuild_all %}
-affected_tickets as (
+{%- set affected_tickets %}
+{%- if is_incremental() and not previous.rebuild_all %}
     select tickets.ticket_id
     from tickets
     inner join lifecycle
@@ -62,18 +58,41 @@ affected_tickets as (
     union
     -- late KPI hours: loaded since, for an hour that had ended by the last build's as-of
     select all_linked_cells.ticket_id
-    from all_kpi_hours
+    from {{ ref('int_cell_kpi_hours_flagged') }} as late_kpi_hours
     inner join all_linked_cells
-        on all_linked_cells.cell_id = all_kpi_hours.cell_id
-    where all_kpi_hours._loaded_at > {{ previous.loaded_through }}
-        and {{ dbt.dateadd('hour', 1, 'all_kpi_hours.period_start') }}
+        on all_linked_cells.cell_id = late_kpi_hours.cell_id
+    where late_kpi_hours._loaded_at > {{ previous.loaded_through }}
+        and {{ dbt.dateadd('hour', 1, 'late_kpi_hours.period_start') }}
             <= {{ previous.as_of }}
-),
-{% else %}
-affected_tickets as (
+{%- else %}
     select ticket_id from tickets
+{%- endif %}
+{%- endset %}
+
+{#- The earliest KPI hour any affected ticket's windows reach, found before the model runs so
+    it enters the SQL as a constant: DuckDB then skips the older row groups of the KPI history
+    (zone maps) instead of scanning every hour of it on every run. -#}
+{%- set kpi_hours_from = none %}
+{%- if execute and is_incremental() and not previous.rebuild_all %}
+    {%- set earliest = run_query("with " ~ imports ~ ", affected_tickets as ("
+        ~ affected_tickets ~ ") select min(tickets.complaint_window_start_at) from tickets"
+        ~ " inner join affected_tickets on affected_tickets.ticket_id = tickets.ticket_id"
+    ).rows[0][0] %}
+    {%- if earliest is not none %}
+        {%- set kpi_hours_from = dbt.cast(dbt.string_literal(
+            earliest.strftime('%Y-%m-%d %H:%M:%S')), api.Column.translate_type('timestamp')) %}
+    {%- else %}
+        {%- set kpi_hours_from = as_of() %}
+    {%- endif %}
+{%- endif %}
+
+with
+
+{{ imports }},
+
+affected_tickets as (
+{{ affected_tickets }}
 ),
-{% endif %}
 
 linked_cells as (
     select all_linked_cells.*
@@ -84,8 +103,11 @@ linked_cells as (
 
 kpi_hours as (
     -- an hour counts once it has ended by as-of
-    select * from all_kpi_hours
+    select * from {{ ref('int_cell_kpi_hours_flagged') }}
     where {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
+        {%- if kpi_hours_from is not none %}
+        and period_start >= {{ kpi_hours_from }}
+        {%- endif %}
 ),
 
 windows as (
