@@ -287,17 +287,28 @@ def create_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> 
                 + FINGERPRINTS.format(db=db, cols=_content_columns(con, db)))
 
 
-def document_rows(con: duckdb.DuckDBPyConnection, db: str, only: str | None = None,
-                  batch_rows: int = 5000) -> Iterator[list[tuple]]:
-    """The documents (columns `COLUMNS`) of every ticket, or of the tickets listed in the
-    table `only` (column ticket_id), in batches ordered by ticket id; the query streams, so
-    the history's documents are never all in memory at once."""
+def document_rows(con: duckdb.DuckDBPyConnection, db: str, tickets: str,
+                  chunk_tickets: int = 50_000, batch_rows: int = 5000) -> Iterator[list[tuple]]:
+    """The documents (columns `COLUMNS`) of the tickets listed in the table `tickets` (column
+    ticket_id), in batches ordered by ticket id. Built `chunk_tickets` tickets at a time: a
+    document's lists are aggregated in memory (DuckDB cannot spill a list aggregate), so one
+    query over weeks of history would need more memory than the pipeline may use."""
     con.execute(ISO_UTC)
-    def scope(alias: str, keyword: str = "where") -> str:
-        return f"{keyword} {alias}.ticket_id in (select ticket_id from {only})" if only else ""
+    con.execute(f"""create or replace temp table doc_chunks as
+        select ticket_id, (row_number() over (order by ticket_id) - 1) // {int(chunk_tickets)}
+            as chunk
+        from (select distinct ticket_id from {tickets})""")
+    chunks = con.execute("select coalesce(max(chunk) + 1, 0) from doc_chunks").fetchone()[0]
 
-    result = con.execute(DOCUMENTS.format(
-        db=db, scope_t=scope("t"), and_f=scope("f", "and"), scope_c=scope("c"),
-        scope_fi=scope("fi"), scope_d=scope("d")))
-    while batch := result.fetchmany(batch_rows):
-        yield batch
+    def scope(alias: str, keyword: str = "where") -> str:
+        return f"{keyword} {alias}.ticket_id in (select ticket_id from doc_chunk)"
+
+    sql = DOCUMENTS.format(db=db, scope_t=scope("t"), and_f=scope("f", "and"),
+                           scope_c=scope("c"), scope_fi=scope("fi"), scope_d=scope("d"))
+    for chunk in range(chunks):
+        # the previous chunk's result is exhausted before the next statement runs
+        con.execute("create or replace temp table doc_chunk as "
+                    "select ticket_id from doc_chunks where chunk = ?", [chunk])
+        result = con.execute(sql)
+        while batch := result.fetchmany(batch_rows):
+            yield batch

@@ -130,10 +130,10 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
     create_fingerprints(con, warehouse, "doc_fingerprints")
     changed = _changed_documents(con, previous)
     if changed is None:
-        built = write_docstore(docs_target, document_rows(con, warehouse),
+        built = write_docstore(docs_target, document_rows(con, warehouse, "doc_fingerprints"),
                                doc_format=DOCUMENT_FORMAT)
     else:
-        built = write_docstore(docs_target, document_rows(con, warehouse, only="doc_changed"),
+        built = write_docstore(docs_target, document_rows(con, warehouse, "doc_changed"),
                                doc_format=DOCUMENT_FORMAT, base=docs_path(previous),
                                replace=changed)
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a listing's

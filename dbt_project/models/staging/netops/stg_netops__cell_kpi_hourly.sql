@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key=['cell_id', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_of_redelivered_files(source('netops', 'cell_kpi_hourly')) }}"
     )
 }}
 -- Incremental although staging: KPI hours grow by ~2.4 M rows a day, and deduplicating the

@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key=['msisdn', 'cell_id', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_of_redelivered_files(source('netops', 'user_cell_sessions')) }}"
     )
 }}
 -- Incremental although staging: sessions grow every day with every complainant's hours; only
