@@ -32,9 +32,13 @@ def _rows(result: dict) -> list[tuple[str, str]]:
         steps = g.get("steps_s", {})
         top = ", ".join(f"{k} {v:.1f} s" for k, v in
                         sorted(steps.items(), key=lambda kv: -kv[1])[:3])
+        ratio = g["add_one_day_s"] / day["run_s"] if day.get("run_s") else float("nan")
+        built = (f"; {g['documents_built']:,} trace documents rebuilt"
+                 if g.get("documents_built") is not None else "")
         rows.append((f"add day {g['history_days'] + 1} after {g['history_days']} day(s)",
-                     f"{g['add_one_day_s']} s (slowest steps: {top}; warehouse "
-                     f"{g['warehouse_mb']} MiB, snapshots {g.get('snapshots_mb')} MiB)"))
+                     f"{g['add_one_day_s']} s = {ratio:.2f}× the first day (slowest steps: "
+                     f"{top}{built}; warehouse {g['warehouse_mb']} MiB, snapshots "
+                     f"{g.get('snapshots_mb')} MiB)"))
         if "trace_50_clients" in g:
             rows.append((f"trace at {g['history_days'] + 1} days, 50 clients",
                          _latency(g["trace_50_clients"])))

@@ -122,8 +122,11 @@ def measure_growth(work: Path, size: dict, checkpoints: list[int],
         timed = _run(landing, home, _as_of(n + 1))
         loaded_days = n + 1
         at_50 = next(lv for lv in _trace_latency(home) if lv["clients"] == 50)
+        models = sorted(stages.dbt_model_seconds().items(), key=lambda kv: -kv[1])
         results.append({"history_days": n, "add_one_day_s": round(timed.seconds, 2),
                         "steps_s": stages.dagster_step_seconds(home),
+                        "dbt_nodes_top_s": dict(models[:12]),
+                        "documents_built": stages.documents_built(home),
                         "warehouse_mb": round(stages.disk_mb(home / "warehouse.duckdb"), 1),
                         "snapshots_mb": round(stages.disk_mb(home / "snapshots"), 1),
                         "trace_50_clients": at_50})

@@ -98,3 +98,14 @@ def disk_mb(path: Path) -> float:
     if path.is_file():
         return path.stat().st_size / 2**20
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def documents_built(home: Path) -> int | None:
+    """Trace documents the latest publish built (the rest were carried over unchanged)."""
+    from api.snapshot import current_snapshot
+
+    path = current_snapshot(home / "snapshots")
+    if path is None:
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select documents_built from main.snapshot_meta").fetchone()[0]

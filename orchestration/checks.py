@@ -13,7 +13,7 @@
 import dagster as dg
 
 from complaint_trace.settings import get_settings
-from quality_checks.audit import run_integrity, validate_rules
+from quality_checks.audit import run_integrity, save_rule_outcomes, validate_rules
 from quality_checks.config import RULE_IDS, load_audit_config
 from quality_checks.facts import read_facts
 from quality_checks.gx_runner import ExpectationOutcome, data_docs_index
@@ -115,8 +115,10 @@ def source_integrity(context: dg.AssetCheckExecutionContext):
 @dg.multi_asset_check(
     name="audit_rules",
     specs=[
+        # blocking: the findings step waits for these checks and reuses their GX outcomes
+        # (saved under <home>/gx/rule_outcomes); they fail as warnings, so nothing is stopped
         dg.AssetCheckSpec(
-            name=f"rule_{rule_id}", asset=FACTS,
+            name=f"rule_{rule_id}", asset=FACTS, blocking=True,
             description=f"No ticket breaks audit rule {rule_id} (audit-rules §2, §5).",
         )
         for rule_id in RULE_IDS
@@ -131,6 +133,8 @@ def audit_rules(context: dg.AssetCheckExecutionContext):
         facts = read_facts(con)
     outcomes, seconds = validate_rules(facts, cfg, run_id=context.run.run_id,
                                        as_of=pipeline.as_of_utc(), **_gx_dirs(context))
+    save_rule_outcomes(_gx_dirs(context)["home_dir"], context.run.run_id, pipeline.as_of_utc(),
+                       outcomes, seconds)
     docs = _docs(context)
     for rule_id in RULE_IDS:
         tickets = rule_tickets(outcomes, rule_id)

@@ -3,6 +3,7 @@ source-integrity suites over staging. Plain functions over a DuckDB connection, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from quality_checks.config import AuditConfig, load_audit_config
-from quality_checks.facts import read_facts
+from quality_checks.facts import FACTS_TABLE, read_facts
 from quality_checks.findings import unexpected_by_rule, write_findings
 from quality_checks.gx_runner import ExpectationOutcome, gx_session, validate_frame
 from quality_checks.integrity import TABLES, IntegrityTable, read_sql, table_expectations
@@ -21,6 +22,7 @@ from quality_checks.rules import rule_expectations
 
 RULES_SUITE = "audit_rules"
 WATERMARKS_FILE = "gx/integrity_watermarks.json"
+RULE_OUTCOMES_DIR = "gx/rule_outcomes"  # the audit_rules check's outcomes, for the findings step
 
 
 class IntegrityWatermarks:
@@ -75,20 +77,55 @@ def validate_rules(
     return outcomes, (datetime.now(UTC) - started).total_seconds()
 
 
+def _outcomes_path(home_dir: Path, run_id: str, as_of: datetime) -> Path:
+    return home_dir / RULE_OUTCOMES_DIR / f"{run_id}-{as_of:%Y%m%dT%H%M%S}.json"
+
+
+def save_rule_outcomes(home_dir: Path, run_id: str, as_of: datetime,
+                       outcomes: list[ExpectationOutcome], seconds: float) -> Path:
+    """Keep the rule suite's outcomes of this run for the findings step (one file per run and
+    as-of; earlier runs' files are removed)."""
+    path = _outcomes_path(home_dir, run_id, as_of)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("*.json"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"seconds": seconds,
+                               "outcomes": [dataclasses.asdict(o) for o in outcomes]}))
+    tmp.replace(path)
+    return path
+
+
+def load_rule_outcomes(home_dir: Path, run_id: str, as_of: datetime
+                       ) -> tuple[list[ExpectationOutcome], float] | None:
+    """The outcomes `save_rule_outcomes` kept for this run and as-of, if any."""
+    path = _outcomes_path(home_dir, run_id, as_of)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    outcomes = [ExpectationOutcome(**{**o, "unexpected_ids": tuple(o["unexpected_ids"])})
+                for o in data["outcomes"]]
+    return outcomes, data["seconds"]
+
+
 def audit_findings(
     con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
     as_of: datetime, cfg: AuditConfig | None = None,
+    validated: tuple[list[ExpectationOutcome], float] | None = None,
 ) -> AuditResult:
-    """GX rule suite over `fct_audit_facts`, its failing rows written to `audit.findings`."""
+    """GX rule suite over `fct_audit_facts`, its failing rows written to `audit.findings`.
+    `validated`: the suite's outcomes when this run already validated the same facts (the
+    `audit_rules` check), so GX does not run twice."""
     cfg = cfg or load_audit_config()
-    facts = read_facts(con)
-    outcomes, seconds = validate_rules(
-        facts, cfg, home_dir=home_dir, docs_dir=docs_dir, run_id=run_id, as_of=as_of
-    )
+    if validated is None:
+        validated = validate_rules(read_facts(con), cfg, home_dir=home_dir, docs_dir=docs_dir,
+                                   run_id=run_id, as_of=as_of)
+    outcomes, seconds = validated
     findings = write_findings(
         con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=_now()
     )
-    return AuditResult(outcomes, findings, len(facts), seconds)
+    tickets = con.execute(f"select count(*) from {FACTS_TABLE}").fetchone()[0]
+    return AuditResult(outcomes, findings, tickets, seconds)
 
 
 def audit_rollup(con: duckdb.DuckDBPyConnection) -> int:

@@ -7,7 +7,7 @@ from collections import Counter
 import dagster as dg
 
 from complaint_trace.settings import get_settings
-from quality_checks.audit import audit_findings, audit_rollup
+from quality_checks.audit import audit_findings, audit_rollup, load_rule_outcomes
 from quality_checks.gx_runner import data_docs_index
 
 FACTS = dg.AssetKey(["fct_audit_facts"])
@@ -32,10 +32,12 @@ def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                             "the as-of dbt used for fct_audit_facts; pass --as-of")
     settings = get_settings(home=pipeline.home)
     as_of = pipeline.as_of_utc()
+    # the `audit_rules` check (blocking, so it ran first) validated the same facts this run
+    validated = load_rule_outcomes(settings.home_dir, context.run_id, as_of)
     with warehouse.connect() as con:
         result = audit_findings(con, home_dir=settings.home_dir,
                                 docs_dir=settings.data_docs_dir, run_id=context.run_id,
-                                as_of=as_of)
+                                as_of=as_of, validated=validated)
         per_rule = dict(sorted(Counter(
             rule for (rule,) in con.execute("select rule_id from audit.findings").fetchall()
         ).items()))
@@ -47,6 +49,7 @@ def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "tickets_audited": result.tickets,
         "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
         "gx_seconds": round(result.seconds_gx, 2),
+        "validated_by": "the audit_rules check" if validated else "this step",
         "data_docs": dg.MetadataValue.path(str(docs)),
     })
 

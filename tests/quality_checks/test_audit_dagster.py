@@ -83,6 +83,8 @@ def test_integrity_checks_pass_on_clean_sources_and_findings_are_published(clean
     meta = next(e for e in result.get_asset_materialization_events()
                 if e.asset_key.to_user_string() == "audit/findings").materialization.metadata
     assert meta["findings_by_rule"].value == {"T1": 1}
+    # GX ran once: the findings step reused the outcomes of the (blocking) audit_rules check
+    assert meta["validated_by"].value == "the audit_rules check"
     assert (home / "data_docs" / "index.html").is_file()
 
 

@@ -1,7 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_of_redelivered_files(source('ticketing', 'tickets')) }}"
+    )
+}}
+-- Incremental although staging (as stg_ticketing__ticket_events): only rows loaded since the
+-- last build are read; a re-delivered ticket replaces the stored one (it was loaded later).
+
 with
 
 source as (
     select * from {{ source('ticketing', 'tickets') }}
+    {% if is_incremental() %}
+    where _loaded_at > (select max(_loaded_at) from {{ this }})
+    {% endif %}
 ),
 
 deduplicated as (
