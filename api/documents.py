@@ -54,7 +54,8 @@ def _kpi_struct(phase: str) -> str:
 # A finding's run provenance (run id, as-of, found at) is the latest audit's, the same for every
 # finding, so documents leave it null and the API fills it in from the snapshot (`trace.py`):
 # otherwise every ticket with a finding would need a new document on every run.
-PROVENANCE_PLACEHOLDER = "run_id := null::varchar, as_of := null::varchar, found_at := null::varchar"
+PROVENANCE_PLACEHOLDER = ("run_id := null::varchar, as_of := null::varchar, "
+                          "found_at := null::varchar")
 PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
 
 DOCUMENTS = f"""

@@ -49,7 +49,7 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
         "customer_name": name if sees_pii else None,
         "tier_at_creation": tier, "segment": segment,
     }, ensure_ascii=False)
-    if not body.endswith('"findings":[]}'):  # fill in the findings' run (see PROVENANCE_PLACEHOLDER)
+    if not body.endswith('"findings":[]}'):  # the findings' run: see PROVENANCE_PLACEHOLDER
         body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
     if evidence_has_pii and not sees_pii:  # rare: re-render the findings with MSISDNs masked
         parsed = json.loads(body)
