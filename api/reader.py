@@ -80,8 +80,14 @@ def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
     threads = threads or ApiSettings().duckdb_threads
     con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
-        row = con.execute("select snapshot_version, run_id, as_of, built_at, findings_run_id, "
-                          "findings_as_of, findings_found_at from main.snapshot_meta").fetchone()
+        try:
+            row = con.execute("select snapshot_version, run_id, as_of, built_at, findings_run_id,"
+                              " findings_as_of, findings_found_at from main.snapshot_meta"
+                              ).fetchone()
+        except duckdb.BinderException:  # published before findings' provenance moved here;
+            # its documents still carry each finding's run
+            row = con.execute("select snapshot_version, run_id, as_of, built_at, null, null, "
+                              "null from main.snapshot_meta").fetchone()
     except duckdb.Error:
         con.close()
         raise
