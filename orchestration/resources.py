@@ -49,7 +49,12 @@ class WarehouseResource(dg.ConfigurableResource):
                                ("temp_directory", self.temp_directory),
                                ("max_temp_directory_size", self.max_temp_directory_size)):
             if value:
-                con.execute(f"set {setting} = ?", [value])
+                try:
+                    con.execute(f"set {setting} = ?", [value])
+                except duckdb.NotImplementedException:
+                    # the temp directory of a database instance this process already had
+                    # open and spilled to cannot be switched; it stays as it was set then
+                    pass
         try:
             yield con
         finally:
