@@ -70,8 +70,13 @@ timeline as (
     from {{db}}.main.fct_ticket_timeline as t
     {{scope_t}}
 ),
+-- each item serialised once and joined as text: a list of structs re-copies every nested
+-- string while it aggregates (at 31 days of history a ticket's timeline holds ~64 items)
 timelines as (
-    select ticket_id, list(item order by item_at, source_record_id, item_type) as items
+    select ticket_id,
+           ('[' || string_agg(to_json(item)::varchar, ','
+                              order by item_at, source_record_id, item_type) || ']')::json
+               as items
     from timeline group by ticket_id
 ),
 -- a linked cell's alarms: edges on the ticket's timeline (the timeline mart applies the window)
@@ -175,7 +180,7 @@ select
                                   case when ce.linked_cells is null then 'missing'
                                        else 'present' end),
         linked_cells := coalesce(ce.linked_cells, []),
-        timeline := coalesce(tl.items, []),
+        timeline := coalesce(tl.items, '[]'::json),
         findings := coalesce(fi.items, [])))::varchar as body_json
 from {{db}}.main.dim_tickets as d
 left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id

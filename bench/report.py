@@ -13,7 +13,8 @@ def _rows(result: dict) -> list[tuple[str, str]]:
     rows = [
         ("dataset", f"{result['days']} day(s) × {result['tickets_per_day']} tickets/day, "
                     f"{result['cells']} cells"),
-        ("simulate", f"{day['simulate_s']} s"),
+        ("simulate", f"{day['simulate_s']} s" if day["simulate_s"] is not None
+         else "reused (simulated earlier into the same --work dir)"),
         ("read floor (DuckDB count(*) of every file)",
          f"{day['floor']['seconds']:.2f} s for {day['floor']['rows']:,} rows "
          f"in {day['floor']['files']} files"),
