@@ -58,6 +58,29 @@ PROVENANCE_PLACEHOLDER = ("run_id := null::varchar, as_of := null::varchar, "
                           "found_at := null::varchar")
 PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
 
+# The tickets one documents query builds: the temp table `doc_chunk` (see `document_rows`).
+IN_CHUNK = "ticket_id in (select ticket_id from doc_chunk)"
+
+
+def _ticket_alarm_ids(timeline: str, facts_filter: str = "") -> str:
+    """(ticket_id, alarm_id) of the alarms a trace shows: the edges on its timeline (the
+    timeline mart applies the window) plus the alarms the F1 facts found active at resolution,
+    which may predate the window. Shared by the documents and their fingerprints, so what is
+    hashed is what is shown. `{db}` stays a placeholder."""
+    return f"""select ticket_id, source_record_id as alarm_id from {timeline}
+    where item_type in ('alarm_raised', 'alarm_cleared')
+    union
+    select f.ticket_id, unnest(string_split(f.f1_alarm_ids, ',')) as alarm_id
+    from {{db}}.main.fct_audit_facts as f
+    where coalesce(f.f1_alarm_ids, '') <> ''{facts_filter}"""
+
+
+def _ticket_episode_ids(timeline: str) -> str:
+    """(ticket_id, episode_id) of the degradation episodes a trace shows (shared likewise)."""
+    return f"""select distinct ticket_id, source_record_id as episode_id from {timeline}
+          where item_type like 'degradation\\_%' escape '\\'"""
+
+
 DOCUMENTS = f"""
 with
 timeline as (
@@ -68,7 +91,7 @@ timeline as (
                        cell_id := t.cell_id, department := t.department, status := t.status,
                        code := t.code, detail := t.detail) as item
     from {{db}}.main.fct_ticket_timeline as t
-    {{scope_t}}
+    where t.{IN_CHUNK}
 ),
 -- each item serialised once and joined as text: a list of structs re-copies every nested
 -- string while it aggregates (at 31 days of history a ticket's timeline holds ~64 items)
@@ -79,14 +102,8 @@ timelines as (
                as items
     from timeline group by ticket_id
 ),
--- a linked cell's alarms: edges on the ticket's timeline (the timeline mart applies the window)
--- plus alarms the F1 facts found active at resolution, which may predate the window
 ticket_alarm_ids as (
-    select ticket_id, source_record_id as alarm_id from timeline
-    where item_type in ('alarm_raised', 'alarm_cleared')
-    union
-    select f.ticket_id, unnest(string_split(f.f1_alarm_ids, ',')) as alarm_id
-    from {{db}}.main.fct_audit_facts as f where coalesce(f.f1_alarm_ids, '') <> '' {{and_f}}
+    {_ticket_alarm_ids("timeline", f" and f.{IN_CHUNK}")}
 ),
 cell_alarms as (
     select i.ticket_id, a.cell_id,
@@ -105,8 +122,7 @@ cell_episodes as (
                             degraded_hours := e.degraded_hours,
                             worst := struct_pack({", ".join(f"{k} := e.worst_{k}" for k in KPIS)}))
                 order by e.episode_start_at) as episodes
-    from (select distinct ticket_id, source_record_id as episode_id from timeline
-          where item_type like 'degradation\\_%' escape '\\') as i
+    from ({_ticket_episode_ids("timeline")}) as i
     inner join {{db}}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
     group by i.ticket_id, e.cell_id
 ),
@@ -125,7 +141,7 @@ cells as (
     from {{db}}.main.fct_ticket_cells as c
     left join cell_alarms as ca on ca.ticket_id = c.ticket_id and ca.cell_id = c.cell_id
     left join cell_episodes as ce on ce.ticket_id = c.ticket_id and ce.cell_id = c.cell_id
-    {{scope_c}}
+    where c.{IN_CHUNK}
     group by c.ticket_id
 ),
 findings as (
@@ -139,7 +155,7 @@ findings as (
                             department := department) order by rule_id)
                filter (where rule_id in ('T1', 'T2', 'T3')) as breaches,
            bool_or(evidence ilike '%msisdn%') as evidence_has_pii
-    from {{db}}.audit.findings as fi {{scope_fi}} group by ticket_id
+    from {{db}}.audit.findings as fi where fi.{IN_CHUNK} group by ticket_id
 ),
 customers as (
     select d.ticket_id, max_by(c.customer_name, coalesce(c.valid_from, timestamp '0001-01-01'))
@@ -149,7 +165,7 @@ customers as (
         on c.customer_id = d.customer_id
         and coalesce(c.valid_from <= d.created_at, true)
         and coalesce(c.valid_to > d.created_at, true)
-    {{scope_d}}
+    where d.{IN_CHUNK}
     group by d.ticket_id
 )
 select
@@ -188,7 +204,7 @@ left join cells as ce on ce.ticket_id = d.ticket_id
 left join timelines as tl on tl.ticket_id = d.ticket_id
 left join findings as fi on fi.ticket_id = d.ticket_id
 left join customers as cu on cu.ticket_id = d.ticket_id
-{{scope_d}}
+where d.{IN_CHUNK}
 order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
 
@@ -209,51 +225,45 @@ NOT_CONTENT = frozenset({"dagster_run_id", "dbt_invocation_id", "built_as_of", "
 # give a ticket the same fingerprint exactly when its document's inputs are the same, so only
 # tickets whose fingerprint changed get a new document. `{cols[table]}` lists a table's content
 # columns (its columns minus NOT_CONTENT, read from the warehouse).
-FINGERPRINTS = """
+FINGERPRINTS = f"""
 with
 timeline as (
-    select ticket_id, sum(hash({cols[fct_ticket_timeline]})) as h
-    from {db}.main.fct_ticket_timeline group by ticket_id
+    select ticket_id, sum(hash({{cols[fct_ticket_timeline]}})) as h
+    from {{db}}.main.fct_ticket_timeline group by ticket_id
 ),
 alarm_ids as (
-    select ticket_id, source_record_id as alarm_id from {db}.main.fct_ticket_timeline
-    where item_type in ('alarm_raised', 'alarm_cleared')
-    union
-    select ticket_id, unnest(string_split(f1_alarm_ids, ',')) as alarm_id
-    from {db}.main.fct_audit_facts where coalesce(f1_alarm_ids, '') <> ''
+    {_ticket_alarm_ids("{db}.main.fct_ticket_timeline")}
 ),
 alarms as (
-    select i.ticket_id, sum(hash({cols[stg_netops__alarms]})) as h
-    from alarm_ids as i inner join {db}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
+    select i.ticket_id, sum(hash({{cols[stg_netops__alarms]}})) as h
+    from alarm_ids as i inner join {{db}}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
     group by i.ticket_id
 ),
 episodes as (
-    select i.ticket_id, sum(hash({cols[fct_cell_degradation_episodes]})) as h
-    from (select distinct ticket_id, source_record_id as episode_id
-          from {db}.main.fct_ticket_timeline
-          where item_type like 'degradation\\_%' escape '\\') as i
-    inner join {db}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
+    select i.ticket_id, sum(hash({{cols[fct_cell_degradation_episodes]}})) as h
+    from ({_ticket_episode_ids("{db}.main.fct_ticket_timeline")}) as i
+    inner join {{db}}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
     group by i.ticket_id
 ),
 cells as (
-    select ticket_id, sum(hash({cols[fct_ticket_cells]})) as h
-    from {db}.main.fct_ticket_cells group by ticket_id
+    select ticket_id, sum(hash({{cols[fct_ticket_cells]}})) as h
+    from {{db}}.main.fct_ticket_cells group by ticket_id
 ),
 findings as (
-    select ticket_id, sum(hash({cols[findings]})) as h
-    from {db}.audit.findings group by ticket_id
+    select ticket_id, sum(hash({{cols[findings]}})) as h
+    from {{db}}.audit.findings group by ticket_id
 ),
 customers as (
-    select d.ticket_id, sum(hash({cols[stg_crm__customers]})) as h
-    from {db}.main.dim_tickets as d
-    inner join {db}.main.stg_crm__customers as c on c.customer_id = d.customer_id
+    select d.ticket_id, sum(hash({{cols[stg_crm__customers]}})) as h
+    from {{db}}.main.dim_tickets as d
+    inner join {{db}}.main.stg_crm__customers as c on c.customer_id = d.customer_id
     group by d.ticket_id
 )
 select d.ticket_id,
-       hash({cols[dim_tickets]}, hash({cols[fct_audit_facts]}), cells.h, timeline.h,
+       hash({{cols[dim_tickets]}}, hash({{cols[fct_audit_facts]}}), cells.h, timeline.h,
             alarms.h, episodes.h, findings.h, customers.h) as fingerprint
-from {db}.main.dim_tickets as d
-left join {db}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
+from {{db}}.main.dim_tickets as d
+left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
 left join cells on cells.ticket_id = d.ticket_id
 left join timeline on timeline.ticket_id = d.ticket_id
 left join alarms on alarms.ticket_id = d.ticket_id
@@ -306,11 +316,7 @@ def document_rows(con: duckdb.DuckDBPyConnection, db: str, tickets: str,
         from (select distinct ticket_id from {tickets})""")
     chunks = con.execute("select coalesce(max(chunk) + 1, 0) from doc_chunks").fetchone()[0]
 
-    def scope(alias: str, keyword: str = "where") -> str:
-        return f"{keyword} {alias}.ticket_id in (select ticket_id from doc_chunk)"
-
-    sql = DOCUMENTS.format(db=db, scope_t=scope("t"), and_f=scope("f", "and"),
-                           scope_c=scope("c"), scope_fi=scope("fi"), scope_d=scope("d"))
+    sql = DOCUMENTS.format(db=db)
     for chunk in range(chunks):
         # the previous chunk's result is exhausted before the next statement runs
         con.execute("create or replace temp table doc_chunk as "
