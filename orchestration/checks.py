@@ -131,10 +131,10 @@ def audit_rules(context: dg.AssetCheckExecutionContext):
     cfg = load_audit_config()
     with context.resources.warehouse.connect(read_only=True) as con:
         facts = read_facts(con)
-    outcomes, seconds = validate_rules(facts, cfg, run_id=context.run.run_id,
-                                       as_of=pipeline.as_of_utc(), **_gx_dirs(context))
-    save_rule_outcomes(_gx_dirs(context)["home_dir"], context.run.run_id, pipeline.as_of_utc(),
-                       outcomes, seconds)
+    as_of, dirs = pipeline.as_of_utc(), _gx_dirs(context)
+    outcomes, seconds = validate_rules(facts, cfg, run_id=context.run.run_id, as_of=as_of,
+                                       **dirs)
+    save_rule_outcomes(dirs["home_dir"], context.run.run_id, as_of, outcomes, seconds)
     docs = _docs(context)
     for rule_id in RULE_IDS:
         tickets = rule_tickets(outcomes, rule_id)

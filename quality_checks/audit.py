@@ -25,6 +25,15 @@ WATERMARKS_FILE = "gx/integrity_watermarks.json"
 RULE_OUTCOMES_DIR = "gx/rule_outcomes"  # the audit_rules check's outcomes, for the findings step
 
 
+def _write_json(path: Path, data: object, **dumps) -> None:
+    """Write `data` as JSON to `path` via a temporary file and a rename: a reader sees the old
+    file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, **dumps))
+    tmp.replace(path)
+
+
 class IntegrityWatermarks:
     """Per incremental table, the newest `_loaded_at` already validated (a JSON file beside
     the GX context, so it goes with the validation history it summarises)."""
@@ -39,10 +48,7 @@ class IntegrityWatermarks:
 
     def advance(self, table: str, loaded_through: datetime) -> None:
         self._marks[table] = loaded_through.isoformat()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self._marks, indent=2, sort_keys=True))
-        tmp.replace(self.path)
+        _write_json(self.path, self._marks, indent=2, sort_keys=True)
 
 
 class IntegrityInputError(RuntimeError):
@@ -86,13 +92,9 @@ def save_rule_outcomes(home_dir: Path, run_id: str, as_of: datetime,
     """Keep the rule suite's outcomes of this run for the findings step (one file per run and
     as-of; earlier runs' files are removed)."""
     path = _outcomes_path(home_dir, run_id, as_of)
-    path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("*.json"):
         old.unlink(missing_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"seconds": seconds,
-                               "outcomes": [dataclasses.asdict(o) for o in outcomes]}))
-    tmp.replace(path)
+    _write_json(path, {"seconds": seconds, "outcomes": [dataclasses.asdict(o) for o in outcomes]})
     return path
 
 
