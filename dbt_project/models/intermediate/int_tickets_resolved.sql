@@ -53,6 +53,10 @@ lifecycle as (
         coalesce(per_ticket.is_cancelled, false) as is_cancelled,
         resolutions_ranked.event_id as resolving_event_id,
         resolutions_ranked.event_at as resolved_at,
+        -- a trace shows network events on the linked cells until this time (audit-rules §7);
+        -- while the ticket is unresolved (null), until as-of
+        {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
+                       'resolutions_ranked.event_at') }} as network_window_end_at,
         resolutions_ranked.closure_code,
         resolutions_ranked.department as resolving_department,
         reopens_ranked.event_id as reopen_event_id,

@@ -69,6 +69,10 @@ described as (
         lifecycle.last_event_at,
         lifecycle.owning_department,
         coalesce(linked_cell_counts.linked_cell_count, 0) as linked_cell_count,
+        -- the span whose network events on the linked cells a trace shows (audit-rules §7);
+        -- the end is capped at as-of by the reader, so a resolved ticket's row stays the same
+        tickets.complaint_window_start_at as network_window_start_at,
+        lifecycle.network_window_end_at,
         case
             when linked_cell_counts.linked_cell_count > 0 then 'present' else 'missing'
         end as network_trace,

@@ -26,7 +26,7 @@ all_tickets as (
 ),
 
 lifecycle as (
-    select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
+    select ticket_id, resolved_at, network_window_end_at from {{ ref('int_tickets_resolved') }}
 ),
 
 episodes as (
@@ -40,11 +40,7 @@ all_network_windows as (
         linked.ticket_id,
         linked.cell_id,
         all_tickets.complaint_window_start_at as window_start_at,
-        coalesce(
-            {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
-                           'lifecycle.resolved_at') }},
-            {{ as_of() }}
-        ) as window_end_at
+        coalesce(lifecycle.network_window_end_at, {{ as_of() }}) as window_end_at
     from {{ ref('int_tickets_linked_to_cells') }} as linked
     inner join all_tickets
         on all_tickets.ticket_id = linked.ticket_id
@@ -174,9 +170,8 @@ linked_cells as (
         on tickets.ticket_id = linked.ticket_id
 ),
 
-alarms as (
-    select * from {{ ref('stg_netops__alarms') }}
-    where raised_at <= {{ as_of() }}
+network_events as (
+    select * from {{ ref('fct_cell_network_events') }}
 ),
 
 surveys as (
@@ -213,14 +208,8 @@ network_windows as (
         linked_cells.ticket_id,
         linked_cells.cell_id,
         tickets.complaint_window_start_at as window_start_at,
-        least(
-            coalesce(
-                {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
-                               'lifecycle.resolved_at') }},
-                {{ as_of() }}
-            ),
-            {{ as_of() }}
-        ) as window_end_at
+        least(coalesce(lifecycle.network_window_end_at, {{ as_of() }}), {{ as_of() }})
+            as window_end_at
     from linked_cells
     inner join tickets
         on tickets.ticket_id = linked_cells.ticket_id
@@ -282,54 +271,28 @@ event_items as (
     from events
 ),
 
-{% for edge in ['raised', 'cleared'] %}
-alarm_{{ edge }}_items as (
+network_items as (
+    -- alarm edges and degradation episode edges on the linked cells inside the window
     select
         network_windows.ticket_id,
-        alarms.{{ edge }}_at as item_at,
-        'alarm_{{ edge }}' as item_type,
-        'netops' as source_system,
-        'alarms' as source_table,
-        alarms.alarm_id as source_record_id,
-        alarms.cell_id,
+        network_events.event_at as item_at,
+        network_events.item_type,
+        network_events.source_system,
+        network_events.source_table,
+        network_events.source_record_id,
+        network_events.cell_id,
         cast(null as {{ string_type }}) as department,
         cast(null as {{ string_type }}) as actor_id,
-        alarms.severity as status,
-        alarms.alarm_type as code,
-        cast(null as {{ string_type }}) as detail,
-        alarms.severity || ' alarm {{ edge }}: ' || coalesce(alarms.alarm_type, 'unknown')
-            as summary
+        network_events.status,
+        network_events.code,
+        network_events.detail,
+        network_events.summary
     from network_windows
-    inner join alarms
-        on alarms.cell_id = network_windows.cell_id
-        and alarms.{{ edge }}_at >= network_windows.window_start_at
-        and alarms.{{ edge }}_at <= network_windows.window_end_at
+    inner join network_events
+        on network_events.cell_id = network_windows.cell_id
+        and network_events.event_at >= network_windows.window_start_at
+        and network_events.event_at <= network_windows.window_end_at
 ),
-{% endfor %}
-
-{% for edge in ['start', 'end'] %}
-degradation_{{ edge }}_items as (
-    select
-        network_windows.ticket_id,
-        episodes.episode_{{ edge }}_at as item_at,
-        'degradation_{{ edge }}' as item_type,
-        'netops' as source_system,
-        'cell_kpi_hourly' as source_table,
-        episodes.episode_id as source_record_id,
-        episodes.cell_id,
-        cast(null as {{ string_type }}) as department,
-        cast(null as {{ string_type }}) as actor_id,
-        cast(null as {{ string_type }}) as status,
-        cast(null as {{ string_type }}) as code,
-        {{ dbt.cast('episodes.degraded_hours', string_type) }} || ' degraded hour(s)' as detail,
-        'cell degradation {{ edge }}' as summary
-    from network_windows
-    inner join episodes
-        on episodes.cell_id = network_windows.cell_id
-        and episodes.episode_{{ edge }}_at >= network_windows.window_start_at
-        and episodes.episode_{{ edge }}_at <= network_windows.window_end_at
-),
-{% endfor %}
 
 survey_items as (
     select
@@ -394,10 +357,7 @@ repeat_items as (
 unioned as (
     select * from contact_items
     union all select * from event_items
-    union all select * from alarm_raised_items
-    union all select * from alarm_cleared_items
-    union all select * from degradation_start_items
-    union all select * from degradation_end_items
+    union all select * from network_items
     union all select * from survey_items
     union all select * from repeat_items
 ),
