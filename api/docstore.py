@@ -7,6 +7,8 @@ largest share of a request. SQLite's primary-key index answers in about ten micr
 and the file is immutable once written, so readers open it `immutable=1` (no locks).
 Documents are zlib-compressed (level 1): about a quarter of the size, and decompressing one
 costs microseconds, where DuckDB's block compression made a lookup decompress thousands.
+
+The store also holds the network events traces show, once per cell (`network.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from queue import Empty, Queue
 
 from api.documents import COLUMNS
+from api.network import CREATE_STORE_TABLES, DELETE_CHANGED, STORE_TABLES
 
 DOCS_SUFFIX = ".docs.sqlite"
 _TYPES = {"ticket_id": "text primary key", "evidence_has_pii": "integer",
@@ -31,6 +34,9 @@ _CREATE = ("create table trace_documents ("
 _INSERT = (f"insert into trace_documents ({', '.join(COLUMNS)}) "
            f"values ({', '.join('?' * len(COLUMNS))})")
 _SELECT = f"select {', '.join(COLUMNS[1:])} from trace_documents where ticket_id = ?"
+_NETWORK_INSERT = {table: f"insert into {table} ({', '.join(cols)}) "
+                          f"values ({', '.join('?' * len(cols))})"
+                   for table, (cols, _, _) in STORE_TABLES.items()}
 
 
 def docs_path(snapshot: Path) -> Path:
@@ -82,12 +88,16 @@ def _prefetched(items: Iterable, depth: int = 4) -> Iterator:
         producer.join()
 
 
-def write_docstore(target: Path, batches: Iterable[list[tuple]], *, doc_format: str,
-                   base: Path | None = None, replace: Iterable[str] = ()) -> int:
+def write_docstore(target: Path, batches: Iterable[list[tuple]],
+                   network: Iterable[tuple[str, list[tuple]]] = (), *, doc_format: str,
+                   base: Path | None = None, replace: Iterable[str] = (),
+                   network_replace: Iterable[tuple[str, str, str]] = ()) -> int:
     """Write a new SQLite file `target` holding the documents in `batches` (rows in
-    `documents.COLUMNS` order). With `base`, `target` starts as a copy of that earlier store
-    from which the documents of the ticket ids in `replace` are removed first, so a publish
-    writes only the documents that changed. Returns the number of documents written."""
+    `documents.COLUMNS` order) and the network records in `network` ((store table, rows)).
+    With `base`, `target` starts as a copy of that earlier store from which the documents of
+    the ticket ids in `replace`, and the network records in `network_replace` ((store table,
+    key_1, key_2)), are removed first, so a publish writes only what changed. Returns the
+    number of documents written."""
     if base is not None:
         shutil.copyfile(base, target)
     con = sqlite3.connect(target)
@@ -98,16 +108,22 @@ def write_docstore(target: Path, batches: Iterable[list[tuple]], *, doc_format: 
         if base is None:
             con.execute(_CREATE)
             con.execute("create table docstore_meta (key text primary key, value text)")
+            for statement in CREATE_STORE_TABLES:
+                con.execute(statement)
         else:
             con.execute("create temp table replaced (ticket_id text primary key)")
             con.executemany("insert into replaced values (?)", ((t,) for t in replace))
             con.execute("delete from trace_documents "
                         "where ticket_id in (select ticket_id from temp.replaced)")
+            for table, key_1, key_2 in network_replace:
+                con.execute(DELETE_CHANGED[table], (key_2, key_1) if key_1 else (key_2,))
         con.execute("insert or replace into docstore_meta values ('format', ?)", (doc_format,))
         count = 0
         for batch in _prefetched(batches):
             con.executemany(_INSERT, _compressed(batch))
             count += len(batch)
+        for table, rows in _prefetched(network):
+            con.executemany(_NETWORK_INSERT[table], rows)
         con.commit()
     finally:
         con.close()
@@ -142,17 +158,28 @@ class DocStore:
         self._con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                     check_same_thread=False)
         self._con.execute("select 1 from trace_documents limit 1").fetchall()
+        columns = {r[1] for r in self._con.execute("pragma table_info(trace_documents)")}
+        # a store from before the network events were kept per cell holds them in its
+        # documents: it is served as it is (no network_json) until the next publish
+        self._select = _SELECT if "network_json" in columns else \
+            _SELECT.replace("network_json", "null")
 
     def get(self, ticket_id: str) -> tuple | None:
         """(customer_id, msisdn, customer_name, tier_at_creation, segment, evidence_has_pii,
-        ticket_json, body_json) of `ticket_id`, or None when the snapshot has no such ticket."""
+        ticket_json, body_json, network_json) of `ticket_id`, or None when the snapshot has
+        no such ticket."""
         with self._lock:
-            row = self._con.execute(_SELECT, (ticket_id,)).fetchone()
+            row = self._con.execute(self._select, (ticket_id,)).fetchone()
         if row is None:
             return None
-        *fields, ticket_json, body_json = row
+        *fields, ticket_json, body_json, network_json = row
         return (*fields[:-1], bool(fields[-1]), zlib.decompress(ticket_json).decode("utf-8"),
-                zlib.decompress(body_json).decode("utf-8"))
+                zlib.decompress(body_json).decode("utf-8"), network_json)
+
+    def query(self, sql: str, params: tuple) -> list[tuple]:
+        """Rows of a read-only statement on the store (the network events of a trace)."""
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
 
     def count(self) -> int:
         with self._lock:

@@ -39,6 +39,17 @@ READABLE = """case
     else coalesce(t.summary, replace(t.item_type, '_', ' ')) || coalesce(' (' || t.code || ')', '')
 end"""
 
+# The timeline items of network events: served per cell (`network.py`), not in documents.
+NETWORK_ITEM_TYPES = ("alarm_raised", "alarm_cleared", "degradation_start", "degradation_end")
+NOT_NETWORK_ITEM = "item_type not in (" + ", ".join(f"'{t}'" for t in NETWORK_ITEM_TYPES) + ")"
+
+
+def event_key(column: str) -> str:
+    """Sortable text of a timestamp (microseconds, fixed width): the network events' key in the
+    document store, and the window bounds a document carries."""
+    return f"strftime({column}, '%Y-%m-%d %H:%M:%S.%f')"
+
+
 KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
         "good_coverage_pct")
 
@@ -62,25 +73,6 @@ PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
 IN_CHUNK = "ticket_id in (select ticket_id from doc_chunk)"
 
 
-def _ticket_alarm_ids(timeline: str, facts_filter: str = "") -> str:
-    """(ticket_id, alarm_id) of the alarms a trace shows: the edges on its timeline (the
-    timeline mart applies the window) plus the alarms the F1 facts found active at resolution,
-    which may predate the window. Shared by the documents and their fingerprints, so what is
-    hashed is what is shown. `{db}` stays a placeholder."""
-    return f"""select ticket_id, source_record_id as alarm_id from {timeline}
-    where item_type in ('alarm_raised', 'alarm_cleared')
-    union
-    select f.ticket_id, unnest(string_split(f.f1_alarm_ids, ',')) as alarm_id
-    from {{db}}.main.fct_audit_facts as f
-    where coalesce(f.f1_alarm_ids, '') <> ''{facts_filter}"""
-
-
-def _ticket_episode_ids(timeline: str) -> str:
-    """(ticket_id, episode_id) of the degradation episodes a trace shows (shared likewise)."""
-    return f"""select distinct ticket_id, source_record_id as episode_id from {timeline}
-          where item_type like 'degradation\\_%' escape '\\'"""
-
-
 DOCUMENTS = f"""
 with
 timeline as (
@@ -91,7 +83,7 @@ timeline as (
                        cell_id := t.cell_id, department := t.department, status := t.status,
                        code := t.code, detail := t.detail) as item
     from {{db}}.main.fct_ticket_timeline as t
-    where t.{IN_CHUNK}
+    where t.{IN_CHUNK} and t.{NOT_NETWORK_ITEM}
 ),
 -- each item serialised once and joined as text: a list of structs re-copies every nested
 -- string while it aggregates (at 31 days of history a ticket's timeline holds ~64 items)
@@ -102,30 +94,6 @@ timelines as (
                as items
     from timeline group by ticket_id
 ),
-ticket_alarm_ids as (
-    {_ticket_alarm_ids("timeline", f" and f.{IN_CHUNK}")}
-),
-cell_alarms as (
-    select i.ticket_id, a.cell_id,
-           list(struct_pack(alarm_id := a.alarm_id, severity := a.severity,
-                            alarm_type := a.alarm_type, raised_at := iso_utc(a.raised_at),
-                            cleared_at := iso_utc(a.cleared_at))
-                order by a.raised_at, a.alarm_id) as alarms
-    from ticket_alarm_ids as i
-    inner join {{db}}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
-    group by i.ticket_id, a.cell_id
-),
-cell_episodes as (
-    select i.ticket_id, e.cell_id,
-           list(struct_pack(started_at := iso_utc(e.episode_start_at),
-                            ended_at := iso_utc(e.episode_end_at),
-                            degraded_hours := e.degraded_hours,
-                            worst := struct_pack({", ".join(f"{k} := e.worst_{k}" for k in KPIS)}))
-                order by e.episode_start_at) as episodes
-    from ({_ticket_episode_ids("timeline")}) as i
-    inner join {{db}}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
-    group by i.ticket_id, e.cell_id
-),
 cells as (
     select c.ticket_id,
            list(struct_pack(
@@ -135,12 +103,10 @@ cells as (
                                         rat := c.rat, site_type := c.site_type,
                                         district := c.district, latitude := c.latitude,
                                         longitude := c.longitude, status := c.cell_status),
-               kpi_before := {_kpi_struct("window")}, kpi_after := {_kpi_struct("after")},
-               alarms := coalesce(ca.alarms, []), degradation_episodes := coalesce(ce.episodes, [])
-           ) order by c.cell_rank, c.cell_id) as linked_cells
+               kpi_before := {_kpi_struct("window")}, kpi_after := {_kpi_struct("after")}
+           ) order by c.cell_rank, c.cell_id) as linked_cells,
+           list(c.cell_id order by c.cell_rank, c.cell_id) as cell_ids
     from {{db}}.main.fct_ticket_cells as c
-    left join cell_alarms as ca on ca.ticket_id = c.ticket_id and ca.cell_id = c.cell_id
-    left join cell_episodes as ce on ce.ticket_id = c.ticket_id and ce.cell_id = c.cell_id
     where c.{IN_CHUNK}
     group by c.ticket_id
 ),
@@ -197,7 +163,14 @@ select
                                        else 'present' end),
         linked_cells := coalesce(ce.linked_cells, []),
         timeline := coalesce(tl.items, '[]'::json),
-        findings := coalesce(fi.items, [])))::varchar as body_json
+        findings := coalesce(fi.items, [])))::varchar as body_json,
+    -- where the reader finds the network events this trace shows (`network.py`)
+    case when ce.cell_ids is not null then to_json(struct_pack(
+        cells := ce.cell_ids, "from" := {event_key("d.network_window_start_at")},
+        "until" := {event_key("d.network_window_end_at")},
+        f1_alarm_ids := coalesce(list_filter(string_split(f.f1_alarm_ids, ','),
+                                             lambda a: a <> ''), [])))::varchar
+    end as network_json
 from {{db}}.main.dim_tickets as d
 left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
 left join cells as ce on ce.ticket_id = d.ticket_id
@@ -210,10 +183,9 @@ order by d.ticket_id  -- appends to the document store's B-tree in key order
 
 # The tables the documents are built from (`{db}` is the warehouse at publish time).
 DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
-                    "main.fct_ticket_timeline", "main.fct_cell_degradation_episodes",
-                    "main.stg_netops__alarms", "main.stg_crm__customers", "audit.findings")
+                    "main.fct_ticket_timeline", "main.stg_crm__customers", "audit.findings")
 COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
-           "evidence_has_pii", "ticket_json", "body_json")
+           "evidence_has_pii", "ticket_json", "body_json", "network_json")
 
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
 # row with the same content must not make its ticket's document look changed.
@@ -229,21 +201,7 @@ FINGERPRINTS = f"""
 with
 timeline as (
     select ticket_id, sum(hash({{cols[fct_ticket_timeline]}})) as h
-    from {{db}}.main.fct_ticket_timeline group by ticket_id
-),
-alarm_ids as (
-    {_ticket_alarm_ids("{db}.main.fct_ticket_timeline")}
-),
-alarms as (
-    select i.ticket_id, sum(hash({{cols[stg_netops__alarms]}})) as h
-    from alarm_ids as i inner join {{db}}.main.stg_netops__alarms as a on a.alarm_id = i.alarm_id
-    group by i.ticket_id
-),
-episodes as (
-    select i.ticket_id, sum(hash({{cols[fct_cell_degradation_episodes]}})) as h
-    from ({_ticket_episode_ids("{db}.main.fct_ticket_timeline")}) as i
-    inner join {{db}}.main.fct_cell_degradation_episodes as e on e.episode_id = i.episode_id
-    group by i.ticket_id
+    from {{db}}.main.fct_ticket_timeline where {NOT_NETWORK_ITEM} group by ticket_id
 ),
 cells as (
     select ticket_id, sum(hash({{cols[fct_ticket_cells]}})) as h
@@ -261,18 +219,15 @@ customers as (
 )
 select d.ticket_id,
        hash({{cols[dim_tickets]}}, hash({{cols[fct_audit_facts]}}), cells.h, timeline.h,
-            alarms.h, episodes.h, findings.h, customers.h) as fingerprint
+            findings.h, customers.h) as fingerprint
 from {{db}}.main.dim_tickets as d
 left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
 left join cells on cells.ticket_id = d.ticket_id
 left join timeline on timeline.ticket_id = d.ticket_id
-left join alarms on alarms.ticket_id = d.ticket_id
-left join episodes on episodes.ticket_id = d.ticket_id
 left join findings on findings.ticket_id = d.ticket_id
 left join customers on customers.ticket_id = d.ticket_id
 """
-_FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_netops__alarms": "a",
-                        "fct_cell_degradation_episodes": "e", "stg_crm__customers": "c"}
+_FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_crm__customers": "c"}
 
 # Changes whenever the documents' SQL or layout changes: a document store written by another
 # version is not reused (the next publish rebuilds every document).
@@ -280,14 +235,15 @@ DOCUMENT_FORMAT = hashlib.sha256("\x00".join(
     (DOCUMENTS, FINGERPRINTS, *COLUMNS, *sorted(NOT_CONTENT))).encode()).hexdigest()[:16]
 
 
-def _content_columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str]:
+def content_columns(con: duckdb.DuckDBPyConnection, db: str,
+                    sources: tuple[str, ...] = DOCUMENT_SOURCES) -> dict[str, str]:
     """Per source table, its content columns as a SQL list (qualified by the table's alias in
     FINGERPRINTS where it has one)."""
     rows = con.execute(
         "select table_name, column_name from information_schema.columns "
         "where table_catalog = ? and list_contains(?, table_schema || '.' || table_name)"
         " order by table_name, ordinal_position",
-        [db.strip('"').replace('""', '"'), list(DOCUMENT_SOURCES)]).fetchall()
+        [db.strip('"').replace('""', '"'), list(sources)]).fetchall()
     columns: dict[str, list[str]] = {}
     for table, column in rows:
         if column not in NOT_CONTENT:
@@ -300,7 +256,7 @@ def _content_columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str]:
 def create_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
     """Create the temporary table `table` (ticket_id, fingerprint): one row per ticket."""
     con.execute(f"create or replace temp table {table} as "
-                + FINGERPRINTS.format(db=db, cols=_content_columns(con, db)))
+                + FINGERPRINTS.format(db=db, cols=content_columns(con, db)))
 
 
 def document_rows(con: duckdb.DuckDBPyConnection, db: str, tickets: str,

@@ -50,6 +50,11 @@ class Snapshot:
                            "built_at": _iso(self.built_at), "snapshot_version": self.version})
 
     @property
+    def as_of_key(self) -> str:
+        """The as-of as `documents.event_key` text: no trace shows a network event after it."""
+        return self.as_of.strftime("%Y-%m-%d %H:%M:%S.%f") if self.as_of else "\uffff"
+
+    @property
     def findings_provenance_json(self) -> str:
         """The latest audit's run, as the closing fields of a finding in a trace document
         (the documents leave them null: `documents.PROVENANCE_PLACEHOLDER`)."""

@@ -21,10 +21,14 @@ from pathlib import Path
 import duckdb
 
 from api.docstore import docs_path, docstore_format, write_docstore
-from api.documents import DOCUMENT_FORMAT, DOCUMENT_SOURCES, create_fingerprints, document_rows
+from api.documents import DOCUMENT_SOURCES, create_fingerprints, document_rows
+from api.network import (NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints,
+                         network_rows)
 
 CURRENT = "CURRENT"
 FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs
+# store_table, key_1, key_2, fingerprint of each network record in the document store
+NETWORK_FINGERPRINTS_TABLE = "main.network_fingerprints"
 ROW_GROUP_SIZE = 2048
 PREFIX, SUFFIX = "snapshot-", ".duckdb"
 
@@ -92,17 +96,17 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _changed_documents(con: duckdb.DuckDBPyConnection, previous: Path | None) -> list[str] | None:
-    """Ticket ids whose document differs from the one in the `previous` snapshot's store (new,
-    changed or gone), by comparing the fingerprints table `doc_fingerprints` with the one
-    saved in that snapshot (they are also left in the temp table `doc_changed`); None when
-    there is nothing to reuse (every document is written)."""
-    if previous is None or docstore_format(docs_path(previous)) != DOCUMENT_FORMAT:
-        return None
+def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
+    """Compare the fingerprints (temp tables `doc_fingerprints`, `network_fingerprints`) with
+    those saved in the `previous` snapshot, leaving what differs (new, changed or gone) in the
+    temp tables `doc_changed` (ticket_id) and `network_changed` (store_table, key_1, key_2).
+    False when there is nothing to reuse (everything is written)."""
+    if previous is None or docstore_format(docs_path(previous)) != STORE_FORMAT:
+        return False
     try:
         con.execute(f"attach {_sql_literal(str(previous))} as previous_snapshot (read_only)")
     except duckdb.Error:
-        return None  # unreadable (or pruned meanwhile): rebuild rather than fail the publish
+        return False  # unreadable (or pruned meanwhile): rebuild rather than fail the publish
     try:
         con.execute(f"""
             create or replace temp table doc_changed as
@@ -111,9 +115,17 @@ def _changed_documents(con: duckdb.DuckDBPyConnection, previous: Path | None) ->
             full outer join previous_snapshot.{FINGERPRINTS_TABLE} as o
                 on o.ticket_id = n.ticket_id
             where o.fingerprint is distinct from n.fingerprint""")
-        return [row[0] for row in con.execute("select ticket_id from doc_changed").fetchall()]
+        con.execute(f"""
+            create or replace temp table network_changed as
+            select coalesce(n.store_table, o.store_table) as store_table,
+                   coalesce(n.key_1, o.key_1) as key_1, coalesce(n.key_2, o.key_2) as key_2
+            from network_fingerprints as n
+            full outer join previous_snapshot.{NETWORK_FINGERPRINTS_TABLE} as o
+                on o.store_table = n.store_table and o.key_1 = n.key_1 and o.key_2 = n.key_2
+            where o.fingerprint is distinct from n.fingerprint""")
+        return True
     except duckdb.Error:
-        return None
+        return False
     finally:
         con.execute("detach previous_snapshot")
 
@@ -128,14 +140,18 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     create_fingerprints(con, warehouse, "doc_fingerprints")
-    changed = _changed_documents(con, previous)
-    if changed is None:
+    create_network_fingerprints(con, warehouse, "network_fingerprints")
+    if not _find_changes(con, previous):
         built = write_docstore(docs_target, document_rows(con, warehouse, "doc_fingerprints"),
-                               doc_format=DOCUMENT_FORMAT)
+                               network_rows(con, warehouse, "network_fingerprints"),
+                               doc_format=STORE_FORMAT)
     else:
+        changed = [row[0] for row in con.execute("select ticket_id from doc_changed").fetchall()]
+        network_changed = con.execute("select * from network_changed").fetchall()
         built = write_docstore(docs_target, document_rows(con, warehouse, "doc_changed"),
-                               doc_format=DOCUMENT_FORMAT, base=docs_path(previous),
-                               replace=changed)
+                               network_rows(con, warehouse, "network_changed"),
+                               doc_format=STORE_FORMAT, base=docs_path(previous),
+                               replace=changed, network_replace=network_changed)
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a listing's
     # lookup (a ticket's findings, one MSISDN's tickets) to 2 048 rows instead of 122 880.
     con.execute(f"attach {_sql_literal(str(target))} as snap "
@@ -152,6 +168,8 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
             counts[table.name] = count[0]
         con.execute(f"create table snap.{FINGERPRINTS_TABLE} as "
                     "select * from doc_fingerprints order by ticket_id")
+        con.execute(f"create table snap.{NETWORK_FINGERPRINTS_TABLE} as "
+                    "select * from network_fingerprints")
         counts["main.trace_documents"] = con.execute(
             "select count(*) from doc_fingerprints").fetchone()[0]
         provenance = con.execute(f"select max(run_id), max(as_of), max(found_at) "
@@ -176,7 +194,7 @@ def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]
     present = {f"{s}.{t}" for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database()").fetchall()}
-    needed = [*(t.name for t in tables), *DOCUMENT_SOURCES]
+    needed = [*(t.name for t in tables), *DOCUMENT_SOURCES, *NETWORK_SOURCES]
     missing = [name for name in dict.fromkeys(needed) if name not in present]
     if missing:
         raise SnapshotError(f"the warehouse lacks serving tables: {', '.join(missing)}")

@@ -1,6 +1,6 @@
 """The trace of one ticket, served from the snapshot's precomputed document: one key lookup
-in its document store, then the caller's view of the customer (masking) and the snapshot's
-provenance. Shared by `GET /tickets/{id}/trace` and `complaint-trace trace`."""
+in its document store, the network events of its linked cells spliced in (`network.py`), then
+the caller's view of the customer (masking) and the snapshot's provenance. Shared by `GET /tickets/{id}/trace` and `complaint-trace trace`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from api import queries as q
 from api.documents import PROVENANCE_PLACEHOLDER_JSON
+from api.network import splice_network
 from api.reader import Snapshot
 from api.schemas import FindingPublic, ProvenancePublic
 from api.security import mask_msisdn, scrub
@@ -41,7 +42,7 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
     row = snapshot.docs.get(ticket_id)
     if row is None:
         return None
-    customer_id, msisdn, name, tier, segment, evidence_has_pii, ticket, body = row
+    customer_id, msisdn, name, tier, segment, evidence_has_pii, ticket, body, network = row
     customer = json.dumps({
         "customer_id": customer_id,
         "msisdn": msisdn if sees_pii else mask_msisdn(msisdn),
@@ -51,10 +52,13 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
     }, ensure_ascii=False)
     if not body.endswith('"findings":[]}'):  # the findings' run: see PROVENANCE_PLACEHOLDER
         body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
-    if evidence_has_pii and not sees_pii:  # rare: re-render the findings with MSISDNs masked
+    if network is not None or (evidence_has_pii and not sees_pii):
         parsed = json.loads(body)
-        parsed["findings"] = scrub(parsed["findings"])
-        body = json.dumps(parsed, ensure_ascii=False)
+        if network is not None:
+            splice_network(parsed, json.loads(network), snapshot.as_of_key, snapshot.docs.query)
+        if evidence_has_pii and not sees_pii:  # rare: re-render the findings, MSISDNs masked
+            parsed["findings"] = scrub(parsed["findings"])
+        body = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
     # Splice the stored JSON objects instead of parsing and re-serialising them: this is the
     # hot path of the API (latency budget p99 < 50 ms at 50 concurrent clients).
     return (f'{{"ticket":{ticket},"customer":{customer},{body[1:-1]},'

@@ -3,6 +3,9 @@
 Values are chosen by hand so tests can assert on them without running the pipeline: ticket
 TT0001 is a planted F1 (critical alarm on its rank-1 cell still active at resolution), TT0002
 has no sessions (`network_trace = missing`), TT0003..TT0007 exist for search and pagination.
+The network events a trace shows come from `fct_cell_network_events` (per cell) through the
+ticket's network window, capped at the snapshot's as-of: decoys outside the window, after the
+as-of and on an unlinked cell must stay out.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ create table main.dim_tickets (
     description varchar, reported_district varchar, reopened_from_ticket_id varchar,
     tier_at_creation varchar, segment varchar, status_at_as_of varchar,
     owning_department varchar, network_trace varchar, dagster_run_id varchar,
-    resolved_at timestamp, closure_code varchar);
+    resolved_at timestamp, closure_code varchar, network_window_start_at timestamp,
+    network_window_end_at timestamp);
 create table main.fct_audit_facts (
     ticket_id varchar, created_date_local date, resolved_at timestamp, closure_code varchar,
     first_contact_limit_minutes double, resolution_limit_minutes double,
@@ -48,6 +52,10 @@ create table main.fct_ticket_timeline (
     source_system varchar, source_table varchar, source_record_id varchar, cell_id varchar,
     department varchar, actor_id varchar, status varchar, code varchar, detail varchar,
     summary varchar);
+create table main.fct_cell_network_events (
+    network_event_id varchar, cell_id varchar, event_at timestamp, item_type varchar,
+    source_system varchar, source_table varchar, source_record_id varchar, status varchar,
+    code varchar, detail varchar, summary varchar, dbt_invocation_id varchar);
 create table main.fct_cell_degradation_episodes (
     episode_id varchar, cell_id varchar, episode_start_at timestamp, episode_end_at timestamp,
     degraded_hours integer, worst_drop_rate_pct double, worst_access_success_pct double,
@@ -94,6 +102,24 @@ TIMELINE = [  # deliberately not in time order: the API must sort
 ]
 
 
+NETWORK_TYPES = ("alarm_raised", "alarm_cleared", "degradation_start", "degradation_end")
+# network events on C1 and C9 that the F1 ticket's trace must not show: before its window
+# (A0), after the snapshot's as-of (A8, still inside the window), on a cell it is not linked
+# to (A9, EP0)
+DECOY_EVENTS = [  # event_at, item_type, record, cell, status, code, detail, summary
+    ("2026-01-01 01:00:00", "alarm_raised", "A0", "C1", "minor", "vswr_high", None,
+     "minor alarm raised: vswr_high"),
+    ("2026-01-01 02:00:00", "alarm_cleared", "A0", "C1", "minor", "vswr_high", None,
+     "minor alarm cleared: vswr_high"),
+    ("2026-03-06 01:00:00", "alarm_raised", "A8", "C1", "major", "power_failure", None,
+     "major alarm raised: power_failure"),
+    ("2026-03-02 01:00:00", "alarm_raised", "A9", "C9", "critical", "power_failure", None,
+     "critical alarm raised: power_failure"),
+    ("2026-03-02 02:00:00", "degradation_start", "EP0", "C9", None, None, "3 degraded hour(s)",
+     "cell degradation start"),
+]
+
+
 def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
     """Write the hand-made warehouse to `path` (replacing it) and return the path."""
     path.unlink(missing_ok=True)
@@ -103,11 +129,12 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
         con.execute("insert into main.dim_tickets values "
                     "(?, ?, 'CUST1', ?, 'hotline', 'network.data_speed', 'network', 'high', "
                     "'slow data, 网速慢, \"urgent\"', ?, null, 'gold', 'individual', ?, 'noc', "
-                    "?, ?, ?, ?)",
+                    "?, ?, ?, ?, ?::timestamp - interval 3 day, ?::timestamp + interval 7 day)",
                     [tid, MSISDN if tid == F1_TICKET else f"1390000{tid[-4:]}", created,
                      district, status, trace, run_id,
                      "2026-03-02 10:00:00" if tid == F1_TICKET else None,
-                     "network_fixed" if tid == F1_TICKET else None])
+                     "network_fixed" if tid == F1_TICKET else None, created,
+                     "2026-03-02 10:00:00" if tid == F1_TICKET else None])
         con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, 45, 1080, "
                     "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                     [tid, created, "2026-03-02 10:00:00" if tid == F1_TICKET else None,
@@ -126,17 +153,26 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
     con.executemany("insert into main.fct_ticket_timeline values "
                     "(md5(? || ?), ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
                     [[F1_TICKET, row[4], F1_TICKET, *row] for row in TIMELINE])
+    # the timeline mart holds the network items too; the trace takes them per cell from here
+    con.executemany("insert into main.fct_cell_network_events values "
+                    "(md5(? || ?), ?, ?, ?, 'netops', ?, ?, ?, ?, ?, ?, 'inv-1')",
+                    [[row[1], row[4], row[5], row[0], row[1], row[3], row[4], row[7], row[8],
+                      row[9], row[10]] for row in TIMELINE if row[1] in NETWORK_TYPES]
+                    + [[t, r, c, at, t, "alarms" if t.startswith("alarm") else "cell_kpi_hourly",
+                        r, st, code, detail, summary]
+                       for at, t, r, c, st, code, detail, summary in DECOY_EVENTS])
     con.execute("insert into main.fct_ticket_timeline values ('x9', ?, '2026-03-02 03:00:00', "
                 "'ticket_event', 'ticketing', 'ticket_events', 'E9', null, 'service_desk', null, "
                 "'acknowledged', null, null, 'created')", [MISSING_TICKET])
     con.execute("""insert into main.fct_cell_degradation_episodes values
-        ('EP1', 'C1', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, 3.1, null, null),
+        ('EP1', 'C1', '2026-03-02 02:00:00', '2026-03-02 05:00:00', 3, 4.5, null, 3.1, null, null),
         ('EP0', 'C9', '2026-03-02 02:00:00', '2026-03-02 04:00:00', 3, 4.5, null, null, null, null)
     """)
     con.execute("""insert into main.stg_netops__alarms values
         ('A1', 'C1', '2026-03-02 01:00:00', null, 'critical', 'cell_out_of_service'),
         ('A7', 'C1', '2026-02-01 01:00:00', null, 'major', 'transmission_failure'),
         ('A0', 'C1', '2026-01-01 01:00:00', '2026-01-01 02:00:00', 'minor', 'vswr_high'),
+        ('A8', 'C1', '2026-03-06 01:00:00', null, 'major', 'power_failure'),
         ('A9', 'C9', '2026-03-02 01:00:00', null, 'critical', 'power_failure')""")
     con.execute("""insert into main.stg_crm__customers values
         ('CUST1', ?, '张老三', 'silver', null, '2026-03-01 00:00:00'),

@@ -26,8 +26,18 @@ from tests.conftest import _invoke
 def _documents(snapshot: Path) -> dict[str, tuple]:
     con = sqlite3.connect(docs_path(snapshot))
     try:
-        return {row[0]: (*row[1:-2], zlib.decompress(row[-2]), zlib.decompress(row[-1]))
+        return {row[0]: (*row[1:-3], zlib.decompress(row[-3]), zlib.decompress(row[-2]), row[-1])
                 for row in con.execute("select * from trace_documents")}
+    finally:
+        con.close()
+
+
+def _network_records(snapshot: Path) -> dict[str, list[tuple]]:
+    """The per-cell network tables of a snapshot's document store, sorted."""
+    con = sqlite3.connect(docs_path(snapshot))
+    try:
+        return {table: sorted(con.execute(f"select * from {table}").fetchall())
+                for table in ("network_events", "alarms", "episodes")}
     finally:
         con.close()
 
@@ -73,6 +83,9 @@ def test_incremental_publish_equals_a_full_rebuild(two_step_home, tmp_path):
     assert incremental.keys() == rebuilt.keys()
     differing = sorted(t for t in rebuilt if incremental[t] != rebuilt[t])
     assert not differing, f"documents differ from a full rebuild: {differing[:10]}"
+    incremental_network, rebuilt_network = _network_records(second), _network_records(full.path)
+    assert all(rebuilt_network.values()), "the full rebuild stored no network events"
+    assert incremental_network == rebuilt_network
     assert again.documents_built == 0, "nothing changed, yet documents were rebuilt"
 
 
@@ -102,3 +115,48 @@ def test_findings_in_a_trace_name_the_latest_audit_run(two_step_home):
         assert finding["run_id"] == run_id
         assert finding["as_of"] == as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert finding["found_at"] is not None
+
+
+def test_every_trace_shows_the_timeline_mart_rows_of_its_ticket(two_step_home):
+    """The network events a trace takes per cell at request time, cut to the ticket's window,
+    are exactly the items the timeline mart holds for that ticket; each linked cell lists the
+    alarms with an edge on that timeline plus the F1 facts' alarms, and the episodes with one."""
+    home, *_ = two_step_home
+    timelines: dict[str, list[tuple]] = {}
+    cell_records: dict[tuple[str, str], set[str]] = {}
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        for ticket_id, at, kind, record, cell_id in con.execute(
+                "select ticket_id, item_at, item_type, source_record_id, cell_id "
+                "from main.fct_ticket_timeline "
+                "order by ticket_id, item_at, source_record_id, item_type").fetchall():
+            timelines.setdefault(ticket_id, []).append((at, kind, record))
+            if cell_id is not None:
+                cell_records.setdefault((ticket_id, cell_id), set()).add(record)
+        for ticket_id, alarm_id, cell_id in con.execute(
+                "select f.ticket_id, a.alarm_id, a.cell_id from main.fct_audit_facts as f, "
+                "unnest(string_split(f.f1_alarm_ids, ',')) as u(alarm_id) "
+                "inner join main.stg_netops__alarms as a on a.alarm_id = u.alarm_id").fetchall():
+            cell_records.setdefault((ticket_id, cell_id), set()).add(alarm_id)
+        tickets = [row[0] for row in con.execute("select ticket_id from main.dim_tickets")
+                   .fetchall()]
+        episode_ids = {(cell, start): episode for cell, start, episode in con.execute(
+            "select cell_id, episode_start_at, episode_id "
+            "from main.fct_cell_degradation_episodes").fetchall()}
+    snapshot = open_snapshot(current_snapshot(home / "snapshots"))
+    try:
+        shown_network = 0
+        for ticket_id in tickets:
+            trace = json.loads(trace_json(snapshot, ticket_id, sees_pii=True))
+            shown = [(datetime.fromisoformat(i["at"].removesuffix("Z")), i["type"],
+                      i["source_record_id"]) for i in trace["timeline"]]
+            assert shown == timelines.get(ticket_id, []), ticket_id
+            for cell in trace["linked_cells"]:
+                records = {a["alarm_id"] for a in cell["alarms"]}
+                records |= {episode_ids[cell["cell_id"], datetime.fromisoformat(
+                    e["started_at"].removesuffix("Z"))] for e in cell["degradation_episodes"]}
+                expected = cell_records.get((ticket_id, cell["cell_id"]), set())
+                assert records == expected, (ticket_id, cell["cell_id"])
+                shown_network += len(records)
+    finally:
+        snapshot.con.close()
+    assert shown_network, "no trace showed a network event: the test checks nothing"

@@ -1,0 +1,184 @@
+"""The network events a trace shows, kept once per cell in the document store and spliced into
+a trace at request time.
+
+A trace shows the alarms and degradation episodes on its linked cells from the complaint
+window's start until resolution + N days (audit-rules §7). Stored inside each ticket's
+document, they made every ticket resolved in the last N days, and every open one, need a new
+document each day, each holding dozens of network items repeated across the tickets that share
+a cell. Kept here per cell (`network_events`, keyed by cell and time) with their details
+(`alarms`, `episodes`), a day adds its new events once; the document keeps the window
+(`dim_tickets.network_window_*`, the same columns the timeline mart applies) and the reader
+cuts the cell's events to it, capped at the snapshot's as-of.
+
+Each record is fingerprinted like a document (`NETWORK_FINGERPRINTS`), so a publish rewrites
+only the records that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+
+import duckdb
+
+from api.documents import DOCUMENT_FORMAT, ISO_UTC, KPIS, READABLE, content_columns, event_key
+
+# One record kind per store table: its key columns, its source table, and the SQL of its
+# rows (`{db}` is the warehouse; `{changed}` restricts the rows to the keys in that table).
+NETWORK_EVENTS_SQL = f"""
+select t.cell_id, {event_key("t.event_at")} as event_key, t.source_record_id, t.item_type,
+       to_json(struct_pack(at := iso_utc(t.event_at), type := t.item_type,
+                           source_system := t.source_system, source_table := t.source_table,
+                           source_record_id := t.source_record_id, summary := {READABLE},
+                           cell_id := t.cell_id, department := t.department,
+                           status := t.status, code := t.code, detail := t.detail))::varchar
+           as item_json
+from (select *, null::varchar as department from {{db}}.main.fct_cell_network_events) as t
+inner join {{changed}} as c on c.key_1 = t.item_type and c.key_2 = t.source_record_id
+order by t.cell_id, event_key"""
+
+ALARMS_SQL = f"""
+select a.alarm_id, a.cell_id, {event_key("a.raised_at")} as sort_key,
+       to_json(struct_pack(alarm_id := a.alarm_id, severity := a.severity,
+                           alarm_type := a.alarm_type, raised_at := iso_utc(a.raised_at),
+                           cleared_at := iso_utc(a.cleared_at)))::varchar as detail_json
+from {{db}}.main.stg_netops__alarms as a
+where a.alarm_id in (select key_2 from {{changed}})
+order by a.alarm_id"""
+
+EPISODES_SQL = f"""
+select e.episode_id, e.cell_id, {event_key("e.episode_start_at")} as sort_key,
+       to_json(struct_pack(started_at := iso_utc(e.episode_start_at),
+                           ended_at := iso_utc(e.episode_end_at),
+                           degraded_hours := e.degraded_hours,
+                           worst := struct_pack({", ".join(f"{k} := e.worst_{k}" for k in KPIS)})
+                           ))::varchar as detail_json
+from {{db}}.main.fct_cell_degradation_episodes as e
+where e.episode_id in (select key_2 from {{changed}})
+order by e.episode_id"""
+
+# store table -> (its columns, primary key, source rows)
+STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "network_events": (("cell_id", "event_key", "source_record_id", "item_type", "item_json"),
+                       ("cell_id", "event_key", "source_record_id", "item_type"),
+                       NETWORK_EVENTS_SQL),
+    "alarms": (("alarm_id", "cell_id", "sort_key", "detail_json"), ("alarm_id",), ALARMS_SQL),
+    "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"), ("episode_id",),
+                 EPISODES_SQL),
+}
+
+# (store table, key_1, key_2, fingerprint) of every record; key_1 is the event's item type
+# ('' for alarms and episodes). `{cols[table]}` lists a source's content columns.
+NETWORK_FINGERPRINTS = """
+select 'network_events' as store_table, item_type as key_1, source_record_id as key_2,
+       hash({cols[fct_cell_network_events]}) as fingerprint
+from {db}.main.fct_cell_network_events
+union all
+select 'alarms', '', alarm_id, hash({cols[stg_netops__alarms]})
+from {db}.main.stg_netops__alarms
+union all
+select 'episodes', '', episode_id, hash({cols[fct_cell_degradation_episodes]})
+from {db}.main.fct_cell_degradation_episodes
+"""
+NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
+                   "main.fct_cell_degradation_episodes")
+
+CREATE_STORE_TABLES = (
+    # clustered by cell and time: a trace reads each linked cell's window as one range
+    "create table network_events (cell_id text, event_key text, source_record_id text, "
+    "item_type text, item_json text, "
+    "primary key (cell_id, event_key, source_record_id, item_type)) without rowid",
+    "create index network_events_by_record on network_events (source_record_id, item_type)",
+    "create table alarms (alarm_id text primary key, cell_id text, sort_key text, "
+    "detail_json text)",
+    "create table episodes (episode_id text primary key, cell_id text, sort_key text, "
+    "detail_json text)",
+)
+DELETE_CHANGED = {
+    "network_events": "delete from network_events where source_record_id = ? and item_type = ?",
+    "alarms": "delete from alarms where alarm_id = ?",
+    "episodes": "delete from episodes where episode_id = ?",
+}
+
+
+# What a document store holds and how: a store written by another version is not reused.
+STORE_FORMAT = hashlib.sha256("\x00".join(
+    (DOCUMENT_FORMAT, NETWORK_FINGERPRINTS, *CREATE_STORE_TABLES,
+     *(sql for _, _, sql in STORE_TABLES.values()))).encode()).hexdigest()[:16]
+
+
+def create_network_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
+    """Create the temporary table `table` (store_table, key_1, key_2, fingerprint): one row per
+    network record."""
+    cols = content_columns(con, db, NETWORK_SOURCES)
+    con.execute(f"create or replace temp table {table} as "
+                + NETWORK_FINGERPRINTS.format(db=db, cols=cols))
+
+
+def network_rows(con: duckdb.DuckDBPyConnection, db: str, changed: str,
+                 batch_rows: int = 20_000) -> Iterator[tuple[str, list[tuple]]]:
+    """(store table, batch of rows) of the records listed in the table `changed` (store_table,
+    key_1, key_2) that exist in the warehouse."""
+    con.execute(ISO_UTC)
+    for store_table, (_, _, sql) in STORE_TABLES.items():
+        con.execute(f"create or replace temp table network_changed_keys as select key_1, key_2 "
+                    f"from {changed} where store_table = ?", [store_table])
+        result = con.execute(sql.format(db=db, changed="network_changed_keys"))
+        while batch := result.fetchmany(batch_rows):
+            yield store_table, batch
+
+
+# --- request time -------------------------------------------------------------------------
+
+def key_of_iso(at: str) -> str:
+    """`documents.event_key` text of a trace's ISO-8601 UTC time (`2026-03-02T10:00:00[.ffffff]Z`)."""
+    fraction = at[20:-1] if at[19] == "." else ""
+    return f"{at[:10]} {at[11:19]}.{fraction.ljust(6, '0')}"
+
+
+def _item_order(item: dict) -> tuple:
+    # the timeline mart's order: time, then source record, then item type
+    at = item.get("at")
+    return (key_of_iso(at) if at else "\uffff", item.get("source_record_id") or "\uffff",
+            item.get("type") or "")
+
+
+Query = Callable[[str, tuple], list[tuple]]
+
+
+def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> None:
+    """Add to `body` (a stored document's body, parsed) the network events of its linked cells
+    inside the window `network` (cells, from, until, f1_alarm_ids), capped at `as_of_key`:
+    their timeline items in time order among the stored ones, and each cell's alarms and
+    degradation episodes. `query(sql, params)` reads the document store."""
+    cells = network["cells"]
+    until = as_of_key if network["until"] is None else min(network["until"], as_of_key)
+    marks = ",".join("?" * len(cells))
+    events = query(f"select source_record_id, item_type, item_json from network_events "
+                   f"where cell_id in ({marks}) and event_key between ? and ?",
+                   (*cells, network["from"], until)) if network["from"] <= until else []
+    alarm_ids = {record for record, kind, _ in events if kind.startswith("alarm_")}
+    alarm_ids.update(network["f1_alarm_ids"])
+    episode_ids = {record for record, kind, _ in events if kind.startswith("degradation_")}
+    alarms = _details(query, "alarms", "alarm_id", alarm_ids)
+    episodes = _details(query, "episodes", "episode_id", episode_ids)
+    for cell in body["linked_cells"]:
+        cell["alarms"] = alarms.get(cell["cell_id"], [])
+        cell["degradation_episodes"] = episodes.get(cell["cell_id"], [])
+    if events:
+        timeline = body["timeline"] + [json.loads(item) for _, _, item in events]
+        body["timeline"] = sorted(timeline, key=_item_order)
+
+
+def _details(query: Query, table: str, key: str, ids: set[str]) -> dict[str, list[dict]]:
+    """Per cell, the details of the records `ids` of `table`, by time then id."""
+    if not ids:
+        return {}
+    ordered = sorted(ids)
+    rows = query(f"select cell_id, detail_json from {table} where {key} in "
+                 f"({','.join('?' * len(ordered))}) order by sort_key, {key}", tuple(ordered))
+    per_cell: dict[str, list[dict]] = {}
+    for cell_id, detail in rows:
+        per_cell.setdefault(cell_id, []).append(json.loads(detail))
+    return per_cell
