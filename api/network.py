@@ -132,7 +132,7 @@ def network_rows(con: duckdb.DuckDBPyConnection, db: str, changed: str,
 # --- request time -------------------------------------------------------------------------
 
 def key_of_iso(at: str) -> str:
-    """`documents.event_key` text of a trace's ISO-8601 UTC time (`2026-03-02T10:00:00[.ffffff]Z`)."""
+    """`documents.event_key` text of a trace's ISO-8601 UTC time (`...T10:00:00[.ffffff]Z`)."""
     fraction = at[20:-1] if at[19] == "." else ""
     return f"{at[:10]} {at[11:19]}.{fraction.ljust(6, '0')}"
 

@@ -22,8 +22,7 @@ import duckdb
 
 from api.docstore import docs_path, docstore_format, write_docstore
 from api.documents import DOCUMENT_SOURCES, create_fingerprints, document_rows
-from api.network import (NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints,
-                         network_rows)
+from api.network import NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints, network_rows
 
 CURRENT = "CURRENT"
 FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs

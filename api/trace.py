@@ -1,6 +1,7 @@
 """The trace of one ticket, served from the snapshot's precomputed document: one key lookup
 in its document store, the network events of its linked cells spliced in (`network.py`), then
-the caller's view of the customer (masking) and the snapshot's provenance. Shared by `GET /tickets/{id}/trace` and `complaint-trace trace`."""
+the caller's view of the customer (masking) and the snapshot's provenance. Shared by
+`GET /tickets/{id}/trace` and `complaint-trace trace`."""
 
 from __future__ import annotations
 
