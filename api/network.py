@@ -17,10 +17,10 @@ only the records that changed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 
 import duckdb
+import orjson
 
 from api.documents import DOCUMENT_FORMAT, ISO_UTC, KPIS, READABLE, content_columns, event_key
 
@@ -167,7 +167,7 @@ def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> N
         cell["alarms"] = alarms.get(cell["cell_id"], [])
         cell["degradation_episodes"] = episodes.get(cell["cell_id"], [])
     if events:
-        timeline = body["timeline"] + [json.loads(item) for _, _, item in events]
+        timeline = body["timeline"] + [orjson.loads(item) for _, _, item in events]
         body["timeline"] = sorted(timeline, key=_item_order)
 
 
@@ -180,5 +180,5 @@ def _details(query: Query, table: str, key: str, ids: set[str]) -> dict[str, lis
                  f"({','.join('?' * len(ordered))}) order by sort_key, {key}", tuple(ordered))
     per_cell: dict[str, list[dict]] = {}
     for cell_id, detail in rows:
-        per_cell.setdefault(cell_id, []).append(json.loads(detail))
+        per_cell.setdefault(cell_id, []).append(orjson.loads(detail))
     return per_cell
