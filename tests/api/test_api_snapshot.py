@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import threading
 from datetime import datetime
 
@@ -127,6 +128,18 @@ def test_a_snapshot_without_its_document_store_is_not_taken(client, api_home):
     # the second snapshot's store was opened before its file went: traces still answer
     trace = client.get(f"/tickets/{F1_TICKET}/trace", headers=api_home.headers("handler"))
     assert trace.status_code == 200 and trace.json()["provenance"]["run_id"] == "run-44444444"
+
+
+def test_a_store_from_before_network_events_per_cell_is_served_as_stored(api_home, tmp_path):
+    # such a store has no network_json: its documents hold their network items themselves
+    old = tmp_path / "old.docs.sqlite"
+    shutil.copy(docs_path(api_home.first.path), old)
+    con = sqlite3.connect(old)
+    con.execute("alter table trace_documents drop column network_json")
+    con.commit()
+    con.close()
+    *_, body, network = DocStore(old).get(F1_TICKET)
+    assert network is None and '"linked_cells":[{' in body
 
 
 def test_api_serves_while_the_pipeline_holds_the_warehouse_for_writing(client, api_home):
