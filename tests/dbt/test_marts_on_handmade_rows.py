@@ -259,3 +259,26 @@ def test_every_dbt_unit_test_passes(built: Path, tmp_path: Path) -> None:
     results = {r["unique_id"].rsplit(".", 1)[-1]: r["status"]
                for r in run.run_results()["results"]}
     assert declared and results == dict.fromkeys(declared, "pass")
+
+
+def test_timeline_uniqueness_is_tested_on_the_latest_build(built: Path, tmp_path: Path) -> None:
+    """`__latest_build__` (macros/tests_where.sql) narrows the timeline's uniqueness test to the
+    rows the latest build wrote: a duplicate among them fails it; one among older rows is out
+    of its reach (the build by ticket replaced every row of the tickets it wrote)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built, warehouse)
+    unique_test = ("--select", "fct_ticket_timeline,test_name:unique")
+    dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "clean",
+        extra=unique_test)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into main.fct_ticket_timeline "
+                    "select * from main.fct_ticket_timeline limit 1")
+    with pytest.raises(AssertionError, match="unique_fct_ticket_timeline_timeline_item_id"):
+        dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "dup",
+            extra=unique_test)
+    with duckdb.connect(str(warehouse)) as con:  # the duplicate now belongs to an older build
+        con.execute("update main.fct_ticket_timeline set loaded_through = loaded_through "
+                    "- interval 1 day where rowid = (select max(rowid) "
+                    "from main.fct_ticket_timeline)")
+    dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "old_dup",
+        extra=unique_test)
