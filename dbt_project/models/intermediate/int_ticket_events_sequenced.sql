@@ -1,12 +1,80 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_built_after_as_of() }}",
+        post_hook="{{ drop_events_no_longer_delivered() }}"
+    )
+}}
+-- One row per ticket event by as-of, in order, with the clock state after it (audit-rules §1-2).
+--
+-- Incremental by ticket: a run re-sequences only the tickets with an event new to it (loaded
+-- since the last build, or timed after its as-of), new or re-delivered tickets, and tickets
+-- whose events a re-delivered file took away or moved (the post-hook drops the rows of a ticket
+-- left with no event: delete+insert only replaces tickets that have rows in the new batch).
+-- An earlier as-of rebuilds every ticket.
+
 with
 
-tickets as (
+all_tickets as (
     select ticket_id, created_at from {{ ref('int_tickets_tiered') }}
 ),
 
-events as (
+all_events as (
     select * from {{ ref('stg_ticketing__ticket_events') }}
     where event_at <= {{ as_of() }}
+),
+
+{%- set previous = previous_build_state() %}
+{% if is_incremental() and not previous.rebuild_all %}
+affected_tickets as (
+    -- an event new to this build: loaded since the last one, or timed after its as-of
+    select ticket_id
+    from all_events
+    where _loaded_at > {{ previous.loaded_through }}
+        or event_at > {{ previous.as_of }}
+    union
+    -- the ticket is new by this as-of, or re-delivered (its creation time may have moved)
+    select ticket_id
+    from all_tickets
+    where created_at > {{ previous.as_of }}
+    union
+    select ticket_id
+    from {{ ref('stg_ticketing__tickets') }}
+    where _loaded_at > {{ previous.loaded_through }}
+    union
+    -- a re-delivered file no longer holds an event, or moved it to another ticket
+    select built.ticket_id
+    from {{ this }} as built
+    anti join all_events
+        on all_events.event_id = built.event_id
+        and all_events.ticket_id = built.ticket_id
+),
+{% else %}
+affected_tickets as (
+    select ticket_id from all_tickets
+),
+{% endif %}
+
+tickets as (
+    select all_tickets.*
+    from all_tickets
+    inner join affected_tickets
+        on affected_tickets.ticket_id = all_tickets.ticket_id
+),
+
+events as (
+    select all_events.*
+    from all_events
+    inner join tickets
+        on tickets.ticket_id = all_events.ticket_id
+),
+
+loaded_through as (
+    -- the newest input row this build has seen: the next build looks for rows loaded later
+    {{ loaded_through([ref('stg_ticketing__ticket_events'), ref('stg_ticketing__tickets')]) }}
 ),
 
 ordered as (
@@ -78,5 +146,8 @@ select
     note,
     clock_state_after,
     _source_file,
-    _source_row
+    _source_row,
+    {{ as_of() }} as built_as_of,
+    loaded_through.loaded_through
 from clock_states
+cross join loaded_through

@@ -95,6 +95,14 @@ touched_tickets as (
             or later.created_at > {{ previous.as_of }}
         )
     union
+    -- an event item whose event a re-delivered file took away or gave to another ticket
+    select built.ticket_id
+    from {{ this }} as built
+    anti join {{ ref('int_ticket_events_sequenced') }} as events
+        on events.event_id = built.source_record_id
+        and events.ticket_id = built.ticket_id
+    where built.item_type = 'ticket_event'
+    union
     -- linked cells rebuilt in this very build
     select ticket_id
     from {{ ref('int_tickets_linked_to_cells') }}
