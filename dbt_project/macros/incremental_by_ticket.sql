@@ -1,6 +1,6 @@
-{#- Helpers of the models that are incremental by ticket (delete+insert on ticket_id): each
-    row records the as-of it was built for and the newest input row its build had seen, so the
-    next build can tell which tickets may have changed. -#}
+{#- Helpers of the models that are incremental by ticket (delete+insert on ticket_id) or, for
+    degradation episodes, by cell and time: each row records the as-of it was built for and the
+    newest input row its build had seen, so the next build can tell what may have changed. -#}
 
 {% macro drop_rows_built_after_as_of() -%}
     {#- pre-hook: going back to an earlier as-of must not keep rows that saw later events -#}
@@ -64,5 +64,37 @@
                 and events.ticket_id = built.ticket_id
                 and events.event_at <= {{ as_of() }}
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro episode_hours_new_to_build(previous) -%}
+    {#- (cell_id, period_start) of the flagged hours fct_cell_degradation_episodes has not seen:
+        loaded since its last build, or complete (an hour after their start) since its as-of -#}
+    select cell_id, period_start
+    from {{ ref('int_cell_kpi_hours_flagged') }}
+    where _loaded_at > {{ previous.loaded_through }}
+        or (
+            {{ dbt.dateadd('hour', 1, 'period_start') }} > {{ previous.as_of }}
+            and {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
+        )
+{%- endmacro %}
+
+{% macro drop_episodes_to_rebuild() -%}
+    {#- pre-hook of fct_cell_degradation_episodes: drop the episodes a new hour can change, those
+        of its cell ending at or after it (all of them when the as-of went back) -#}
+    {%- if is_incremental() -%}
+        {%- set previous = previous_build_state() -%}
+        {%- if previous.rebuild_all -%}
+            delete from {{ this }}
+        {%- else -%}
+            delete from {{ this }} as episodes
+            using (
+                select cell_id, min(period_start) as first_new_hour
+                from ({{ episode_hours_new_to_build(previous) }}) as new_hours
+                group by cell_id
+            ) as changed
+            where episodes.cell_id = changed.cell_id
+                and episodes.episode_end_at >= changed.first_new_hour
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

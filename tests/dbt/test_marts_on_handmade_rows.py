@@ -188,7 +188,10 @@ def _snapshot(warehouse: Path) -> tuple[list[dict], ...]:
                              "from main.fct_ticket_cells order by ticket_id, cell_id")
     events = _rows(warehouse, "select * exclude (loaded_through, built_as_of) "
                               "from main.int_ticket_events_sequenced order by event_id")
-    return facts, timeline, cells, events
+    episodes = _rows(warehouse, "select * exclude (dbt_invocation_id, dagster_run_id, "
+                                "loaded_through, built_as_of) "
+                                "from main.fct_cell_degradation_episodes order by episode_id")
+    return facts, timeline, cells, events, episodes
 
 
 LATE_EVENTS = "ticketing/ticket_events/2024-03-10-late.csv"

@@ -1,12 +1,62 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ drop_episodes_to_rebuild() }}"
+    )
+}}
 -- One row per degradation episode: consecutive degraded hours of one cell, complete by as-of,
 -- with the worst value of each breached KPI (audit-rules §4).
+--
+-- Incremental by cell and time: an hour new to this build (loaded since the last one, or
+-- complete since its as-of) can only change the episodes of its cell that end at or after it
+-- (an episode ending right before it may now go on). The pre-hook drops those episodes; this
+-- model rebuilds the cell's episodes from the end of the last one it kept. An earlier as-of
+-- than the last build's rebuilds every episode.
+
+{%- set previous = previous_build_state() %}
 
 with
 
-degraded_hours as (
+flagged_hours as (
     select * from {{ ref('int_cell_kpi_hours_flagged') }}
+),
+
+{% if is_incremental() and not previous.rebuild_all %}
+rebuild_from as (
+    -- per cell with a new hour, where its kept episodes end (the pre-hook dropped the rest)
+    select
+        changed.cell_id,
+        coalesce(max(kept.episode_end_at), {{ dbt.cast(dbt.string_literal('0001-01-01'),
+                                                       api.Column.translate_type('timestamp')) }})
+            as rebuild_from_at
+    from ({{ episode_hours_new_to_build(previous) }}) as changed
+    left join {{ this }} as kept
+        on kept.cell_id = changed.cell_id
+    group by changed.cell_id
+),
+
+degraded_hours as (
+    select flagged_hours.*
+    from flagged_hours
+    inner join rebuild_from
+        on rebuild_from.cell_id = flagged_hours.cell_id
+        and flagged_hours.period_start >= rebuild_from.rebuild_from_at
+    where flagged_hours.is_degraded
+        and {{ dbt.dateadd('hour', 1, 'flagged_hours.period_start') }} <= {{ as_of() }}
+),
+{% else %}
+degraded_hours as (
+    select * from flagged_hours
     where is_degraded
         and {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
+),
+{% endif %}
+
+loaded_through as (
+    -- the newest flagged hour this build has seen: the next build looks for hours loaded later
+    {{ loaded_through([ref('int_cell_kpi_hours_flagged')]) }}
 ),
 
 thresholds as (
@@ -65,8 +115,11 @@ worst_values as (
             else episodes.{{ kpi }}_lowest
         end as worst_{{ kpi }},
         {%- endfor %}
+        {{ as_of() }} as built_as_of,
+        max(loaded_through.loaded_through) as loaded_through,
         {{ lineage_columns() }}
     from episodes
+    cross join loaded_through
     left join thresholds
         on thresholds.rat = episodes.rat
     group by
