@@ -17,6 +17,7 @@ only the records that changed.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Callable, Iterator
 
 import duckdb
@@ -63,9 +64,10 @@ STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "network_events": (("cell_id", "event_key", "source_record_id", "item_type", "item_json"),
                        ("cell_id", "event_key", "source_record_id", "item_type"),
                        NETWORK_EVENTS_SQL),
-    "alarms": (("alarm_id", "cell_id", "sort_key", "detail_json"), ("alarm_id",), ALARMS_SQL),
-    "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"), ("episode_id",),
-                 EPISODES_SQL),
+    "alarms": (("alarm_id", "cell_id", "sort_key", "detail_json"),
+               ("cell_id", "sort_key", "alarm_id"), ALARMS_SQL),
+    "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"),
+                 ("cell_id", "sort_key", "episode_id"), EPISODES_SQL),
 }
 
 # (store table, key_1, key_2, fingerprint) of every record; key_1 is the event's item type
@@ -84,16 +86,16 @@ from {db}.main.fct_cell_degradation_episodes
 NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
                    "main.fct_cell_degradation_episodes")
 
+# Clustered by cell and time (WITHOUT ROWID, keyed as in STORE_TABLES): a trace reads each
+# linked cell's rows as one short range instead of seeking each record across the file.
 CREATE_STORE_TABLES = (
-    # clustered by cell and time: a trace reads each linked cell's window as one range
-    "create table network_events (cell_id text, event_key text, source_record_id text, "
-    "item_type text, item_json text, "
-    "primary key (cell_id, event_key, source_record_id, item_type)) without rowid",
+    *(f"create table {table} ({', '.join(f'{c} text' for c in columns)}, "
+      f"primary key ({', '.join(key)})) without rowid"
+      for table, (columns, key, _) in STORE_TABLES.items()),
+    # a publish deletes changed records by id
     "create index network_events_by_record on network_events (source_record_id, item_type)",
-    "create table alarms (alarm_id text primary key, cell_id text, sort_key text, "
-    "detail_json text)",
-    "create table episodes (episode_id text primary key, cell_id text, sort_key text, "
-    "detail_json text)",
+    "create unique index alarms_by_id on alarms (alarm_id)",
+    "create unique index episodes_by_id on episodes (episode_id)",
 )
 DELETE_CHANGED = {
     "network_events": "delete from network_events where source_record_id = ? and item_type = ?",
@@ -146,39 +148,43 @@ def _item_order(item: dict) -> tuple:
 
 Query = Callable[[str, tuple], list[tuple]]
 
+# The spliced timeline's place in the body while it is written (replaced by the items' text):
+# the store's item texts are copied into the response as they are, never parsed.
+TIMELINE_SLOT = "@@network-timeline@@"
+TIMELINE_SLOT_JSON = f'"timeline":"{TIMELINE_SLOT}"'
 
-def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> None:
+
+def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> str | None:
     """Add to `body` (a stored document's body, parsed) the network events of its linked cells
     inside the window `network` (cells, from, until, f1_alarm_ids), capped at `as_of_key`:
-    their timeline items in time order among the stored ones, and each cell's alarms and
-    degradation episodes. `query(sql, params)` reads the document store."""
+    each cell's alarms and degradation episodes, and their timeline items in time order among
+    the stored ones. Returns the timeline as JSON text, for `TIMELINE_SLOT` in `body` (None:
+    the stored timeline stands). `query(sql, params)` reads the document store."""
     cells = network["cells"]
     until = as_of_key if network["until"] is None else min(network["until"], as_of_key)
     marks = ",".join("?" * len(cells))
-    events = query(f"select source_record_id, item_type, item_json from network_events "
-                   f"where cell_id in ({marks}) and event_key between ? and ?",
+    events = query(f"select event_key, source_record_id, item_type, item_json "
+                   f"from network_events where cell_id in ({marks}) and event_key between ? and ?"
+                   f" order by event_key, source_record_id, item_type",
                    (*cells, network["from"], until)) if network["from"] <= until else []
-    alarm_ids = {record for record, kind, _ in events if kind.startswith("alarm_")}
-    alarm_ids.update(network["f1_alarm_ids"])
-    episode_ids = {record for record, kind, _ in events if kind.startswith("degradation_")}
-    alarms = _details(query, "alarms", "alarm_id", alarm_ids)
-    episodes = _details(query, "episodes", "episode_id", episode_ids)
+    shown = {record for _, record, _, _ in events}
+    shown.update(network["f1_alarm_ids"])
+    # each linked cell's alarms and episodes, kept when the trace shows them
+    details = query(f"select 'alarms', cell_id, sort_key, alarm_id, detail_json from alarms "
+                    f"where cell_id in ({marks}) union all "
+                    f"select 'degradation_episodes', cell_id, sort_key, episode_id, detail_json "
+                    f"from episodes where cell_id in ({marks}) and sort_key <= ? "
+                    f"order by 1, 2, 3, 4", (*cells, *cells, until)) if shown else []
+    per_cell: dict[tuple[str, str], list[dict]] = {}
+    for kind, cell_id, _, record, detail in details:  # by time, then id
+        if record in shown:
+            per_cell.setdefault((kind, cell_id), []).append(orjson.loads(detail))
     for cell in body["linked_cells"]:
-        cell["alarms"] = alarms.get(cell["cell_id"], [])
-        cell["degradation_episodes"] = episodes.get(cell["cell_id"], [])
-    if events:
-        timeline = body["timeline"] + [orjson.loads(item) for _, _, item in events]
-        body["timeline"] = sorted(timeline, key=_item_order)
-
-
-def _details(query: Query, table: str, key: str, ids: set[str]) -> dict[str, list[dict]]:
-    """Per cell, the details of the records `ids` of `table`, by time then id."""
-    if not ids:
-        return {}
-    ordered = sorted(ids)
-    rows = query(f"select cell_id, detail_json from {table} where {key} in "
-                 f"({','.join('?' * len(ordered))}) order by sort_key, {key}", tuple(ordered))
-    per_cell: dict[str, list[dict]] = {}
-    for cell_id, detail in rows:
-        per_cell.setdefault(cell_id, []).append(orjson.loads(detail))
-    return per_cell
+        cell["alarms"] = per_cell.get(("alarms", cell["cell_id"]), [])
+        cell["degradation_episodes"] = per_cell.get(("degradation_episodes", cell["cell_id"]), [])
+    if not events:
+        return None
+    stored = [(_item_order(item), orjson.dumps(item).decode("utf-8")) for item in body["timeline"]]
+    spliced = [((key, record, kind), item) for key, record, kind, item in events]
+    body["timeline"] = TIMELINE_SLOT
+    return "[" + ",".join(item for _, item in heapq.merge(stored, spliced)) + "]"
