@@ -50,6 +50,17 @@ def event_key(column: str) -> str:
     return f"strftime({column}, '%Y-%m-%d %H:%M:%S.%f')"
 
 
+def timeline_item(at: str) -> str:
+    """The struct of one timeline item as a trace shows it, from a row aliased `t` with the
+    timeline mart's columns (`at` is the row's time column). One definition for the items
+    stored in documents and the network events stored per cell (`network.py`)."""
+    return f"""struct_pack(at := iso_utc({at}), type := t.item_type,
+                       source_system := t.source_system, source_table := t.source_table,
+                       source_record_id := t.source_record_id, summary := {READABLE},
+                       cell_id := t.cell_id, department := t.department, status := t.status,
+                       code := t.code, detail := t.detail)"""
+
+
 KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
         "good_coverage_pct")
 
@@ -77,11 +88,7 @@ DOCUMENTS = f"""
 with
 timeline as (
     select t.ticket_id, t.item_at, t.item_type, t.source_record_id,
-           struct_pack(at := iso_utc(t.item_at), type := t.item_type,
-                       source_system := t.source_system, source_table := t.source_table,
-                       source_record_id := t.source_record_id, summary := {READABLE},
-                       cell_id := t.cell_id, department := t.department, status := t.status,
-                       code := t.code, detail := t.detail) as item
+           {timeline_item("t.item_at")} as item
     from {{db}}.main.fct_ticket_timeline as t
     where t.{IN_CHUNK} and t.{NOT_NETWORK_ITEM}
 ),

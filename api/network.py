@@ -23,18 +23,13 @@ from collections.abc import Callable, Iterator
 import duckdb
 import orjson
 
-from api.documents import DOCUMENT_FORMAT, ISO_UTC, KPIS, READABLE, content_columns, event_key
+from api.documents import DOCUMENT_FORMAT, ISO_UTC, KPIS, content_columns, event_key, timeline_item
 
-# One record kind per store table: its key columns, its source table, and the SQL of its
-# rows (`{db}` is the warehouse; `{changed}` restricts the rows to the keys in that table).
+# The rows of each store table (`{db}` is the warehouse; `{changed}` restricts them to the
+# records whose keys are in that table). Network events are worded as the timeline's items.
 NETWORK_EVENTS_SQL = f"""
 select t.cell_id, {event_key("t.event_at")} as event_key, t.source_record_id, t.item_type,
-       to_json(struct_pack(at := iso_utc(t.event_at), type := t.item_type,
-                           source_system := t.source_system, source_table := t.source_table,
-                           source_record_id := t.source_record_id, summary := {READABLE},
-                           cell_id := t.cell_id, department := t.department,
-                           status := t.status, code := t.code, detail := t.detail))::varchar
-           as item_json
+       to_json({timeline_item("t.event_at")})::varchar as item_json
 from (select *, null::varchar as department from {{db}}.main.fct_cell_network_events) as t
 inner join {{changed}} as c on c.key_1 = t.item_type and c.key_2 = t.source_record_id
 order by t.cell_id, event_key"""
