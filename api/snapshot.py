@@ -95,6 +95,15 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _differing(new: str, saved: str, keys: tuple[str, ...]) -> str:
+    """SQL of the keys whose fingerprint differs between the table `new` and the table `saved`
+    (new, changed or gone)."""
+    return (f"select {', '.join(f'coalesce(n.{k}, o.{k}) as {k}' for k in keys)} "
+            f"from {new} as n full outer join {saved} as o "
+            f"on {' and '.join(f'o.{k} = n.{k}' for k in keys)} "
+            f"where o.fingerprint is distinct from n.fingerprint")
+
+
 def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
     """Compare the fingerprints (temp tables `doc_fingerprints`, `network_fingerprints`) with
     those saved in the `previous` snapshot, leaving what differs (new, changed or gone) in the
@@ -107,21 +116,11 @@ def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool
     except duckdb.Error:
         return False  # unreadable (or pruned meanwhile): rebuild rather than fail the publish
     try:
-        con.execute(f"""
-            create or replace temp table doc_changed as
-            select coalesce(n.ticket_id, o.ticket_id) as ticket_id
-            from doc_fingerprints as n
-            full outer join previous_snapshot.{FINGERPRINTS_TABLE} as o
-                on o.ticket_id = n.ticket_id
-            where o.fingerprint is distinct from n.fingerprint""")
-        con.execute(f"""
-            create or replace temp table network_changed as
-            select coalesce(n.store_table, o.store_table) as store_table,
-                   coalesce(n.key_1, o.key_1) as key_1, coalesce(n.key_2, o.key_2) as key_2
-            from network_fingerprints as n
-            full outer join previous_snapshot.{NETWORK_FINGERPRINTS_TABLE} as o
-                on o.store_table = n.store_table and o.key_1 = n.key_1 and o.key_2 = n.key_2
-            where o.fingerprint is distinct from n.fingerprint""")
+        con.execute("create or replace temp table doc_changed as " + _differing(
+            "doc_fingerprints", f"previous_snapshot.{FINGERPRINTS_TABLE}", ("ticket_id",)))
+        con.execute("create or replace temp table network_changed as " + _differing(
+            "network_fingerprints", f"previous_snapshot.{NETWORK_FINGERPRINTS_TABLE}",
+            ("store_table", "key_1", "key_2")))
         return True
     except duckdb.Error:
         return False
