@@ -51,19 +51,24 @@
     {{ return(state) }}
 {%- endmacro %}
 
+{% macro event_no_longer_delivered(built) -%}
+    {#- a row `built` of int_ticket_events_sequenced whose event staging no longer holds for
+        its ticket by as-of: a re-delivered file took it away or gave it to another ticket -#}
+    not exists (
+        select 1
+        from {{ ref('stg_ticketing__ticket_events') }} as events
+        where events.event_id = {{ built }}.event_id
+            and events.ticket_id = {{ built }}.ticket_id
+            and events.event_at <= {{ as_of() }}
+    )
+{%- endmacro %}
+
 {% macro drop_events_no_longer_delivered() -%}
-    {#- post-hook of int_ticket_events_sequenced: an event that a re-delivered file took away
-        (or gave to another ticket) leaves no row behind, also when its ticket has no event
-        left to rebuild it with -#}
+    {#- post-hook of int_ticket_events_sequenced: such an event leaves no row behind, also when
+        its ticket has no event left to rebuild it with -#}
     {%- if is_incremental() -%}
         delete from {{ this }} as built
-        where not exists (
-            select 1
-            from {{ ref('stg_ticketing__ticket_events') }} as events
-            where events.event_id = built.event_id
-                and events.ticket_id = built.ticket_id
-                and events.event_at <= {{ as_of() }}
-        )
+        where {{ event_no_longer_delivered('built') }}
     {%- endif -%}
 {%- endmacro %}
 

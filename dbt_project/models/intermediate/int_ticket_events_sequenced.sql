@@ -48,9 +48,7 @@ affected_tickets as (
     -- a re-delivered file no longer holds an event, or moved it to another ticket
     select built.ticket_id
     from {{ this }} as built
-    anti join all_events
-        on all_events.event_id = built.event_id
-        and all_events.ticket_id = built.ticket_id
+    where {{ event_no_longer_delivered('built') }}
 ),
 {% else %}
 affected_tickets as (
