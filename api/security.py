@@ -18,6 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from complaint_trace.pii import mask_msisdn
+
 
 class Role(StrEnum):
     handler = "handler"  # trace and ticket search; personal data masked
@@ -119,15 +121,6 @@ def write_keys_file(path: Path, names_roles: list[tuple[str, Role]]) -> dict[str
     tmp.chmod(0o600)
     os.replace(tmp, path)
     return plain
-
-
-def mask_msisdn(msisdn: str | None) -> str:
-    """`13812341234` -> `138****1234`; too short to keep 7 digits -> all stars."""
-    if not msisdn:
-        return ""
-    if len(msisdn) < 8:
-        return "*" * len(msisdn)
-    return f"{msisdn[:3]}****{msisdn[-4:]}"
 
 
 def scrub(value: Any) -> Any:

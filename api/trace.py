@@ -16,7 +16,8 @@ from api.documents import PROVENANCE_PLACEHOLDER_JSON
 from api.network import TIMELINE_SLOT_JSON, splice_network
 from api.reader import Snapshot
 from api.schemas import FindingPublic, ProvenancePublic
-from api.security import mask_msisdn, scrub
+from api.security import scrub
+from complaint_trace.pii import mask_free_text, mask_msisdn
 
 
 def utc(value: Any) -> Any:
@@ -39,6 +40,15 @@ def finding_from_row(row: tuple, sees_pii: bool) -> FindingPublic:
     return FindingPublic(**data)
 
 
+FREE_TEXT_ITEM_FIELDS = ("summary", "detail")  # a timeline item's note or description
+
+
+def _masked_ticket(ticket_json: str, name: str | None) -> str:
+    ticket = orjson.loads(ticket_json)
+    ticket["description"] = mask_free_text(ticket.get("description"), (name,))
+    return orjson.dumps(ticket).decode("utf-8")
+
+
 def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | None:
     """The trace of `ticket_id` as JSON text (shape: `schemas.TracePublic`), or None when the
     snapshot has no such ticket. Callers without PII rights get the MSISDN masked and no name."""
@@ -55,9 +65,15 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
     }, ensure_ascii=False)
     if not body.endswith('"findings":[]}'):  # the findings' run: see PROVENANCE_PLACEHOLDER
         body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
-    if network is not None or (evidence_has_pii and not sees_pii):
+    if not sees_pii:  # free text typed by agents may hold a phone number or the name
+        ticket = _masked_ticket(ticket, name)
+    if network is not None or not sees_pii:
         # orjson: parsing and writing the body is most of a trace's Python time (the hot path)
         parsed = orjson.loads(body)
+        if not sees_pii:
+            for item in parsed.get("timeline") or ():
+                for field in FREE_TEXT_ITEM_FIELDS:
+                    item[field] = mask_free_text(item.get(field), (name,))
         timeline = None
         if network is not None:
             timeline = splice_network(parsed, orjson.loads(network), snapshot.as_of_key,

@@ -28,6 +28,7 @@ LINEAGE_COLUMNS = (
 MANIFEST = "raw_meta.file_manifest"
 QUARANTINE = "raw_meta.quarantine"
 LOAD_LOG = "raw_meta.load_log"
+RELOADED_FILES = "raw_meta.reloaded_files"
 
 _META_DDL = f"""
 create schema if not exists raw_meta;
@@ -47,6 +48,15 @@ create table if not exists {MANIFEST} (
 );
 -- Append-only history of every load attempt (the manifest keeps only a file's latest).
 create table if not exists {LOAD_LOG} as select * from {MANIFEST} with no data;
+-- Files whose current version is not their first: changed in place after a load (or failed on
+-- a new version). Their earlier rows are gone from raw, so whatever was built from them must be
+-- rebuilt: the dbt staging models and the integrity watermarks read this one definition.
+create or replace view {RELOADED_FILES} as
+select manifest.file, manifest.loaded_at
+from {MANIFEST} as manifest
+where manifest.file in (
+    select file from {LOAD_LOG} group by file having count(distinct loaded_at) > 1
+);
 create table if not exists {QUARANTINE} (
     entity varchar not null,
     file varchar not null,

@@ -12,11 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from connectors.schema import RELOADED_FILES
 from quality_checks.config import AuditConfig, load_audit_config
 from quality_checks.facts import FACTS_TABLE, read_facts
 from quality_checks.findings import unexpected_by_rule, write_findings
 from quality_checks.gx_runner import ExpectationOutcome, gx_session, validate_frame
 from quality_checks.integrity import TABLES, IntegrityTable, read_sql, table_expectations
+from quality_checks.report import blocking_failures
 from quality_checks.rollup import write_agg_audit_daily
 from quality_checks.rules import rule_expectations
 
@@ -170,7 +172,10 @@ def run_integrity(
                 expectations=expectations, index_columns=list(table.key),
                 run_name=f"{run_id}-integrity", run_time=started,
             )
-            if table.incremental and loaded_through is not None:
+            # A watermark moves only past rows that passed: rows that failed a blocking check
+            # stay in scope, so a retry on the same data fails again instead of publishing.
+            passed = not blocking_failures(outcomes[table.name])
+            if table.incremental and loaded_through is not None and passed:
                 watermarks.advance(table.table, loaded_through)
     return outcomes
 
@@ -185,6 +190,12 @@ def _read_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
     loaded_through = con.execute(f"select max(_loaded_at) from {table.table}").fetchone()[0]
     if after is None:
         return con.execute(read_sql(table)).df(), "all rows (first validation)", loaded_through
+    reloaded = con.execute(f"select max(loaded_at) from {RELOADED_FILES}").fetchone()[0]
+    if reloaded is not None and reloaded > after:
+        # a file changed in place since: staging restaged rows under their older `_loaded_at`
+        # and may have dropped rows another table's relation relied on
+        frame = con.execute(read_sql(table)).df()
+        return frame, "all rows (a file was changed in place)", loaded_through
     # rows loaded after the watermark but not after `loaded_through`: a consistent cut
     frame = con.execute(read_sql(table, loaded_after=True) + " and s._loaded_at <= ?",
                         [after, loaded_through]).df()

@@ -26,6 +26,9 @@ class Relation:
     target_table: str
     target_column: str
     blocking_share_var: str | None = None  # the row share that may miss, from config
+    # rows whose `column` is in this table's `target_column` are held back with a reason
+    # (fct_quarantined_rows), so they count as found: a quarantined ticket costs only itself
+    held_back_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ def _entity(source: str, name: str) -> Entity:
 
 
 CELLS = "main.stg_netops__cells"
+QUARANTINED_TICKETS = "main.int_tickets_quarantined"
 _CELL_KNOWN = Relation("cell_in_inventory", "cell_id", CELLS, "cell_id")
 _RELATIONS = {
     ("ticketing", "tickets"): (
@@ -61,10 +65,12 @@ _RELATIONS = {
     ),
     ("ticketing", "ticket_events"): (
         Relation("ticket_known", "ticket_id", "main.stg_ticketing__tickets", "ticket_id",
-                 blocking_share_var="integrity_max_unknown_ticket_event_share"),
+                 blocking_share_var="integrity_max_unknown_ticket_event_share",
+                 held_back_by=QUARANTINED_TICKETS),
     ),
     ("ticketing", "surveys"): (
-        Relation("ticket_known", "ticket_id", "main.stg_ticketing__tickets", "ticket_id"),
+        Relation("ticket_known", "ticket_id", "main.stg_ticketing__tickets", "ticket_id",
+                 held_back_by=QUARANTINED_TICKETS),
     ),
     ("netops", "cell_kpi_hourly"): (_CELL_KNOWN,),
     ("netops", "alarms"): (_CELL_KNOWN,),
@@ -202,11 +208,13 @@ def read_sql(t: IntegrityTable, loaded_after: bool = False) -> str:
                    or c.min is not None or c.max is not None)]
         if t.entity else [*t.key, *t.extra]
     ))
-    flags = [
-        f"coalesce(s.{r.column} in (select {r.target_column} from {r.target_table}), false)"
-        f" as {r.flag}"
-        for r in t.relations
-    ]
+    def found(r: Relation) -> str:
+        found = f"s.{r.column} in (select {r.target_column} from {r.target_table})"
+        if r.held_back_by:
+            found += f" or s.{r.column} in (select {r.target_column} from {r.held_back_by})"
+        return f"coalesce({found}, false) as {r.flag}"
+
+    flags = [found(r) for r in t.relations]
     renames = STAGING_RENAMES.get((t.entity.source, t.entity.name), {}) if t.entity else {}
 
     def column(name: str) -> str:

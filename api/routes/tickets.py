@@ -11,8 +11,8 @@ from api.deps import CallerDep, SnapshotDep
 from api.listing import TicketFilter, search_tickets
 from api.routes import ERRORS, Limit, naive_utc
 from api.schemas import TicketPage, TicketSummaryPublic
-from api.security import mask_msisdn
 from api.trace import utc
+from complaint_trace.pii import mask_msisdn
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 

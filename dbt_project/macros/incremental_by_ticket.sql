@@ -2,10 +2,12 @@
     degradation episodes, by cell and time: each row records the as-of it was built for and the
     newest input row its build had seen, so the next build can tell what may have changed. -#}
 
-{% macro drop_rows_built_after_as_of() -%}
-    {#- pre-hook: going back to an earlier as-of must not keep rows that saw later events -#}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where built_as_of > {{ as_of() }}
+{% macro drop_rows_when_rebuilding_all() -%}
+    {#- pre-hook: a build that rebuilds every ticket (previous_build_state) starts empty, so no
+        row survives that saw later events (an earlier as-of) or rows since taken away (a file
+        changed in place); delete+insert alone would keep the rows of a ticket gone from it -#}
+    {%- if is_incremental() and previous_build_state().rebuild_all -%}
+        delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -17,21 +19,29 @@
 {%- endmacro %}
 
 {% macro loaded_through(relations) -%}
+    {#- the newest input row a build has seen, and the newest file changed in place: the next
+        build looks for rows loaded, and files changed, later -#}
     select max(_loaded_at) as loaded_through
     from (
         {%- for relation in relations %}
         select max(_loaded_at) as _loaded_at from {{ relation }}
-        {%- if not loop.last %}
         union all
-        {%- endif %}
         {%- endfor %}
+        select max(loaded_at) from ({{ reloaded_files() }}) as reloaded
     ) as maxima
+{%- endmacro %}
+
+{% macro reloaded_since(timestamp_literal) -%}
+    select count(*) > 0 from ({{ reloaded_files() }}) as reloaded
+    where loaded_at > {{ timestamp_literal }}
 {%- endmacro %}
 
 {% macro previous_build_state() -%}
     {#- The last build's as-of and input watermark, read before the model's SQL is rendered so
         they enter it as constants (DuckDB then prunes the big tables by them). `rebuild_all`
-        when there is no previous build or the as-of went back. -#}
+        when there is no previous build, the as-of went back, or a file was changed in place
+        since: a changed file can take rows away, which no "loaded since" filter sees, so the
+        build starts again from staging (macros/incremental_staging.sql restaged it). -#}
     {%- set state = {'rebuild_all': true, 'as_of': none, 'loaded_through': none} -%}
     {%- if execute and is_incremental() -%}
         {%- set row = run_query(previous_build()).rows[0] -%}
@@ -39,12 +49,14 @@
             {%- set previous_as_of = row[0].strftime('%Y-%m-%d %H:%M:%S') -%}
             {%- set loaded = row[1].strftime('%Y-%m-%d %H:%M:%S.%f') if row[1] is not none
                 else '1970-01-01 00:00:00' -%}
+            {%- set loaded_literal = dbt.cast(dbt.string_literal(loaded),
+                                              api.Column.translate_type('timestamp')) -%}
+            {%- set reloaded = run_query(reloaded_since(loaded_literal)).rows[0][0] -%}
             {%- do state.update({
-                'rebuild_all': as_of_text() < previous_as_of,
+                'rebuild_all': as_of_text() < previous_as_of or reloaded,
                 'as_of': dbt.cast(dbt.string_literal(previous_as_of),
                                   api.Column.translate_type('timestamp')),
-                'loaded_through': dbt.cast(dbt.string_literal(loaded),
-                                           api.Column.translate_type('timestamp')),
+                'loaded_through': loaded_literal,
             }) -%}
         {%- endif -%}
     {%- endif -%}

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from complaint_trace.contract import ENTITIES, Entity
+from complaint_trace.pii import mask_record
 from connectors import EntityLoadReport, load_entity, raw_table
 from connectors.schema import LINEAGE_COLUMNS, SQL_TYPES
 from orchestration.resources import PipelineConfig, WarehouseResource
@@ -27,10 +28,14 @@ def _markdown(columns: list[str], rows: list[tuple]) -> str:
 
 
 def _preview(con: duckdb.DuckDBPyConnection, entity: Entity, run_id: str) -> str:
+    """The run's first rows as a table, personal data masked as the API masks it for everyone
+    below admin: Dagster keeps this in its run storage and shows it to every UI user."""
     cursor = con.execute(
         f"select * exclude (_loaded_at, _run_id) from {raw_table(entity)} "
         f"where _run_id = ? order by _source_file, _source_row limit {PREVIEW_ROWS}", [run_id])
-    return _markdown([d[0] for d in cursor.description], cursor.fetchall())
+    columns = [d[0] for d in cursor.description]
+    rows = [mask_record(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    return _markdown(columns, [tuple(row.values()) for row in rows])
 
 
 def _failed_files(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple[str, str]]:

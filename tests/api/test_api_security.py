@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.config import ApiSettings
 from api.main import create_app
-from api.security import hash_key, mask_msisdn
+from api.security import hash_key
+from complaint_trace.pii import mask_msisdn
 
 TRACE = f"/tickets/{F1_TICKET}/trace"
 

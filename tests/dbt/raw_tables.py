@@ -10,23 +10,13 @@ from pathlib import Path
 import duckdb
 
 from complaint_trace.contract import ENTITIES, Entity
-
-SQL_TYPES = {
-    "string": "VARCHAR", "enum": "VARCHAR", "timestamp": "TIMESTAMP", "double": "DOUBLE",
-    "integer": "INTEGER", "bigint": "BIGINT", "boolean": "BOOLEAN",
-}
-LINEAGE = (("_source_file", "VARCHAR"), ("_source_row", "BIGINT"), ("_loaded_at", "TIMESTAMP"),
-           ("_run_id", "VARCHAR"))
+from connectors.schema import LINEAGE_COLUMNS as LINEAGE
+from connectors.schema import LOAD_LOG, MANIFEST, ensure_schema
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every raw table (empty) with the contract's columns plus the lineage columns."""
-    for entity in ENTITIES:
-        con.execute(f"create schema if not exists raw_{entity.source}")
-        columns = [f"{c.name} {SQL_TYPES[c.type]}" for c in entity.columns]
-        columns += [f"{name} {type_}" for name, type_ in LINEAGE]
-        con.execute(f"create table if not exists raw_{entity.source}.{entity.name} "
-                    f"({', '.join(columns)})")
+    """Create every raw table (empty) and the loader's manifest, as the connectors do."""
+    ensure_schema(con)
 
 
 def _entity(path: str) -> Entity:
@@ -35,7 +25,9 @@ def _entity(path: str) -> Entity:
 
 def insert_rows(con: duckdb.DuckDBPyConnection, path: str, rows: Iterable[Mapping],
                 loaded_at: datetime, source_file: str | None = None) -> None:
-    """Append rows to `raw_<source>.<entity>`; absent columns are null, lineage is filled in."""
+    """Append rows to `raw_<source>.<entity>`; absent columns are null, lineage is filled in,
+    and the file's load is recorded in the manifest and load log as the loader does (a file
+    loaded again at another time is a file changed in place)."""
     entity = _entity(path)
     names = [c.name for c in entity.columns] + [name for name, _ in LINEAGE]
     placeholders = ", ".join("?" for _ in names)
@@ -48,6 +40,20 @@ def insert_rows(con: duckdb.DuckDBPyConnection, path: str, rows: Iterable[Mappin
         values += [file, number, loaded_at, "test-run"]
         con.execute(f"insert into raw_{entity.source}.{entity.name} ({', '.join(names)}) "
                     f"values ({placeholders})", values)
+    _record_load(con, path, file, loaded_at)
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, path: str, file: str,
+                 loaded_at: datetime) -> None:
+    entity = _entity(path)
+    loaded = con.execute(f"select count(*) from raw_{entity.source}.{entity.name} "
+                         f"where _source_file = ? and _loaded_at = ?", [file, loaded_at]
+                         ).fetchone()[0]
+    con.execute(f"delete from {MANIFEST} where file = ?", [file])
+    values = [path, file, f"sha-{file}-{loaded_at.isoformat()}", 0, loaded, loaded, 0, "loaded",
+              None, "test-run", loaded_at, None]
+    for table in (MANIFEST, LOAD_LOG):
+        con.execute(f"insert into {table} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def new_warehouse(path: Path) -> duckdb.DuckDBPyConnection:

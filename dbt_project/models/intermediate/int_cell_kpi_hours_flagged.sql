@@ -3,19 +3,23 @@
         materialized='incremental',
         unique_key=['cell_id', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ drop_rows_when_reloaded() }}"
     )
 }}
 -- One row per cell and KPI hour: which KPI breached its threshold for the cell's RAT
 -- (audit-rules §4). Incremental: an hour's verdict depends only on that hour. A change of
 -- the kpi_thresholds seed or of a cell's RAT needs `dbt build --full-refresh` of this model.
+-- A file changed in place since the last build rebuilds every hour (the pre-hook empties it).
+
+{%- set loaded_through = loaded_through_unless_reloaded() if is_incremental() else none %}
 
 with
 
 kpi_hours as (
     select * from {{ ref('stg_netops__cell_kpi_hourly') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
+    {% if loaded_through is not none %}
+    where _loaded_at > {{ loaded_through }}
     {% endif %}
 ),
 

@@ -4,7 +4,7 @@
         unique_key='ticket_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_built_after_as_of() }}",
+        pre_hook="{{ drop_rows_when_rebuilding_all() }}",
         post_hook="{{ drop_events_no_longer_delivered() }}"
     )
 }}

@@ -4,7 +4,7 @@
         unique_key='ticket_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_built_after_as_of() }}"
+        pre_hook="{{ drop_rows_when_rebuilding_all() }}"
     )
 }}
 -- One row per ticket and timeline item (audit-rules §7): CRM contacts around creation, every
@@ -192,22 +192,11 @@ surveys as (
 
 loaded_through as (
     -- the newest input row this build has seen: the next build looks for rows loaded later
-    select max(_loaded_at) as loaded_through
-    from (
-        select max(_loaded_at) as _loaded_at from {{ ref('stg_ticketing__tickets') }}
-        union all
-        select max(_loaded_at) from {{ ref('stg_ticketing__ticket_events') }}
-        union all
-        select max(_loaded_at) from {{ ref('stg_ticketing__surveys') }}
-        union all
-        select max(_loaded_at) from {{ ref('stg_crm__contacts') }}
-        union all
-        select max(_loaded_at) from {{ ref('stg_netops__alarms') }}
-        union all
-        select max(_loaded_at) from {{ ref('stg_netops__user_cell_sessions') }}
-        union all
-        select max(_loaded_at) from {{ ref('int_cell_kpi_hours_flagged') }}
-    ) as maxima
+    {{ loaded_through([
+        ref('stg_ticketing__tickets'), ref('stg_ticketing__ticket_events'),
+        ref('stg_ticketing__surveys'), ref('stg_crm__contacts'), ref('stg_netops__alarms'),
+        ref('stg_netops__user_cell_sessions'), ref('int_cell_kpi_hours_flagged'),
+    ]) }}
 ),
 
 network_windows as (

@@ -4,7 +4,7 @@
         unique_key='contact_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_of_redelivered_files(source('crm', 'contacts')) }}"
+        post_hook="{{ drop_superseded_staged_rows() }}"
     )
 }}
 -- Incremental although staging (as stg_ticketing__ticket_events): only rows loaded since the
@@ -13,10 +13,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'contacts') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {% endif %}
+    {{ raw_rows_to_stage(source('crm', 'contacts'), ['contact_id']) }}
 ),
 
 deduplicated as (

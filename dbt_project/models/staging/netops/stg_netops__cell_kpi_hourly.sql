@@ -4,7 +4,7 @@
         unique_key=['cell_id', 'period_start'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_of_redelivered_files(source('netops', 'cell_kpi_hourly')) }}"
+        post_hook="{{ drop_superseded_staged_rows() }}"
     )
 }}
 -- Incremental although staging: KPI hours grow by ~2.4 M rows a day, and deduplicating the
@@ -14,10 +14,7 @@
 with
 
 source as (
-    select * from {{ source('netops', 'cell_kpi_hourly') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {% endif %}
+    {{ raw_rows_to_stage(source('netops', 'cell_kpi_hourly'), ['cell_id', 'period_start']) }}
 ),
 
 deduplicated as (

@@ -4,7 +4,7 @@
         unique_key=['msisdn', 'cell_id', 'period_start'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_of_redelivered_files(source('netops', 'user_cell_sessions')) }}"
+        post_hook="{{ drop_superseded_staged_rows() }}"
     )
 }}
 -- Incremental although staging: sessions grow every day with every complainant's hours; only
@@ -13,10 +13,7 @@
 with
 
 source as (
-    select * from {{ source('netops', 'user_cell_sessions') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {% endif %}
+    {{ raw_rows_to_stage(source('netops', 'user_cell_sessions'), ['msisdn', 'cell_id', 'period_start']) }}
 ),
 
 deduplicated as (

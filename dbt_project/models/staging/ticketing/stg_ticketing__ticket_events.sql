@@ -4,20 +4,18 @@
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ drop_rows_of_redelivered_files(source('ticketing', 'ticket_events')) }}"
+        post_hook="{{ drop_superseded_staged_rows() }}"
     )
 }}
 -- Incremental although staging: events are read by several models and tests on every run, and
 -- a view would deduplicate the whole history each time. Only rows loaded since the last build
--- are read; a re-delivered event replaces the stored one (it was loaded later).
+-- are read; a re-delivered event replaces the stored one (it was loaded later), and the rows of
+-- a file changed in place are restaged from what remains (macros/incremental_staging.sql).
 
 with
 
 source as (
-    select * from {{ source('ticketing', 'ticket_events') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {% endif %}
+    {{ raw_rows_to_stage(source('ticketing', 'ticket_events'), ['event_id']) }}
 ),
 
 deduplicated as (
