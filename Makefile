@@ -8,7 +8,7 @@ DEMO_ARGS ?= --days 3 --tickets-per-day 400 --cells 2000 --seed 7
 DAGSTER_PORT ?= 3000
 API_PORT ?= 8000
 
-.PHONY: install demo test lint bench bench-quick clean
+.PHONY: install demo test lint bench bench-quick soak clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,11 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --size quick
+
+# many seeded delivery histories (re-deliveries, kills, retries) against clean runs
+SOAK_SEQUENCES ?= 20
+soak: install
+	$(BIN)/python -m tests.faults.soak --sequences $(SOAK_SEQUENCES)
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) dbt_project/target dbt_project/logs

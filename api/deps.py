@@ -23,7 +23,7 @@ async def get_snapshot(request: Request) -> Snapshot:
 async def get_caller(request: Request,
                      key: Annotated[str | None, Security(api_key_header)]) -> Caller:
     store: KeyStore = request.app.state.keys
-    caller = store.authenticate(key)
+    caller = store.authenticate(key)  # KeyConfigError: a 503 (errors.py)
     if caller is None:
         raise HTTPException(401, "missing or invalid API key (header X-API-Key)",
                             headers={"WWW-Authenticate": "APIKey"})

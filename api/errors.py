@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.reader import NoSnapshotError
+from api.security import KeyConfigError
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,8 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 def error_response(status: int, message: str, details: list | None = None,
-                   headers: dict | None = None) -> JSONResponse:
-    body: dict = {"error": CODES.get(status, "error"), "message": message}
+                   headers: dict | None = None, code: str | None = None) -> JSONResponse:
+    body: dict = {"error": code or CODES.get(status, "error"), "message": message}
     if details is not None:
         body["details"] = details
     return JSONResponse(body, status_code=status, headers=headers)
@@ -47,6 +48,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NoSnapshotError)
     async def _no_snapshot(_: Request, exc: NoSnapshotError) -> JSONResponse:
         return error_response(503, f"no serving snapshot available: {exc}")
+
+    @app.exception_handler(KeyConfigError)
+    async def _keys_unusable(_: Request, exc: KeyConfigError) -> JSONResponse:
+        return error_response(503, f"the API keys file is unusable and no earlier version of "
+                                   f"it was: {exc}", code="keys_unavailable")
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:

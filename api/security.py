@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from complaint_trace.pii import mask_msisdn
+
+_log = logging.getLogger("complaint_trace.api")
 
 
 class Role(StrEnum):
@@ -77,6 +80,8 @@ class KeyStore:
         self.env_value = env_value
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
+        self._error: str | None = None  # why the file's current version is unusable
+        self._loaded = bool(env_value)  # some version of the keys was ever usable
         self._keys: list[ApiKey] = (
             parse_keys(env_value, "COMPLAINT_TRACE_API_KEYS") if env_value else [])
 
@@ -90,8 +95,19 @@ class KeyStore:
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             with self._lock:
-                self._keys = parse_keys(self.path.read_text(encoding="utf-8"), str(self.path))
                 self._stamp = stamp
+                try:
+                    self._keys = parse_keys(self.path.read_text(encoding="utf-8"),
+                                            str(self.path))
+                    self._error = None
+                except (KeyConfigError, OSError, UnicodeDecodeError) as exc:
+                    # an edit gone wrong must not lock everyone out: keep the last good keys
+                    self._error = str(exc)
+                    _log.error("API keys file unusable, %s: %s", "keeping the last good keys"
+                               if self._loaded else "no key accepted until it is fixed", exc)
+                self._loaded = self._loaded or self._error is None
+        if not self._loaded and self._error:
+            raise KeyConfigError(self._error)
         return self._keys
 
     def authenticate(self, presented: str | None) -> Caller | None:

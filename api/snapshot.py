@@ -245,7 +245,11 @@ def switch_current(snapshots_dir: Path, name: str) -> None:
 
 def prune_snapshots(snapshots_dir: Path, keep: int) -> list[Path]:
     """Delete all but the newest `keep` snapshots; never the current one. A reader that still
-    has a deleted file open keeps reading it (POSIX unlink semantics) until it switches."""
+    has a deleted file open keeps reading it (POSIX unlink semantics) until it switches. Also
+    the temporary files a killed publish left (`.snapshot-*.tmp`): one run at a time holds a
+    home (complaint_trace/run_lock.py), so no other publish is writing one."""
+    for leftover in snapshots_dir.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
     current = current_snapshot(snapshots_dir)
     files = sorted(snapshots_dir.glob(f"{PREFIX}*{SUFFIX}"), key=lambda p: p.name, reverse=True)
     doomed = [p for p in files[max(keep, 1):] if p != current]

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     duckdb_max_temp_size: str = "100GB"
     """How much DuckDB may spill to `<home>/tmp` before a query fails (a clear error rather
     than a full disk)."""
+    dbt_runs_kept: int = 3
+    """How many runs' dbt artefacts (manifest, run results, dbt.log) stay under
+    `<home>/dbt/runs`; older ones are removed at the start of each dbt step."""
     schedule_cron: str = "0 2 * * *"
     """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
 
@@ -66,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def snapshots_dir(self) -> Path:
         return self.home_dir / "snapshots"
+
+    @property
+    def dbt_runs_dir(self) -> Path:
+        return self.home_dir / "dbt" / "runs"
 
     @property
     def dagster_home(self) -> Path:

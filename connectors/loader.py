@@ -19,7 +19,7 @@ from complaint_trace.contract import ENTITIES, Entity
 from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
-from connectors.report import EntityLoadReport, FileLoadReport
+from connectors.report import MISSING, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.validate import VALIDATED, validate_staged
 
@@ -56,23 +56,43 @@ def load_entity(
     manifest = con.execute(
         f"select file, sha256, status from {MANIFEST} where entity = ?", [entity.path]
     ).fetchall()
-    known = {file: digest for file, digest, _ in manifest}
+    recorded = {file for file, _, _ in manifest}
+    # a file back after it went missing is processed again like a changed one
+    known = {file: digest for file, digest, status in manifest if status != MISSING}
     loaded_as = {digest: file for file, digest, status in manifest if status == "loaded"}
     reports = []
+    files = entity_files(Path(landing_dir), entity)
     with session_time_zone(con, source_tz):
-        for file in entity_files(Path(landing_dir), entity):
+        for file in files:
             digest = sha256(file.path)
             if known.get(file.rel) == digest:
                 reports.append(FileLoadReport(file.rel, "skipped"))
                 continue
             if (original := loaded_as.get(digest)) and original != file.rel:
-                report = _record_duplicate(con, run, file, digest, original, file.rel in known)
+                report = _record_duplicate(con, run, file, digest, original,
+                                           file.rel in recorded)
             else:
-                report = _load_file(con, run, file, digest, file.rel in known)
+                report = _load_file(con, run, file, digest, file.rel in recorded)
             if report.status == "loaded":
                 loaded_as.setdefault(digest, file.rel)
             reports.append(report)
+    reports += _record_missing(con, run, {f.rel for f in files},
+                               {file for file, _, status in manifest if status != MISSING})
     return EntityLoadReport(entity.path, reports)
+
+
+def _record_missing(con: duckdb.DuckDBPyConnection, run: _Run, present: set[str],
+                    recorded: set[str]) -> list[FileLoadReport]:
+    """Files of the manifest no longer in the landing (deleted after their load): marked
+    `missing`, their rows kept (a delivered file is immutable; its deletion is an operator's
+    act to be seen, not a retraction of data). `loaded_at` stays, so nothing is rebuilt."""
+    gone = sorted(recorded - present)
+    for rel in gone:
+        con.execute(f"update {MANIFEST} set status = ?, notes = ? where file = ?",
+                    [MISSING, f"deleted from the landing (seen by run {run.run_id}); "
+                     f"its rows are kept", rel])
+    return [FileLoadReport(rel, MISSING, notes="deleted from the landing; its rows are kept")
+            for rel in gone]
 
 
 def load_source(

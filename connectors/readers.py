@@ -92,13 +92,18 @@ def _csv_header(file: LandingFile) -> list[str]:
         raise FileRejected(f"{file.rel}: not UTF-8 text ({exc.reason} in the header)") from exc
     except (OSError, EOFError, csv.Error) as exc:
         raise FileRejected(f"{file.rel}: unreadable CSV header: {exc}") from exc
-    if not header:
-        raise FileRejected(f"{file.rel}: empty file, no header row")
-    return header
+    return header or []
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
     header = _csv_header(file)
+    if not header:
+        # The one rule for every format (docs/architecture.md, "Raw layer"): a file with no
+        # content is a delivery of no rows, as an empty JSONL file is; there is no column set
+        # to check. A header without rows is checked like any header.
+        con.execute(f"create temp table {STAGE} (_source_row bigint)")
+        empty = ColumnMap({c.name: None for c in entity.columns}, notes=["empty file: no rows"])
+        return StagedFile(empty, [], "null", list(empty.notes))
     columns = match_columns(entity, header, file.rel)
     spec = "{" + ", ".join(f"'{positional(i)}': 'VARCHAR'" for i in range(len(header))) + "}"
     # RFC 4180: comma, double quote, quote doubled as escape. store_rejects turns lines with a
@@ -169,7 +174,9 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Enti
         # No JSON object at all (empty file, or every line malformed): there is no column set
         # to check, and every line is already accounted for in _ct_malformed.
         columns = ColumnMap({c.name: None for c in entity.columns},
-                            notes=["no JSON object rows"])
+                            notes=["empty file: no rows" if not con.execute(
+                                "select count(*) from _ct_lines").fetchone()[0]
+                                else "no JSON object rows"])
     present = [key for key in columns.found.values() if key is not None]
     picks = "".join(
         f", json_extract_string(j, {literal('$.' + quote(key))}) as {positional(i)}"

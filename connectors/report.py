@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MISSING = "missing"
+
 
 @dataclass(frozen=True)
 class FileLoadReport:
     file: str  # path relative to the landing root
     status: str  # loaded | failed | duplicate (same bytes as another loaded file) | skipped
-    # (unchanged since its last load; never written to the manifest)
+    # (unchanged since its last load; never written to the manifest) | missing (deleted from
+    # the landing after its load; its rows are kept)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -40,6 +43,10 @@ class EntityLoadReport:
     @property
     def duplicates(self) -> list[FileLoadReport]:
         return self._with("duplicate")
+
+    @property
+    def missing(self) -> list[FileLoadReport]:
+        return self._with(MISSING)
 
     @property
     def rows_read(self) -> int:

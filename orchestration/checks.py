@@ -58,6 +58,7 @@ def _table_result(
             "scope": outcomes[0].meta.get("scope", "all rows") if outcomes else "no checks",
             "checks": len(outcomes),
             "failed_checks": len(failed),
+            "failed_checks_named": [o.meta["check"] for o in failed],
             "blocking_failures": blocked,
             "upstream_blocking_failures": upstream_blocked,
             "unexpected_rows": sum(o.unexpected_count for o in failed),

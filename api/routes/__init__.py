@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import BeforeValidator
 
 from api.config import ApiSettings
 from api.schemas import ErrorPublic
@@ -17,6 +19,30 @@ ERRORS: dict = {code: {"model": ErrorPublic, "description": text} for code, text
 _PAGE = ApiSettings()
 Limit = Annotated[int | None, Query(ge=1, le=_PAGE.page_size_max, description=(
     f"page size (default {_PAGE.page_size_default}, at most {_PAGE.page_size_max})"))]
+
+
+def _iso_datetime(value: object) -> datetime:
+    """ISO 8601 text only (pydantic's lax mode would read `0` or `-99999999999` as epoch
+    seconds), and a moment that UTC can still hold (`9999-12-31T23:00:00-02:00` cannot)."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-03-02T08:00:00+08:00")
+    parsed = datetime.fromisoformat(value)
+    try:
+        naive_utc(parsed)
+    except OverflowError as exc:
+        raise ValueError("date-time out of range once converted to UTC") from exc
+    return parsed
+
+
+def _iso_date(value: object) -> date:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected an ISO 8601 date, e.g. 2026-03-02")
+    return date.fromisoformat(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def naive_utc(value: datetime | None) -> datetime | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from api.deps import AuditorDep, SnapshotDep
 from api.listing import FindingFilter, audit_summary, list_findings
-from api.routes import ERRORS, Limit
+from api.routes import ERRORS, IsoDate, Limit
 from api.schemas import (
     TICKET_ID_PATTERN,
     AuditDailyPublic,
@@ -22,8 +21,8 @@ router = APIRouter(tags=["audit"])
 
 RuleId = Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{1,2}$", description="e.g. F1")]
 Department = Annotated[str | None, Query(max_length=100)]
-DayFrom = Annotated[date | None, Query(alias="from", description="ticket created on/after")]
-DayTo = Annotated[date | None, Query(alias="to", description="ticket created on/before")]
+DayFrom = Annotated[IsoDate | None, Query(alias="from", description="ticket created on/after")]
+DayTo = Annotated[IsoDate | None, Query(alias="to", description="ticket created on/before")]
 
 
 @router.get("/findings", response_model=FindingPage, responses=ERRORS)

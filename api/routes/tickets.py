@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from api.deps import CallerDep, SnapshotDep
 from api.listing import TicketFilter, search_tickets
-from api.routes import ERRORS, Limit, naive_utc
+from api.routes import ERRORS, IsoDateTime, Limit, naive_utc
 from api.schemas import TicketPage, TicketSummaryPublic
 from api.trace import utc
 from complaint_trace.pii import mask_msisdn
@@ -22,8 +21,8 @@ def read_tickets(
     request: Request, snapshot: SnapshotDep, caller: CallerDep, limit: Limit = None,
     msisdn: Annotated[str | None, Query(pattern=r"^\d{5,15}$")] = None,
     status: Annotated[str | None, Query(max_length=32, description="status at as-of")] = None,
-    created_from: Annotated[datetime | None, Query(description="inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="exclusive")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(description="inclusive")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(description="exclusive")] = None,
     district: Annotated[str | None, Query(max_length=100)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> TicketPage:

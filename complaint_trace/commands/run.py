@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
+from complaint_trace.run_lock import RunInProgress, run_lock
 from complaint_trace.settings import Settings, get_settings
 
 NAME = "run"
@@ -75,6 +77,20 @@ def _numbers(metadata) -> str:
                      if isinstance(v.value, int | float) and not isinstance(v.value, bool))
 
 
+NAMED = ("blocking_failures", "upstream_blocking_failures", "failed_checks_named",
+         "failed_files")  # check metadata that names what failed: shown on the summary line
+
+
+def _named(metadata) -> str:
+    named = []
+    for key in NAMED:
+        value = metadata[key].value if key in metadata else None
+        if value:
+            named.append(f"{key}: " + ("; ".join(map(str, value)) if isinstance(value, list)
+                                       else str(value)))
+    return "".join(f"\n    {line}" for line in named)
+
+
 def _summarise(result) -> list[str]:
     """One line per materialised asset (its numeric metadata) and per failed check or step."""
     lines, dbt_seconds = [], []
@@ -91,7 +107,7 @@ def _summarise(result) -> list[str]:
             if not evaluation.passed:
                 lines.append(f"  check {evaluation.asset_key.to_user_string()}:"
                              f"{evaluation.check_name} {evaluation.severity.value}: "
-                             f"{_numbers(evaluation.metadata)}")
+                             f"{_numbers(evaluation.metadata)}{_named(evaluation.metadata)}")
         elif event.is_step_failure:
             reason = failure_reason(event.event_specific_data.error)
             lines.append(f"  step {event.step_key} FAILED: {reason}")
@@ -122,10 +138,16 @@ def command(
     job = defs.resolve_job_def(JOB_NAME)
     typer.echo(f"complaint-trace run: landing {settings.landing_dir}, home {settings.home_dir}, "
                f"as-of {as_of_text} UTC")
-    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        result = job.execute_in_process(
-            run_config=run_config(settings, as_of_text), instance=instance,
-            raise_on_error=False, tags={"as_of": as_of_text, "launched_by": "cli"})
+    run_id = str(uuid.uuid4())
+    try:
+        with run_lock(settings.home_dir, run_id), \
+                DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            result = job.execute_in_process(
+                run_config=run_config(settings, as_of_text), instance=instance, run_id=run_id,
+                raise_on_error=False, tags={"as_of": as_of_text, "launched_by": "cli"})
+    except RunInProgress as exc:
+        typer.echo(f"complaint-trace run: {exc}", err=True)
+        raise typer.Exit(code=3) from exc
     typer.echo("\n".join(_summarise(result)))
     if settings.data_docs_dir.exists():  # the audit built them, even on a later step's failure
         typer.echo(f"  GX Data Docs: {data_docs_index(settings.data_docs_dir)}")

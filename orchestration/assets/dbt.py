@@ -23,16 +23,21 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from complaint_trace.settings import DBT_PROJECT_DIR
+from complaint_trace.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.resources import PipelineConfig, WarehouseResource
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_executable() -> str:
-    """The `dbt` installed beside this interpreter: the venv need not be activated (on PATH)."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """dbt as installed beside this interpreter (the venv need not be activated):
+    `complaint-trace-dbt`, dbt's CLI in a process that ends with its run
+    (complaint_trace/dbt_child.py), else plain `dbt`."""
+    for name in ("complaint-trace-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 def dbt_resource() -> DbtCliResource:
@@ -117,7 +122,20 @@ def complaint_trace_dbt_assets(
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    yield from dbt.cli(args, context=context).stream()
+    settings = get_settings(home=pipeline.home)
+    target = dbt_run_target(settings.dbt_runs_dir, context.run.run_id, settings.dbt_runs_kept)
+    yield from dbt.cli(args, context=context, target_path=target).stream()
+
+
+def dbt_run_target(runs_dir: Path, run_id: str, keep: int) -> Path:
+    """This run's dbt target folder under the home, after removing all but the newest `keep`
+    earlier ones (each run's artefacts take ~8 MB; a 15-minute schedule would pile them up)."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    earlier = sorted((p for p in runs_dir.iterdir() if p.is_dir() and p.name != run_id),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in earlier[max(keep - 1, 0):]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs_dir / run_id
 
 
 ASSETS: list = [complaint_trace_dbt_assets]

@@ -38,10 +38,14 @@ def _preview(con: duckdb.DuckDBPyConnection, entity: Entity, run_id: str) -> str
     return _markdown(columns, [tuple(row.values()) for row in rows])
 
 
-def _failed_files(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[tuple[str, str]]:
+def _files_not_loaded(con: duckdb.DuckDBPyConnection, entity: Entity
+                      ) -> list[tuple[str, str, str]]:
+    """(file, status, error or note) of each file of the entity that failed as a whole or was
+    deleted from the landing after its load."""
     return con.execute(
-        "select file, error from raw_meta.file_manifest where entity = ? and status = 'failed' "
-        "order by file", [entity.path]).fetchall()
+        "select file, status, coalesce(error, notes) from raw_meta.file_manifest "
+        "where entity = ? and status in ('failed', 'missing') order by file",
+        [entity.path]).fetchall()
 
 
 def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: str) -> dict:
@@ -55,6 +59,7 @@ def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: st
         "files_failed": len(report.failed),
         "files_skipped_unchanged": len(report.skipped),
         "files_duplicate": len(report.duplicates),
+        "files_missing": len(report.missing),
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_quarantined": report.rows_quarantined,
@@ -97,7 +102,8 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
                   "dagster/table_name": raw_table(entity)},
         check_specs=[dg.AssetCheckSpec(
             FILES_CHECK, asset=key,
-            description="Every delivered file of this entity loaded (none failed as a whole).",
+            description="Every delivered file of this entity loaded: none failed as a whole, "
+                        "none deleted from the landing after its load.",
         )],
     )
     def _ingest(
@@ -106,11 +112,14 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             report = load_entity(con, pipeline.landing_dir, entity, pipeline.source_tz,
                                  context.run_id)
-            failed = _failed_files(con, entity)
+            not_loaded = _files_not_loaded(con, entity)
             table_rows = con.execute(f"select count(*) from {raw_table(entity)}").fetchone()[0]
             preview = _preview(con, entity, context.run_id)
         for f in report.failed:
             context.log.error(f"file failed: {f.error}")
+        for f in report.missing:
+            context.log.warning(f"file missing: {f.file} was deleted from the landing after "
+                                f"its load; its rows are kept")
         context.log.info(
             f"{entity.path}: {len(report.loaded)} file(s) loaded, {len(report.failed)} failed, "
             f"{len(report.duplicates)} duplicate, {len(report.skipped)} unchanged; "
@@ -120,10 +129,14 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
             metadata=_metadata(report, raw_table(entity), table_rows, preview),
             check_results=[dg.AssetCheckResult(
                 check_name=FILES_CHECK,
-                passed=not failed,
+                passed=not not_loaded,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata={"failed_files": dg.MetadataValue.md(
-                    _markdown(["file", "error"], failed) if failed else "none")},
+                metadata={
+                    "failed_files": [f"{file} ({status}): {why}"
+                                     for file, status, why in not_loaded],
+                    "failed_files_table": dg.MetadataValue.md(_markdown(
+                        ["file", "status", "error / note"], not_loaded) if not_loaded else "none"),
+                },
             )],
         )
 

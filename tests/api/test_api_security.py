@@ -81,3 +81,22 @@ def test_keys_file_stores_only_hashes(api_home):
     text = api_home.settings.api_keys_path.read_text()
     assert all(key not in text for key in api_home.keys.values())
     assert {e["sha256"] for e in json.loads(text)} == {hash_key(k) for k in api_home.keys.values()}
+
+
+def test_a_malformed_keys_file_keeps_the_last_good_keys(client, api_home, caplog):
+    path = api_home.settings.api_keys_path
+    assert client.get(TRACE, headers=api_home.headers("admin")).status_code == 200
+    path.write_text("[{not json", encoding="utf-8")
+    with caplog.at_level("ERROR", logger="complaint_trace.api"):
+        response = client.get(TRACE, headers=api_home.headers("admin"))
+    assert response.status_code == 200  # the last good keys still answer
+    assert any("keeping the last good keys" in r.getMessage() and str(path) in r.getMessage()
+               for r in caplog.records)
+
+
+def test_a_keys_file_malformed_from_the_start_is_503(api_home):
+    api_home.settings.api_keys_path.write_text('{"name": "x"}', encoding="utf-8")
+    with TestClient(create_app(api_home.settings, ApiSettings())) as fresh:
+        response = fresh.get(TRACE, headers=api_home.headers("admin"))
+    _assert_error(response, 503, "keys_unavailable")
+    assert str(api_home.settings.api_keys_path) in response.json()["message"]

@@ -145,3 +145,34 @@ def test_non_utf8_jsonl_is_reported(landing: Landing):
     landing.write("netops/alarms/2026-03-02.jsonl", text)
     (file,) = landing.load("netops/alarms").files
     assert file.status == "failed" and "2026-03-02.jsonl" in file.error
+
+
+@pytest.mark.parametrize("name", ["2026-03-02.csv", "2026-03-02.csv.gz", "2026-03-02.jsonl",
+                                  "2026-03-02.jsonl.gz"])
+def test_an_empty_file_of_any_format_loads_as_no_rows(landing: Landing, name: str):
+    """One rule for every format: no content is a delivery of no rows (noted), not a failure."""
+    landing.write(GOOD, [ALARM])
+    landing.write(f"netops/alarms/{name}", b"")
+    report = landing.load("netops/alarms")
+    ((status, read, loaded, notes),) = landing.rows(
+        "select status, rows_read, rows_loaded, notes from raw_meta.file_manifest "
+        f"where file = 'netops/alarms/{name}'")
+    assert (status, read, loaded) == ("loaded", 0, 0) and "empty file" in notes
+    assert report.rows_loaded == 1 and not report.failed
+
+
+def test_a_file_deleted_after_its_load_is_missing_and_keeps_its_rows(landing: Landing):
+    landing.write(GOOD, [ALARM])
+    other = "netops/alarms/2026-03-02.csv"
+    landing.write(other, [{**ALARM, "alarm_id": "A2"}])
+    landing.load("netops/alarms")
+    (landing.root / other).unlink()
+    report = landing.load("netops/alarms")
+    assert [f.file for f in report.missing] == [other]
+    assert _status(landing)[other][0] == "missing"
+    assert landing.rows("select alarm_id from raw_netops.alarms order by 1") == [("A1",), ("A2",)]
+    # back with the same bytes: processed again, loaded, the same rows
+    landing.write(other, [{**ALARM, "alarm_id": "A2"}])
+    report = landing.load("netops/alarms")
+    assert _status(landing)[other][0] == "loaded" and not report.missing
+    assert landing.rows("select alarm_id from raw_netops.alarms order by 1") == [("A1",), ("A2",)]

@@ -1,0 +1,52 @@
+"""One run at a time per home: a second `run` on the same home stops at once and names the
+run in progress, instead of dying in dbt on DuckDB's file lock. The lock is an `flock` on
+`<home>/run.lock`, so the kernel releases it when its process dies, killed or not."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+LOCK_FILE = "run.lock"
+
+
+class RunInProgress(RuntimeError):
+    """Another process holds the home's run lock."""
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    return (f"run id {info.get('run_id', '?')}, pid {info.get('pid', '?')}, "
+            f"started {info.get('started_at', '?')}")
+
+
+@contextmanager
+def run_lock(home: Path, run_id: str) -> Iterator[None]:
+    """Hold the home's run lock while the block runs; `RunInProgress` if another run has it."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(f"another run is in progress on {home} ({_holder(path)})") \
+                from None
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"run_id": run_id, "pid": os.getpid(),
+                                 "started_at": datetime.now(UTC).isoformat()}).encode())
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
