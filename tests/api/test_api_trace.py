@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api_warehouse import F1_TICKET, MISSING_TICKET, TICKETS, TIMELINE
+import duckdb
+from api_warehouse import CUSTOMER_NAME, F1_TICKET, MISSING_TICKET, TICKETS, TIMELINE
 
 from api.reader import open_snapshot
 from api.schemas import TracePublic
@@ -83,3 +84,24 @@ def test_every_stored_document_has_the_documented_shape(api_home):
         for sees_pii in (False, True):
             text = trace_json(snapshot, ticket_id, sees_pii=sees_pii)
             assert TracePublic.model_validate_json(text).ticket.ticket_id == ticket_id
+
+
+def test_free_text_is_masked_below_admin(client, api_home):
+    """An agent typed the customer's number and name into the description and a note."""
+    with duckdb.connect(str(api_home.warehouse)) as con:
+        con.execute("update main.dim_tickets set description = ? where ticket_id = ?",
+                    [f"{CUSTOMER_NAME}来电 139-1234-5678 网速慢", F1_TICKET])
+        con.execute("update main.fct_ticket_timeline set detail = ? "
+                    "where ticket_id = ? and source_record_id = 'E4'",
+                    [f"called {CUSTOMER_NAME} back on 13912345678", F1_TICKET])
+    api_home.publish("run-free-text")
+    url = f"/tickets/{F1_TICKET}/trace"
+    handler = client.get(url, headers=api_home.headers("handler")).json()
+    admin = client.get(url, headers=api_home.headers("admin")).json()
+    assert handler["ticket"]["description"] == "***来电 139****5678 网速慢"
+    (note,) = [i for i in handler["timeline"] if i["source_record_id"] == "E4"]
+    assert note["detail"] == "called *** back on 139****5678"
+    assert "13912345678" not in note["summary"] and CUSTOMER_NAME not in note["summary"]
+    assert admin["ticket"]["description"] == f"{CUSTOMER_NAME}来电 139-1234-5678 网速慢"
+    (raw,) = [i for i in admin["timeline"] if i["source_record_id"] == "E4"]
+    assert raw["detail"] == f"called {CUSTOMER_NAME} back on 13912345678"

@@ -130,3 +130,18 @@ def test_pipeline_config_as_of():
     assert config.as_of_text() == "2026-03-04 00:00:00"
     assert PipelineConfig(home="h", landing="l").as_of_utc() <= datetime.now(UTC).replace(
         tzinfo=None)
+
+
+def test_the_preview_in_dagster_masks_personal_data(tmp_path: Path):
+    """Dagster keeps previews in its run storage for every UI user: masked as for a handler."""
+    landing = tmp_path / "landing"
+    path = landing / "crm/customers/2026-03-02.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(csv_bytes([{"customer_id": "C1", "msisdn": "13812345678",
+                                 "customer_name": "王小明", "tier": "gold",
+                                 "segment": "individual", "updated_at": "2026-03-01T00:00:00"}]))
+    result = dg.materialize(crm.ASSETS, resources=_resources(tmp_path))
+    preview = {m.asset_key.to_user_string(): m.metadata["preview"].value
+               for m in _materialisations(result)}["crm/customers"]
+    assert "C1" in preview and "138****5678" in preview
+    assert "13812345678" not in preview and "王小明" not in preview
