@@ -28,11 +28,19 @@ def _holder(path: Path) -> str:
             f"started {info.get('started_at', '?')}")
 
 
+_HELD: set[Path] = set()  # homes this process holds: the CLI's lock and the run's resource
+
+
 @contextmanager
 def run_lock(home: Path, run_id: str) -> Iterator[None]:
-    """Hold the home's run lock while the block runs; `RunInProgress` if another run has it."""
+    """Hold the home's run lock while the block runs; `RunInProgress` if another process has
+    it. Re-entrant within a process (`complaint-trace run` takes it before the Dagster run
+    whose resource takes it again; a run launched from the UI takes it only there)."""
     home.mkdir(parents=True, exist_ok=True)
-    path = home / LOCK_FILE
+    path = (home / LOCK_FILE).resolve()
+    if path in _HELD:
+        yield
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -43,9 +51,11 @@ def run_lock(home: Path, run_id: str) -> Iterator[None]:
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"run_id": run_id, "pid": os.getpid(),
                                  "started_at": datetime.now(UTC).isoformat()}).encode())
+        _HELD.add(path)
         try:
             yield
         finally:
+            _HELD.discard(path)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

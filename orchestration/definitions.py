@@ -21,4 +21,7 @@ defs = dg.Definitions(
     schedules=[*schedules.SCHEDULES],
     sensors=[*sensors.SENSORS],
     resources=resources.build_resources(),
+    # every step writes the one DuckDB file and the run holds its home's lock: runs launched
+    # from the UI for a few assets execute in one process too, as complaint_trace_job does
+    executor=dg.in_process_executor,
 )

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from complaint_trace.run_lock import run_lock
 from complaint_trace.settings import get_settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file (`Settings.warehouse_path`)."""
+    """The DuckDB warehouse file (`Settings.warehouse_path`). A run holds the run lock of the
+    warehouse's home while it executes (complaint_trace/run_lock.py), however it was launched:
+    the CLI, the UI, the sensor or the schedule; every step uses this resource."""
 
     path: str = Field(description="DuckDB file of the warehouse.")
     lock_timeout_s: float = Field(
@@ -28,6 +31,16 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = Field(default="", description="DuckDB memory_limit ('' = DuckDB's).")
     temp_directory: str = Field(default="", description="Where DuckDB spills ('' = DuckDB's).")
     max_temp_directory_size: str = Field(default="", description="Spill cap ('' = DuckDB's).")
+
+    _lock: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._lock = ExitStack()
+        self._lock.enter_context(run_lock(Path(self.path).parent, context.run_id or "unknown"))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.close()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -289,3 +289,39 @@ def test_timeline_uniqueness_is_tested_on_the_latest_build(built: Path, tmp_path
                     "from main.fct_ticket_timeline)")
     dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "old_dup",
         extra=unique_test)
+
+
+def _flagged(warehouse: Path, cell: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select period_start, rat, is_degraded from "
+                           "main.int_cell_kpi_hours_flagged where cell_id = ? order by 1",
+                           [cell]).fetchall()
+
+
+def test_an_inventory_delivered_after_its_kpi_hours_flags_them_again(built: Path,
+                                                                      tmp_path: Path) -> None:
+    """KPI hours of a cell the inventory does not know yet have no RAT, so no threshold, so
+    they breach nothing; when the inventory row arrives, those hours are flagged again and
+    their degradation episode appears, as a full refresh would have it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built, warehouse)
+    hours = [handmade.ts("2024-03-06 08:00:00"), handmade.ts("2024-03-06 09:00:00")]
+    later = datetime(2024, 3, 10, 2, 0, 0)
+    with duckdb.connect(str(warehouse)) as con:
+        insert_rows(con, "netops/cell_kpi_hourly", [
+            {"cell_id": "Z", "period_start": at, "drop_rate_pct": 9.0} for at in hours
+        ], later, source_file="netops/cell_kpi_hourly/2024-03-10-z.csv")
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "before")
+    assert _flagged(warehouse, "Z") == [(at, None, False) for at in hours]
+    with duckdb.connect(str(warehouse)) as con:
+        insert_rows(con, "netops/cells", [{"cell_id": "Z", "rat": "4G", "status": "active"}],
+                    later + timedelta(hours=1), source_file="netops/cells/2024-03-10-z.csv")
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "after")
+    assert _flagged(warehouse, "Z") == [(at, "4G", True) for at in hours]  # 9 % > 2 %
+    incremental = _snapshot(warehouse)
+    episodes = [e for e in incremental[4] if e["cell_id"] == "Z"]
+    assert [(e["episode_start_at"], e["episode_end_at"], e["degraded_hours"])
+            for e in episodes] == [(hours[0], hours[1] + timedelta(hours=1), 2)]
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "full",
+        extra=("--full-refresh",))
+    assert incremental == _snapshot(warehouse)

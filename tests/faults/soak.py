@@ -26,6 +26,7 @@ def soak(sequences: int, first_seed: int, work: Path) -> tuple[Tally, list[str],
     total, mismatches = Tally(), []
     for seed in range(first_seed, first_seed + sequences):
         history = work / f"history-{seed}"
+        tally = Tally()
         try:
             home, final, tally = play(seed, world, history, as_of)
             total.add(tally)
@@ -37,8 +38,10 @@ def soak(sequences: int, first_seed: int, work: Path) -> tuple[Tally, list[str],
                 mismatches += [f"seed {seed}: {d}" for d in found]
         except AssertionError as exc:
             mismatches.append(f"seed {seed}: {str(exc).splitlines()[0]}")
-        print(f"seed {seed}: done, {len(mismatches)} mismatches so far", flush=True)
-        shutil.rmtree(history, ignore_errors=True)
+        print(f"seed {seed}: done, {dict(tally.faults)}; {len(mismatches)} mismatches so far",
+              *mismatches[-3:], sep="\n  ", flush=True)
+        if not any(m.startswith(f"seed {seed}:") for m in mismatches):
+            shutil.rmtree(history, ignore_errors=True)  # kept to look into when it mismatched
     return total, mismatches, time.monotonic() - started
 
 

@@ -11,6 +11,7 @@ from qc_factories import CREATED, fact, load_facts, write_dbt_config
 from test_audit_rules import VARS
 
 from complaint_trace.contract import ENTITIES
+from connectors.schema import ensure_schema
 from quality_checks.audit import IntegrityInputError, run_integrity
 from quality_checks.config import load_audit_config
 from quality_checks.integrity import STAGING_RENAMES, STAGING_TABLES, staging_model
@@ -35,7 +36,10 @@ def _create_staging(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]])
             names = ", ".join(renames.get(c, c) for c in row)
             con.execute(f"insert into {table} ({names}) values ({', '.join('?' * len(row))})",
                         list(row.values()))
-    con.execute("create schema if not exists raw_ticketing")
+    ensure_schema(con)  # raw_meta, as the loader leaves it
+    con.execute("create or replace table main.int_tickets_quarantined (ticket_id varchar)")
+    for ticket_id in rows.get("quarantined_tickets", []):
+        con.execute("insert into main.int_tickets_quarantined values (?)", [ticket_id])
     con.execute("create or replace table raw_ticketing.tickets (ticket_id varchar, msisdn varchar)")
     for row in rows.get("raw_tickets", rows["tickets"]):
         con.execute("insert into raw_ticketing.tickets values (?, ?)",
@@ -107,6 +111,37 @@ def test_events_of_unknown_tickets_block_only_above_the_configured_share(tmp_pat
     assert _failed(over, "stg_ticketing__ticket_events") == {check: (True, ("E9",))}
     under = _run(tmp_path / "under", rows, integrity_max_unknown_ticket_event_share=0.25)
     assert _failed(under, "stg_ticketing__ticket_events") == {}
+
+
+def test_events_of_a_quarantined_ticket_are_held_back_not_unknown(tmp_path):
+    """Their ticket's row broke the contract: they are listed in fct_quarantined_rows with
+    that reason, so the blocking "unknown ticket" check passes; a ticket nobody delivered
+    still blocks."""
+    rows = {**CLEAN, "ticket_events": [*CLEAN["ticket_events"], _event("E8", "KQ")],
+            "quarantined_tickets": ["KQ"]}
+    assert _failed(_run(tmp_path / "held", rows), "stg_ticketing__ticket_events") == {}
+    rows["ticket_events"] = [*rows["ticket_events"], _event("E9", "K404")]
+    check = "ticket_id known in main.stg_ticketing__tickets"
+    assert _failed(_run(tmp_path / "unknown", rows), "stg_ticketing__ticket_events") == {
+        check: (True, ("E9",))}
+
+
+def test_rows_that_failed_a_blocking_check_are_validated_again(tmp_path):
+    """The watermark moves past rows only once they passed: a retry on the same data must
+    fail again, not find "nothing new" and publish."""
+    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    con = load_facts(tmp_path / "w.duckdb", [fact("K1"), fact("K2")])
+    _create_staging(con, {**CLEAN, "ticket_events": [*CLEAN["ticket_events"],
+                                                     _event("E9", "K404")]})
+    kwargs = {"home_dir": tmp_path / "home", "docs_dir": tmp_path / "home" / "data_docs",
+              "run_id": "r", "cfg": cfg}
+    events = "stg_ticketing__ticket_events"
+    check = "ticket_id known in main.stg_ticketing__tickets"
+    for _ in range(2):
+        assert _failed(run_integrity(con, **kwargs), events) == {check: (True, ("E9",))}
+    con.execute("delete from main.stg_ticketing__ticket_events where event_id = 'E9'")
+    assert _failed(run_integrity(con, **kwargs), events) == {}
+    con.close()
 
 
 def test_unknown_msisdn_cell_enum_and_range_breaches_warn(tmp_path):

@@ -8,23 +8,39 @@
     )
 }}
 -- One row per cell and KPI hour: which KPI breached its threshold for the cell's RAT
--- (audit-rules §4). Incremental: an hour's verdict depends only on that hour. A change of
--- the kpi_thresholds seed or of a cell's RAT needs `dbt build --full-refresh` of this model.
--- A file changed in place since the last build rebuilds every hour (the pre-hook empties it).
+-- (audit-rules §4). Incremental: an hour's verdict depends only on that hour and its cell's
+-- RAT, so a build flags the hours loaded since the last one, and again every hour of a cell
+-- whose inventory row arrived since with another RAT (an inventory delivered after the KPIs:
+-- until then the hour had no RAT and breached nothing). A row's `_loaded_at` is when the
+-- later of its two inputs arrived, so the models built from it see the new verdict as new.
+-- A file changed in place since the last build rebuilds every hour (the pre-hook empties it);
+-- a change of the kpi_thresholds seed needs `dbt build --full-refresh` of this model.
 
 {%- set loaded_through = loaded_through_unless_reloaded() if is_incremental() else none %}
 
 with
 
+cells as (
+    select cell_id, rat, _loaded_at from {{ ref('stg_netops__cells') }}
+),
+
+{% if loaded_through is not none %}
+cells_with_another_rat as (
+    select distinct flagged.cell_id
+    from {{ this }} as flagged
+    inner join cells
+        on cells.cell_id = flagged.cell_id
+    where cells._loaded_at > {{ loaded_through }}
+        and flagged.rat is distinct from cells.rat
+),
+{% endif %}
+
 kpi_hours as (
     select * from {{ ref('stg_netops__cell_kpi_hourly') }}
     {% if loaded_through is not none %}
     where _loaded_at > {{ loaded_through }}
+        or cell_id in (select cell_id from cells_with_another_rat)
     {% endif %}
-),
-
-cells as (
-    select cell_id, rat from {{ ref('stg_netops__cells') }}
 ),
 
 thresholds as (
@@ -62,7 +78,8 @@ flagged as (
             kpi_hours.{{ kpi }} is not null {{- " or" if not loop.last }}
             {%- endfor %}
         ) as has_data,
-        kpi_hours._loaded_at
+        greatest(kpi_hours._loaded_at, coalesce(cells._loaded_at, kpi_hours._loaded_at))
+            as _loaded_at
     from kpi_hours
     left join cells
         on cells.cell_id = kpi_hours.cell_id

@@ -25,7 +25,8 @@ renamed as (
         longitude,
         status as cell_status,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )
