@@ -118,3 +118,38 @@ def test_run_exits_non_zero_with_the_failing_steps_reason(tmp_path: Path):
     assert result.exit_code == 1
     assert "FAILED" in result.output and "netops__alarms" in result.output
     assert "warehouse.duckdb" in result.output
+
+
+def test_quarantine_masks_personal_data_unless_revealed(tmp_path: Path):
+    landing = tmp_path / "landing"
+    path = landing / "crm/customers/2026-03-02.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(csv_bytes([{"customer_id": "C1", "msisdn": "13812345678",
+                                 "customer_name": "王小明", "tier": "diamond",
+                                 "updated_at": "2026-03-01T00:00:00",
+                                 "plan_code": "王小明的 13812345678"}]))
+    home = tmp_path / "home"
+    home.mkdir()
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        load_entity(con, landing, next(e for e in ENTITIES if e.name == "customers"),
+                    "Asia/Shanghai", "r1")
+    masked = json.loads(json.loads(_invoke("quarantine", "--home", str(home)).stdout)["raw"])
+    assert (masked["msisdn"], masked["customer_name"]) == ("138****5678", "***")
+    assert masked["plan_code"] == "***的 138****5678" and masked["tier"] == "diamond"
+    shown = json.loads(json.loads(_invoke("quarantine", "--home", str(home),
+                                          "--reveal-pii").stdout)["raw"])
+    assert (shown["msisdn"], shown["customer_name"]) == ("13812345678", "王小明")
+
+
+def test_the_run_summary_names_each_file_that_failed(tmp_path: Path):
+    landing = tmp_path / "landing"
+    (landing / "netops/alarms").mkdir(parents=True)
+    (landing / "netops/alarms/2026-03-02.csv").write_bytes(csv_bytes([ALARM]))
+    no_cell = {k: v for k, v in ALARM.items() if k != "cell_id"}
+    (landing / "netops/alarms/2026-03-03.csv").write_bytes(csv_bytes([no_cell]))
+    result = _invoke("run", "--landing", str(landing), "--home", str(tmp_path / "home"),
+                     "--as-of", "2026-03-04T00:00:00")
+    lines = result.output.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "netops/alarms:all_files_loaded WARN" in line]
+    assert "netops/alarms/2026-03-03.csv (failed)" in lines[at + 1]
+    assert "cell_id" in lines[at + 1]
