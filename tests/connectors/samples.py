@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 ALARM = {"alarm_id": "A1", "cell_id": "460-00-1-1", "raised_at": "2026-03-02 10:00:00",
          "cleared_at": "2026-03-02 11:00:00", "severity": "major", "alarm_type": "power_failure"}
@@ -20,6 +21,9 @@ TICKET = {"ticket_id": "T1", "msisdn": "13800000001", "created_at": "2026-03-02 
           "reported_lon": "113.3", "reopened_from_ticket_id": ""}
 SURVEY = {"ticket_id": "T1", "surveyed_at": "2026-03-03 10:00:00", "resolved_confirmed": "TRUE",
           "score": "4"}
+# a customer as the CRM delivers one, with personal data (domain glossary) to be masked
+CUSTOMER = {"customer_id": "C1", "msisdn": "13812345678", "customer_name": "王小明",
+            "tier": "gold", "segment": "individual", "updated_at": "2026-03-01T00:00:00"}
 CONTACT = {"contact_id": "K1", "msisdn": "13800000001", "channel": "app",
            "direction": "inbound", "contact_at": "2026-03-02 09:00:00", "topic": "billing.dispute",
            "related_ticket_id": "", "resolved_on_contact": "0", "agent_id": "a1"}
@@ -36,3 +40,11 @@ def csv_bytes(rows: list[dict], columns: list[str] | None = None) -> bytes:
 
 def jsonl_bytes(rows: list[dict]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+
+
+def deliver_customer(landing: Path, row: dict) -> Path:
+    """One customers file holding `row`, under the landing root."""
+    path = landing / "crm/customers/2026-03-02.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_bytes([row]))
+    return path

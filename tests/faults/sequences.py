@@ -113,7 +113,7 @@ def play(seed: int, world: Path, work: Path, as_of: str, max_kill_seconds: float
         run_until_success()
         if fault == "change_in_place":
             rel = rng.choice(delivered)
-            change = rng.choice(sorted(lf.CHANGES))
+            change = rng.choice(lf.changes_for(rel))
             lf.rewrite(landing / rel, lf.CHANGES[change])
             shutil.copy2(landing / rel, final / rel)
             tally.faults[f"change_in_place:{change}"] += 1

@@ -60,39 +60,42 @@ def _count(home: Path, sql: str) -> int:
         return con.execute(sql).fetchone()[0]
 
 
+def _change_between_runs(world, landing: Path, home: Path, entity: str, change) -> Path:
+    """Run, change the entity's only file in place, run again; the changed file."""
+    _run(landing, home, world[1])
+    path = _only_file(landing, entity)
+    lf.rewrite(path, change)
+    _run(landing, home, world[1])
+    return path
+
+
+def _assert_as_one_clean_run(world, landing: Path, home: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    _run(landing, clean, world[1])
+    assert differences(published_state(home), published_state(clean)) == []
+
+
 def test_a_file_changed_in_place_restages_all_its_rows(world, landing, tmp_path) -> None:
     """Defect 1: a word added to one note of the only events file emptied staging."""
-    as_of = world[1]
     home = tmp_path / "home"
-    _run(landing, home, as_of)
-    events_file = _only_file(landing, EVENTS)
-    lf.rewrite(events_file, lf.add_a_word)
+    events_file = _change_between_runs(world, landing, home, EVENTS, lf.add_a_word)
     delivered = len(lf.read_rows(events_file))
-    _run(landing, home, as_of)
     assert _count(home, "select count(*) from raw_ticketing.ticket_events") == delivered
     assert _count(home, "select count(*) from main.stg_ticketing__ticket_events") == delivered
     assert _count(home, "select count(*) from main.stg_ticketing__ticket_events "
                         "where note like '% 补充'") == 1
-    clean = tmp_path / "clean"
-    _run(landing, clean, as_of)
-    assert differences(published_state(home), published_state(clean)) == []
+    _assert_as_one_clean_run(world, landing, home, tmp_path)
 
 
 def test_a_row_a_changed_file_no_longer_holds_leaves_staging(world, landing, tmp_path) -> None:
     """The changed file is all of the entity's staged rows and one row is gone from it (a KPI
     hour: the flagged hours and episodes built from it must go too)."""
-    as_of = world[1]
     home = tmp_path / "home"
-    _run(landing, home, as_of)
-    kpi_file = _only_file(landing, KPI_HOURS)
-    lf.rewrite(kpi_file, lf.drop_last_row)
+    kpi_file = _change_between_runs(world, landing, home, KPI_HOURS, lf.drop_last_row)
     remaining = len(lf.read_rows(kpi_file))
-    _run(landing, home, as_of)
     for table in ("main.stg_netops__cell_kpi_hourly", "main.int_cell_kpi_hours_flagged"):
         assert _count(home, f"select count(*) from {table}") == remaining, table
-    clean = tmp_path / "clean"
-    _run(landing, clean, as_of)
-    assert differences(published_state(home), published_state(clean)) == []
+    _assert_as_one_clean_run(world, landing, home, tmp_path)
 
 
 def test_a_retry_does_not_publish_past_a_failed_blocking_check(world, landing, tmp_path) -> None:

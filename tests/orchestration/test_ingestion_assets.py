@@ -16,7 +16,7 @@ from orchestration.definitions import defs
 from orchestration.resources import PipelineConfig, WarehouseResource
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor
-from tests.connectors.samples import ALARM, csv_bytes
+from tests.connectors.samples import ALARM, CUSTOMER, csv_bytes, deliver_customer
 
 INGESTION = [*crm.ASSETS, *ticketing.ASSETS, *netops.ASSETS]
 
@@ -134,12 +134,7 @@ def test_pipeline_config_as_of():
 
 def test_the_preview_in_dagster_masks_personal_data(tmp_path: Path):
     """Dagster keeps previews in its run storage for every UI user: masked as for a handler."""
-    landing = tmp_path / "landing"
-    path = landing / "crm/customers/2026-03-02.csv"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(csv_bytes([{"customer_id": "C1", "msisdn": "13812345678",
-                                 "customer_name": "王小明", "tier": "gold",
-                                 "segment": "individual", "updated_at": "2026-03-01T00:00:00"}]))
+    deliver_customer(tmp_path / "landing", CUSTOMER)
     result = dg.materialize(crm.ASSETS, resources=_resources(tmp_path))
     preview = {m.asset_key.to_user_string(): m.metadata["preview"].value
                for m in _materialisations(result)}["crm/customers"]

@@ -15,7 +15,7 @@ from complaint_trace.cli import app
 from complaint_trace.contract import ENTITIES
 from connectors import load_entity
 from tests.conftest import SimulatedRun
-from tests.connectors.samples import ALARM, csv_bytes
+from tests.connectors.samples import ALARM, CUSTOMER, csv_bytes, deliver_customer
 
 RAW_STATE = ("select entity, file, sha256, rows_read, rows_loaded, rows_quarantined, status, "
              "run_id from raw_meta.file_manifest order by file")
@@ -122,12 +122,7 @@ def test_run_exits_non_zero_with_the_failing_steps_reason(tmp_path: Path):
 
 def test_quarantine_masks_personal_data_unless_revealed(tmp_path: Path):
     landing = tmp_path / "landing"
-    path = landing / "crm/customers/2026-03-02.csv"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(csv_bytes([{"customer_id": "C1", "msisdn": "13812345678",
-                                 "customer_name": "王小明", "tier": "diamond",
-                                 "updated_at": "2026-03-01T00:00:00",
-                                 "plan_code": "王小明的 13812345678"}]))
+    deliver_customer(landing, {**CUSTOMER, "tier": "diamond", "plan_code": "王小明的 13812345678"})
     home = tmp_path / "home"
     home.mkdir()
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
