@@ -14,7 +14,9 @@ from tests.faults.sequences import play
 from tests.faults.world import simulate_world
 
 SEQUENCES = int(os.environ.get("COMPLAINT_TRACE_FAULT_SEQUENCES", "1"))
-FIRST_SEED = int(os.environ.get("COMPLAINT_TRACE_FAULT_SEED", "20261201"))
+# the default history changes a file in place (a row taken away), delivers the same bytes
+# again and kills a run at a random moment; a blocked retry is pinned in test_reproductions
+FIRST_SEED = int(os.environ.get("COMPLAINT_TRACE_FAULT_SEED", "20261210"))
 
 
 @pytest.fixture(scope="module")
