@@ -34,13 +34,14 @@
     select file, loaded_at from {{ loader_relation('reloaded_files') }}
 {%- endmacro %}
 
-{% macro superseded_staged_rows() -%}
-    {#- rows of this model staged from a file version that has since been replaced -#}
-    select staged.*
-    from {{ this }} as staged
-    inner join ({{ reloaded_files() }}) as files
-        on files.file = staged._source_file
-            and files.loaded_at > staged._loaded_at
+{% macro is_superseded(staged) -%}
+    {#- a row `staged` of this model came from a file version that has since been replaced -#}
+    exists (
+        select 1
+        from ({{ reloaded_files() }}) as files
+        where files.file = {{ staged }}._source_file
+            and files.loaded_at > {{ staged }}._loaded_at
+    )
 {%- endmacro %}
 
 {% macro raw_rows_to_stage(source_relation, key_columns) -%}
@@ -58,7 +59,8 @@
     from {{ source_relation }} as raw
     semi join (
         select distinct {{ key_columns | join(', ') }}
-        from ({{ superseded_staged_rows() }}) as superseded
+        from {{ this }} as staged
+        where {{ is_superseded('staged') }}
     ) as superseded_keys
         using ({{ key_columns | join(', ') }})
     where raw._loaded_at <= {{ loaded_through }}
@@ -73,9 +75,7 @@
         any more (delete+insert replaced every key that was) -#}
     {%- if is_incremental() -%}
         delete from {{ this }} as staged
-        using ({{ reloaded_files() }}) as files
-        where files.file = staged._source_file
-            and files.loaded_at > staged._loaded_at
+        where {{ is_superseded('staged') }}
     {%- endif -%}
 {%- endmacro %}
 

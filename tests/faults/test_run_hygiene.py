@@ -16,11 +16,14 @@ from complaint_trace.settings import DBT_PROJECT_DIR, Settings
 from tests.faults.pipeline import CLI
 from tests.faults.world import simulate_world
 
+KEPT = 2  # dbt run folders kept: fewer than this test's runs, so pruning shows
+ENV = {**os.environ, "COMPLAINT_TRACE_DBT_RUNS_KEPT": str(KEPT)}
+
 
 def _start(landing: Path, home: Path, as_of: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*CLI, "run", "--landing", str(landing), "--home", str(home), "--as-of", as_of],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
 
 
 def _wait_for(condition, seconds: float = 120.0, what: str = "") -> None:
@@ -74,7 +77,7 @@ def test_runs_hold_the_home_alone_and_leave_nothing_behind(world, tmp_path) -> N
     running = json.loads(lock.read_text())["run_id"]
     second = subprocess.run(
         [*CLI, "run", "--landing", str(landing), "--home", str(home), "--as-of", as_of],
-        capture_output=True, text=True)
+        capture_output=True, text=True, env=ENV)
     assert second.returncode == 3, second.stderr
     assert "another run is in progress" in second.stderr and running in second.stderr
     assert first.wait(timeout=600) == 0, first.communicate()[1][-3000:]
@@ -88,10 +91,9 @@ def test_runs_hold_the_home_alone_and_leave_nothing_behind(world, tmp_path) -> N
     killed.wait()
     _wait_for(lambda: not _alive(child), seconds=3.0, what="the dbt child to end")
 
-    for _ in range(2):
-        again = _start(landing, home, as_of)
-        assert again.wait(timeout=600) == 0, again.communicate()[1][-3000:]
+    again = _start(landing, home, as_of)  # the third run: one dbt folder too many
+    assert again.wait(timeout=600) == 0, again.communicate()[1][-3000:]
     runs = [p for p in settings.dbt_runs_dir.iterdir() if p.is_dir()]
-    assert len(runs) == settings.dbt_runs_kept
+    assert len(runs) == KEPT
     assert set((DBT_PROJECT_DIR / "target").glob("complaint_trace_dbt_assets-*")) \
         == project_runs_before
