@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import docs_page, errors
 from api.config import ApiSettings
 from api.reader import SnapshotReader
 from api.routes import findings, health, tickets, trace
@@ -24,13 +24,15 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                ) -> FastAPI:
     settings = settings or get_settings()
     api_settings = api_settings or ApiSettings()
-    app = FastAPI(title="complaint-trace API", version="1", description=DESCRIPTION)
+    app = FastAPI(title="complaint-trace API", version="1", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)  # docs_page serves /docs with no network
     app.state.settings = settings
     app.state.api_settings = api_settings
     app.state.reader = SnapshotReader(settings.snapshots_dir, api_settings.snapshot_check_seconds,
                                       api_settings.duckdb_threads)
     app.state.keys = KeyStore(settings.api_keys_path, api_settings.api_keys)
     errors.install(app)
+    docs_page.install(app)
     for module in (trace, tickets, findings, health):
         app.include_router(module.router)
     return app
