@@ -57,7 +57,10 @@ select 'TT' || lpad(i::varchar, 8, '0') as ticket_id, '138' || lpad((i * 7919 % 
        'gold' as tier_at_creation, 'individual' as segment, 'closed' as status_at_as_of,
        'noc' as owning_department, case when i % 5 = 0 then 'missing' else 'present' end
        as network_trace, timestamp '2026-03-02' + to_seconds(i % 3600) as resolved_at,
-       'network_fixed' as closure_code
+       'network_fixed' as closure_code,
+       timestamp '2026-03-01' + to_seconds((i * 86400 // {N})::bigint) - interval 3 day
+       as network_window_start_at,
+       timestamp '2026-03-02' + to_seconds(i % 3600) + interval 7 day as network_window_end_at
 from range({N}) as t(i);
 create or replace table main.fct_audit_facts as
 select ticket_id, created_at::date as created_date_local, resolved_at, closure_code,
@@ -99,6 +102,26 @@ select 'CELL' || (i * 2) % 100000 || '@' || i as episode_id, 'CELL' || (i * 2) %
        3.1 as worst_user_dl_rate_mbps, null::double as worst_prb_util_dl_pct,
        null::double as worst_good_coverage_pct
 from range(50000) as t(i);
+create or replace table main.fct_cell_network_events as
+select md5(kind || record) as network_event_id, cell_id, event_at, kind as item_type,
+       'netops' as source_system, source_table, record as source_record_id, status,
+       code, detail, kind || ' ' || record as summary
+from (
+    select 'alarm_raised' as kind, alarm_id as record, cell_id, raised_at as event_at,
+           'alarms' as source_table, severity as status, alarm_type as code, null as detail
+    from main.stg_netops__alarms
+    union all
+    select 'alarm_cleared', alarm_id, cell_id, cleared_at, 'alarms', severity, alarm_type, null
+    from main.stg_netops__alarms where cleared_at is not null
+    union all
+    select 'degradation_start', episode_id, cell_id, episode_start_at, 'cell_kpi_hourly', null,
+           null, degraded_hours || ' degraded hour(s)'
+    from main.fct_cell_degradation_episodes
+    union all
+    select 'degradation_end', episode_id, cell_id, episode_end_at, 'cell_kpi_hourly', null,
+           null, degraded_hours || ' degraded hour(s)'
+    from main.fct_cell_degradation_episodes
+);
 create or replace table main.fct_ticket_timeline as
 with items as (
     select d.ticket_id, d.created_at + to_seconds(k * 1800) as item_at,
