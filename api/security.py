@@ -17,9 +17,6 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from complaint_trace.pii import mask_msisdn
 
 _log = logging.getLogger("complaint_trace.api")
 
@@ -137,13 +134,3 @@ def write_keys_file(path: Path, names_roles: list[tuple[str, Role]]) -> dict[str
     tmp.chmod(0o600)
     os.replace(tmp, path)
     return plain
-
-
-def scrub(value: Any) -> Any:
-    """Mask every `msisdn`-named value inside evidence JSON (non-PII callers)."""
-    if isinstance(value, dict):
-        return {k: (mask_msisdn(v) if "msisdn" in k and isinstance(v, str) else scrub(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    return value

@@ -16,8 +16,7 @@ from api.documents import PROVENANCE_PLACEHOLDER_JSON
 from api.network import TIMELINE_SLOT_JSON, splice_network
 from api.reader import Snapshot
 from api.schemas import FindingPublic, ProvenancePublic
-from api.security import scrub
-from complaint_trace.pii import mask_free_text, mask_msisdn
+from complaint_trace.pii import mask_free_text, mask_msisdn, scrub
 
 
 def utc(value: Any) -> Any:

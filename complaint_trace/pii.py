@@ -51,3 +51,13 @@ def mask_record(record: dict[str, Any], names: Iterable[str | None] = ()) -> dic
         else:
             out[key] = mask_free_text(value, names)
     return out
+
+
+def scrub(value: Any) -> Any:
+    """Mask every `msisdn`-named value inside evidence JSON (non-PII callers)."""
+    if isinstance(value, dict):
+        return {k: (mask_msisdn(v) if "msisdn" in k and isinstance(v, str) else scrub(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value

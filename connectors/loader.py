@@ -19,7 +19,7 @@ from complaint_trace.contract import ENTITIES, Entity
 from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
-from connectors.report import MISSING, EntityLoadReport, FileLoadReport
+from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.validate import VALIDATED, validate_staged
 
@@ -89,10 +89,8 @@ def _record_missing(con: duckdb.DuckDBPyConnection, run: _Run, present: set[str]
     gone = sorted(recorded - present)
     for rel in gone:
         con.execute(f"update {MANIFEST} set status = ?, notes = ? where file = ?",
-                    [MISSING, f"deleted from the landing (seen by run {run.run_id}); "
-                     f"its rows are kept", rel])
-    return [FileLoadReport(rel, MISSING, notes="deleted from the landing; its rows are kept")
-            for rel in gone]
+                    [MISSING, f"{MISSING_NOTE} (seen by run {run.run_id})", rel])
+    return [FileLoadReport(rel, MISSING, notes=MISSING_NOTE) for rel in gone]
 
 
 def load_source(

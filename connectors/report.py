@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MISSING = "missing"
+MISSING_NOTE = "deleted from the landing after its load; its rows are kept"
 
 
 @dataclass(frozen=True)

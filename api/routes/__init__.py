@@ -21,6 +21,9 @@ Limit = Annotated[int | None, Query(ge=1, le=_PAGE.page_size_max, description=(
     f"page size (default {_PAGE.page_size_default}, at most {_PAGE.page_size_max})"))]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what ISO 8601 text starts with
+
+
 def _iso_datetime(value: object) -> datetime:
     """ISO 8601 text only (pydantic's lax mode would read `0` or `-99999999999` as epoch
     seconds), and a moment that UTC can still hold (`9999-12-31T23:00:00-02:00` cannot)."""
@@ -40,7 +43,6 @@ def _iso_date(value: object) -> date:
     return date.fromisoformat(value)
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 

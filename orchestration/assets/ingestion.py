@@ -118,8 +118,7 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
         for f in report.failed:
             context.log.error(f"file failed: {f.error}")
         for f in report.missing:
-            context.log.warning(f"file missing: {f.file} was deleted from the landing after "
-                                f"its load; its rows are kept")
+            context.log.warning(f"file missing: {f.file}: {f.notes}")
         context.log.info(
             f"{entity.path}: {len(report.loaded)} file(s) loaded, {len(report.failed)} failed, "
             f"{len(report.duplicates)} duplicate, {len(report.skipped)} unchanged; "
