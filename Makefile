@@ -8,13 +8,14 @@ DEMO_ARGS ?= --days 3 --tickets-per-day 400 --cells 2000 --seed 7
 DAGSTER_PORT ?= 3000
 API_PORT ?= 8000
 
-.PHONY: install demo test lint bench bench-quick soak clean
+.PHONY: install browser demo test lint bench bench-quick soak screenshots clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml uv.lock
+$(VENV)/.installed: pyproject.toml uv.lock web/package.json web/package-lock.json
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen
+	npm ci --prefix web --silent  # the pages' browser assets, served locally (no CDN)
 	@touch $@
 
 demo: install
@@ -24,7 +25,14 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+# Debian's Chromium for the browser tests (Playwright cannot download a browser here);
+# fonts-noto-cjk draws the Chinese labels. Installed once, as root, from the distribution.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		[ "$$(id -u)" = 0 ] || { echo "make browser: install chromium and fonts-noto-cjk (needs root)"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: lint browser
 	$(BIN)/pytest -q
 
 bench: install

@@ -24,3 +24,10 @@ class ApiSettings(BaseSettings):
     duckdb_threads: int = 1
     """DuckDB threads per snapshot connection: a trace is a point lookup, and parallel scan
     tasks only add overhead and fight the other uvicorn workers for the cores."""
+    ui_session_hours: float = 8.0
+    """How long a page session lasts after signing in (one shift); then the login page."""
+    ui_cookie_secure: bool = False
+    """Mark the session cookie `Secure` (only sent over HTTPS): set it when a TLS proxy
+    fronts the service; plain HTTP on an internal network needs it off."""
+    ui_page_size: int = 50
+    """Findings per page of the auditors' drill-down list."""

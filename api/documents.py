@@ -175,6 +175,7 @@ select
     case when ce.cell_ids is not null then to_json(struct_pack(
         cells := ce.cell_ids, "from" := {event_key("d.network_window_start_at")},
         "until" := {event_key("d.network_window_end_at")},
+        kpi_until := {event_key("d.kpi_chart_end_at")},
         f1_alarm_ids := coalesce(list_filter(string_split(f.f1_alarm_ids, ','),
                                              lambda a: a <> ''), [])))::varchar
     end as network_json

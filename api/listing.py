@@ -66,8 +66,9 @@ TICKET_COLUMNS = ("ticket_id", "created_at", "msisdn", "category", "priority", "
 
 
 def search_tickets(cur: duckdb.DuckDBPyConnection, flt: TicketFilter, cursor: str | None,
-                   limit: int) -> tuple[list[dict], str | None]:
-    """Tickets matching `flt` in (created_at, ticket_id) order; the page and the next cursor."""
+                   limit: int, newest_first: bool = False) -> tuple[list[dict], str | None]:
+    """Tickets matching `flt` in (created_at, ticket_id) order, or the reverse; the page and
+    the next cursor."""
     cond = Conditions()
     cond.add("msisdn = ?", flt.msisdn)
     cond.add("status_at_as_of = ?", flt.status)
@@ -75,14 +76,16 @@ def search_tickets(cur: duckdb.DuckDBPyConnection, flt: TicketFilter, cursor: st
     cond.add("created_at < ?", flt.created_to)
     cond.add("reported_district = ?", flt.district)
     after = decode_cursor(cursor, 2)
+    beyond, order = ("<", "desc") if newest_first else (">", "asc")
     if after:
         after_at = _parse_time(after[0])
-        cond.add("(created_at > ? or (created_at = ? and ticket_id > ?))",
+        cond.add(f"(created_at {beyond} ? or (created_at = ? and ticket_id {beyond} ?))",
                  after_at, after_at, str(after[1]))
     rows = cur.execute(
         "select ticket_id, created_at, msisdn, category, priority, status_at_as_of, "
         f"reported_district, network_trace from main.dim_tickets {cond.where} "
-        "order by created_at, ticket_id limit ?", [*cond.params, limit + 1]).fetchall()
+        f"order by created_at {order}, ticket_id {order} limit ?",
+        [*cond.params, limit + 1]).fetchall()
     items = [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in rows[:limit]]
     nxt = encode_cursor([items[-1]["created_at"], items[-1]["ticket_id"]]) \
         if len(rows) > limit else None
@@ -99,25 +102,31 @@ class FindingFilter:
     day_to: date | None = None
 
 
+    def conditions(self) -> Conditions:
+        """The filter on `audit.findings as f`. `day_from`/`day_to` (inclusive) filter on
+        `day`, the ticket's business day of creation, the day `agg_audit_daily` counts it
+        under. One definition for the API, the pages, their exports and the CLI."""
+        cond = Conditions()
+        cond.add("f.rule_id = ?", self.rule_id)
+        cond.add("f.department = ?", self.department)
+        cond.add("f.severity = ?", self.severity)
+        cond.add("f.ticket_id = ?", self.ticket_id)
+        cond.add("f.day >= ?", self.day_from)
+        cond.add("f.day <= ?", self.day_to)
+        return cond
+
+
 def list_findings(cur: duckdb.DuckDBPyConnection, flt: FindingFilter, cursor: str | None,
                   limit: int) -> tuple[list[tuple], str | None]:
-    """Findings in (ticket_id, rule_id) order. `day_from`/`day_to` (inclusive) filter on the
-    ticket's business day of creation, the same day `agg_audit_daily` counts it under."""
-    cond = Conditions()
-    cond.add("f.rule_id = ?", flt.rule_id)
-    cond.add("f.department = ?", flt.department)
-    cond.add("f.severity = ?", flt.severity)
-    cond.add("f.ticket_id = ?", flt.ticket_id)
-    cond.add("a.created_date_local >= ?", flt.day_from)
-    cond.add("a.created_date_local <= ?", flt.day_to)
+    """Findings matching `flt` in (ticket_id, rule_id) order; the page and the next cursor."""
+    cond = flt.conditions()
     after = decode_cursor(cursor, 2)
     if after:
         cond.add("(f.ticket_id > ? or (f.ticket_id = ? and f.rule_id > ?))",
                  str(after[0]), str(after[0]), str(after[1]))
     rows = cur.execute(
         "select f.ticket_id, f.rule_id, f.rule_name, f.severity, f.department, f.evidence, "
-        "f.run_id, f.as_of, f.found_at from audit.findings as f "
-        f"left join main.fct_audit_facts as a using (ticket_id) {cond.where} "
+        f"f.run_id, f.as_of, f.found_at from audit.findings as f {cond.where} "
         "order by f.ticket_id, f.rule_id limit ?", [*cond.params, limit + 1]).fetchall()
     nxt = encode_cursor([rows[limit - 1][0], rows[limit - 1][1]]) if len(rows) > limit else None
     return rows[:limit], nxt
@@ -128,14 +137,19 @@ AUDIT_DAILY_COLUMNS = ("day", "rule_id", "department", "tickets_audited", "findi
 
 
 def audit_summary(cur: duckdb.DuckDBPyConnection, rule_id: str | None, department: str | None,
-                  day_from: date | None, day_to: date | None) -> list[dict]:
+                  day_from: date | None, day_to: date | None,
+                  severity: str | None = None) -> list[dict]:
+    """`agg_audit_daily` rows by day, rule and department; `severity` is the rule's
+    (`rule_catalog`)."""
     cond = Conditions()
-    cond.add("rule_id = ?", rule_id)
-    cond.add("department = ?", department)
-    cond.add("day >= ?", day_from)
-    cond.add("day <= ?", day_to)
-    rows = cur.execute(f"select {', '.join(AUDIT_DAILY_COLUMNS)} from audit.agg_audit_daily "
-                       f"{cond.where} order by day, rule_id, department", cond.params).fetchall()
+    cond.add("a.rule_id = ?", rule_id)
+    cond.add("a.department = ?", department)
+    cond.add("a.day >= ?", day_from)
+    cond.add("a.day <= ?", day_to)
+    cond.add("a.rule_id in (select rule_id from main.rule_catalog where severity = ?)", severity)
+    rows = cur.execute(f"select {', '.join('a.' + c for c in AUDIT_DAILY_COLUMNS)} "
+                       f"from audit.agg_audit_daily as a {cond.where} "
+                       "order by a.day, a.rule_id, a.department", cond.params).fetchall()
     return [dict(zip(AUDIT_DAILY_COLUMNS, r, strict=True)) for r in rows]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import docs_page, errors
+from api import docs_page, errors, ui
 from api.config import ApiSettings
 from api.reader import SnapshotReader
 from api.routes import findings, health, tickets, trace
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.state.keys = KeyStore(settings.api_keys_path, api_settings.api_keys)
     errors.install(app)
     docs_page.install(app)
+    ui.install(app)
     for module in (trace, tickets, findings, health):
         app.include_router(module.router)
     return app

@@ -54,6 +54,32 @@ from {{db}}.main.fct_cell_degradation_episodes as e
 where e.episode_id in (select key_2 from {{changed}})
 order by e.episode_id"""
 
+# The cell-days an hourly KPI chart of a ticket page draws: each linked cell's days from the
+# complaint window's start to `kpi_chart_end_at` (as-of while unresolved). UTC days.
+KPI_DAYS_SHOWN = """
+select distinct c.cell_id,
+       unnest(generate_series(date_trunc('day', d.network_window_start_at),
+                              date_trunc('day', coalesce(d.kpi_chart_end_at, d.as_of)),
+                              interval 1 day)) as day
+from {db}.main.fct_ticket_cells as c
+inner join {db}.main.dim_tickets as d on d.ticket_id = c.ticket_id"""
+
+KPI_DAYS_SQL = f"""
+select k.cell_id, strftime(k.period_start, '%Y-%m-%d') as day_key,
+       to_json(struct_pack(
+           -- minutes into the day: a day's 24 ISO times would be half the record
+           minute := list(hour(k.period_start) * 60 + minute(k.period_start)
+                          order by k.period_start),
+           has_data := list(k.has_data order by k.period_start),
+           degraded := list(k.is_degraded order by k.period_start),
+           {", ".join(f"{k} := list(round(k.{k}, 4) order by k.period_start)" for k in KPIS)}
+       ))::varchar as hours_json
+from {{db}}.main.int_cell_kpi_hours_flagged as k
+inner join {{changed}} as c
+    on c.key_1 = k.cell_id and c.key_2 = strftime(k.period_start, '%Y-%m-%d')
+group by k.cell_id, day_key
+order by k.cell_id, day_key"""
+
 # store table -> (its columns, primary key, source rows)
 STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "network_events": (("cell_id", "event_key", "source_record_id", "item_type", "item_json"),
@@ -63,23 +89,35 @@ STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
                ("cell_id", "sort_key", "alarm_id"), ALARMS_SQL),
     "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"),
                  ("cell_id", "sort_key", "episode_id"), EPISODES_SQL),
+    # one record per cell and UTC day: that day's hourly KPIs, as parallel lists
+    "kpi_days": (("cell_id", "day_key", "hours_json"), ("cell_id", "day_key"), KPI_DAYS_SQL),
 }
 
 # (store table, key_1, key_2, fingerprint) of every record; key_1 is the event's item type
 # ('' for alarms and episodes). `{cols[table]}` lists a source's content columns.
-NETWORK_FINGERPRINTS = """
+NETWORK_FINGERPRINTS = f"""
+with kpi_days_shown as ({KPI_DAYS_SHOWN}),
+kpi_hours_shown as (
+    select k.* from {{db}}.main.int_cell_kpi_hours_flagged as k
+    semi join kpi_days_shown as s
+        on s.cell_id = k.cell_id and s.day = date_trunc('day', k.period_start)
+)
 select 'network_events' as store_table, item_type as key_1, source_record_id as key_2,
-       hash({cols[fct_cell_network_events]}) as fingerprint
-from {db}.main.fct_cell_network_events
+       hash({{cols[fct_cell_network_events]}}) as fingerprint
+from {{db}}.main.fct_cell_network_events
 union all
-select 'alarms', '', alarm_id, hash({cols[stg_netops__alarms]})
-from {db}.main.stg_netops__alarms
+select 'alarms', '', alarm_id, hash({{cols[stg_netops__alarms]}})
+from {{db}}.main.stg_netops__alarms
 union all
-select 'episodes', '', episode_id, hash({cols[fct_cell_degradation_episodes]})
-from {db}.main.fct_cell_degradation_episodes
+select 'episodes', '', episode_id, hash({{cols[fct_cell_degradation_episodes]}})
+from {{db}}.main.fct_cell_degradation_episodes
+union all
+select 'kpi_days', cell_id, strftime(period_start, '%Y-%m-%d'),
+       sum(hash({{cols[int_cell_kpi_hours_flagged]}}))
+from kpi_hours_shown group by cell_id, strftime(period_start, '%Y-%m-%d')
 """
 NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
-                   "main.fct_cell_degradation_episodes")
+                   "main.fct_cell_degradation_episodes", "main.int_cell_kpi_hours_flagged")
 
 # Clustered by cell and time (WITHOUT ROWID, keyed as in STORE_TABLES): a trace reads each
 # linked cell's rows as one short range instead of seeking each record across the file.
@@ -96,6 +134,7 @@ DELETE_CHANGED = {
     "network_events": "delete from network_events where source_record_id = ? and item_type = ?",
     "alarms": "delete from alarms where alarm_id = ?",
     "episodes": "delete from episodes where episode_id = ?",
+    "kpi_days": "delete from kpi_days where day_key = ? and cell_id = ?",
 }
 
 
@@ -183,3 +222,30 @@ def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> s
     spliced = [((key, record, kind), item) for key, record, kind, item in events]
     body["timeline"] = TIMELINE_SLOT
     return "[" + ",".join(item for _, item in heapq.merge(stored, spliced)) + "]"
+
+
+def kpi_hours(network: dict, as_of_key: str, query: Query) -> dict[str, dict[str, list]]:
+    """The hourly KPIs a ticket page charts, per linked cell of the document's `network`
+    (cells, from, kpi_until): the hours from the complaint window's start to `kpi_until`,
+    capped at `as_of_key`, as parallel lists (`at`, `has_data`, `degraded`, one per KPI)."""
+    cells = network["cells"]
+    until = min(network.get("kpi_until") or as_of_key, as_of_key)
+    start = network["from"]
+    if not cells or start > until:
+        return {}
+    marks = ",".join("?" * len(cells))
+    rows = query(f"select cell_id, day_key, hours_json from kpi_days where cell_id in ({marks}) "
+                 f"and day_key between ? and ? order by cell_id, day_key",
+                 (*cells, start[:10], until[:10]))
+    series: dict[str, dict[str, list]] = {}
+    for cell_id, day_key, hours_json in rows:
+        day = orjson.loads(hours_json)
+        minutes = day.pop("minute")
+        merged = series.setdefault(cell_id, {"at": [], **{name: [] for name in day}})
+        for i, minute in enumerate(minutes):
+            at = f"{day_key}T{minute // 60:02d}:{minute % 60:02d}:00Z"
+            if start <= key_of_iso(at) <= until:
+                merged["at"].append(at)
+                for name, values in day.items():
+                    merged[name].append(values[i])
+    return series

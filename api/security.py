@@ -110,7 +110,10 @@ class KeyStore:
     def authenticate(self, presented: str | None) -> Caller | None:
         if not presented:
             return None
-        digest = hash_key(presented)
+        return self.caller_of_hash(hash_key(presented))
+
+    def caller_of_hash(self, digest: str) -> Caller | None:
+        """The caller whose key has this SHA-256 (a page session holds the hash, not the key)."""
         found: ApiKey | None = None
         for key in self._current():  # compare with every key: timing says nothing about which
             if hmac.compare_digest(digest, key.sha256):

@@ -53,6 +53,9 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
                 ("ticket_id",)),
     ServedTable("audit.agg_audit_daily",
                 "select * from audit.agg_audit_daily order by day, rule_id, department"),
+    # the seeds the pages label and draw with: rule names and severities, KPI thresholds
+    ServedTable("main.rule_catalog", "select * from main.rule_catalog order by rule_id"),
+    ServedTable("main.kpi_thresholds", "select * from main.kpi_thresholds order by kpi, rat"),
 )
 
 

@@ -51,6 +51,14 @@ def _masked_ticket(ticket_json: str, name: str | None) -> str:
 def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | None:
     """The trace of `ticket_id` as JSON text (shape: `schemas.TracePublic`), or None when the
     snapshot has no such ticket. Callers without PII rights get the MSISDN masked and no name."""
+    found = trace_document(snapshot, ticket_id, sees_pii=sees_pii)
+    return found[0] if found else None
+
+
+def trace_document(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool
+                   ) -> tuple[str, dict | None] | None:
+    """`trace_json`'s text and the document's network window (`network.py`: where its linked
+    cells' events and KPI hours are read), or None when the snapshot has no such ticket."""
     row = snapshot.docs.get(ticket_id)
     if row is None:
         return None
@@ -66,6 +74,7 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
         body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
     if not sees_pii:  # free text typed by agents may hold a phone number or the name
         ticket = _masked_ticket(ticket, name)
+    network = orjson.loads(network) if network is not None else None
     if network is not None or not sees_pii:
         # orjson: parsing and writing the body is most of a trace's Python time (the hot path)
         parsed = orjson.loads(body)
@@ -75,7 +84,7 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
                     item[field] = mask_free_text(item.get(field), (name,))
         timeline = None
         if network is not None:
-            timeline = splice_network(parsed, orjson.loads(network), snapshot.as_of_key,
+            timeline = splice_network(parsed, network, snapshot.as_of_key,
                                       snapshot.docs.query)
         if evidence_has_pii and not sees_pii:  # rare: re-render the findings, MSISDNs masked
             parsed["findings"] = scrub(parsed["findings"])
@@ -85,4 +94,4 @@ def trace_json(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool) -> str | N
     # Splice the stored JSON objects instead of parsing and re-serialising them: this is the
     # hot path of the API (latency budget p99 < 50 ms at 50 concurrent clients).
     return (f'{{"ticket":{ticket},"customer":{customer},{body[1:-1]},'
-            f'"provenance":{snapshot.provenance_json}}}')
+            f'"provenance":{snapshot.provenance_json}}}'), network

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+WEB_ASSETS_DIR = REPO_ROOT / "web" / "node_modules"
+"""The pages' browser libraries, installed from the npm registry by `make install`."""
 
 
 class Settings(BaseSettings):
@@ -85,6 +87,11 @@ class Settings(BaseSettings):
     @property
     def api_keys_path(self) -> Path:
         return (self.api_keys_file or self.home_dir / "api_keys.json").expanduser().resolve()
+
+    @property
+    def ui_session_secret_path(self) -> Path:
+        """The secret that signs page session cookies (made on the service's first start)."""
+        return self.home_dir / "ui_session.key"
 
     @cached_property
     def as_of_utc(self) -> datetime:

@@ -16,6 +16,7 @@ from typing import Annotated
 import duckdb
 import typer
 
+from api.listing import FindingFilter
 from complaint_trace.settings import get_settings
 
 NAME = "findings"
@@ -51,22 +52,16 @@ def _open(home: Path | None) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(snapshot), read_only=True)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, rule: str | None, department: str | None,
-          day_from: date | None, day_to: date | None) -> Iterator[tuple]:
+def _rows(con: duckdb.DuckDBPyConnection, flt: FindingFilter) -> Iterator[tuple]:
     exists = con.execute(
         "select count(*) from information_schema.tables"
         " where table_schema = 'audit' and table_name = 'findings'").fetchone()[0]
     if not exists:
         typer.echo("complaint-trace findings: no audit has run yet", err=True)
         raise typer.Exit(code=1)
-    cursor = con.execute(
-        f"select {', '.join(FIELDS)} from audit.findings"
-        " where ($rule is null or rule_id = $rule)"
-        " and ($department is null or department = $department)"
-        " and ($day_from is null or day >= $day_from) and ($day_to is null or day <= $day_to)"
-        " order by day, rule_id, ticket_id",
-        {"rule": rule, "department": department, "day_from": day_from, "day_to": day_to},
-    )
+    cond = flt.conditions()
+    cursor = con.execute(f"select {', '.join('f.' + c for c in FIELDS)} from audit.findings as f"
+                         f" {cond.where} order by f.day, f.rule_id, f.ticket_id", cond.params)
     while batch := cursor.fetchmany(_BATCH):
         yield from batch
 
@@ -83,6 +78,8 @@ def command(
     home: Annotated[Path | None, typer.Option(help="Home holding warehouse.duckdb.")] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule: T1..T3, F1..F5.")] = None,
     department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only this severity: high, medium, "
+                                                 "low.")] = None,
     day_from: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First ticket creation day (business date).")] = None,
     day_to: Annotated[datetime | None, typer.Option(
@@ -90,8 +87,9 @@ def command(
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.jsonl,
 ) -> None:
     with _open(home) as con:
-        rows = _rows(con, rule, department, day_from and day_from.date(),
-                     day_to and day_to.date())
+        rows = _rows(con, FindingFilter(rule_id=rule, department=department, severity=severity,
+                                        day_from=day_from and day_from.date(),
+                                        day_to=day_to and day_to.date()))
         if format is Format.csv:
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(FIELDS)

@@ -26,7 +26,7 @@ create table main.dim_tickets (
     tier_at_creation varchar, segment varchar, status_at_as_of varchar,
     owning_department varchar, network_trace varchar, dagster_run_id varchar,
     resolved_at timestamp, closure_code varchar, network_window_start_at timestamp,
-    network_window_end_at timestamp);
+    network_window_end_at timestamp, kpi_chart_end_at timestamp, as_of timestamp);
 create table main.fct_audit_facts (
     ticket_id varchar, created_date_local date, resolved_at timestamp, closure_code varchar,
     first_contact_limit_minutes double, resolution_limit_minutes double,
@@ -69,11 +69,24 @@ create table main.stg_crm__customers (
 create schema audit;
 create table audit.findings (
     ticket_id varchar, rule_id varchar, rule_name varchar, severity varchar,
-    department varchar, evidence varchar, run_id varchar, as_of timestamp, found_at timestamp);
+    department varchar, evidence varchar, run_id varchar, as_of timestamp, found_at timestamp,
+    day date);
 create table audit.agg_audit_daily (
     day date, rule_id varchar, department varchar, tickets_audited bigint, findings bigint,
     finding_rate double);
+create table main.rule_catalog (
+    rule_id varchar, rule_name varchar, severity varchar, description varchar);
+create table main.kpi_thresholds (kpi varchar, rat varchar, comparator varchar, threshold double);
+create table main.int_cell_kpi_hours_flagged (
+    cell_id varchar, period_start timestamp, rat varchar, drop_rate_pct double,
+    is_drop_rate_pct_breached boolean, access_success_pct double,
+    is_access_success_pct_breached boolean, user_dl_rate_mbps double,
+    is_user_dl_rate_mbps_breached boolean, prb_util_dl_pct double,
+    is_prb_util_dl_pct_breached boolean, good_coverage_pct double,
+    is_good_coverage_pct_breached boolean, traffic_gb double, active_users integer,
+    has_data boolean, _loaded_at timestamp, is_degraded boolean);
 """
+AS_OF = "2026-03-05 00:00:00"
 
 TICKETS = [  # ticket_id, created_at, district, status, network_trace
     (F1_TICKET, "2026-03-02 02:00:00", "tianhe", "closed", "present"),
@@ -129,12 +142,14 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
         con.execute("insert into main.dim_tickets values "
                     "(?, ?, 'CUST1', ?, 'hotline', 'network.data_speed', 'network', 'high', "
                     "'slow data, 网速慢, \"urgent\"', ?, null, 'gold', 'individual', ?, 'noc', "
-                    "?, ?, ?, ?, ?::timestamp - interval 3 day, ?::timestamp + interval 7 day)",
+                    "?, ?, ?, ?, ?::timestamp - interval 3 day, ?::timestamp + interval 7 day, "
+                    "?::timestamp + interval 1 day, ?)",
                     [tid, MSISDN if tid == F1_TICKET else f"1390000{tid[-4:]}", created,
                      district, status, trace, run_id,
                      "2026-03-02 10:00:00" if tid == F1_TICKET else None,
                      "network_fixed" if tid == F1_TICKET else None, created,
-                     "2026-03-02 10:00:00" if tid == F1_TICKET else None])
+                     "2026-03-02 10:00:00" if tid == F1_TICKET else None,
+                     "2026-03-02 10:00:00" if tid == F1_TICKET else None, AS_OF])
         con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, 45, 1080, "
                     "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                     [tid, created, "2026-03-02 10:00:00" if tid == F1_TICKET else None,
@@ -180,12 +195,26 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
     con.execute("""insert into audit.findings values
         (?, 'F1', 'alarm_active_at_resolution', 'high', 'noc',
          '{"alarm_ids": ["A1"], "cell_ids": ["C1"], "msisdn": "13812341234"}', ?,
-         '2026-03-05 00:00:00', '2026-03-05 00:01:00'),
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00', '2026-03-02'),
         (?, 'T1', 'resolve_timeout', 'medium', 'noc', '{"clock_minutes": 1200}', ?,
-         '2026-03-05 00:00:00', '2026-03-05 00:01:00'),
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00', '2026-03-02'),
         (?, 'T3', 'overdue_open', 'high', 'field_ops', '{"clock_minutes": 4000}', ?,
-         '2026-03-05 00:00:00', '2026-03-05 00:01:00')""",
+         '2026-03-05 00:00:00', '2026-03-05 00:01:00', '2026-03-03')""",
                 [F1_TICKET, run_id, MISSING_TICKET, run_id, "TT0004", run_id])
+    con.execute("""insert into main.rule_catalog values
+        ('F1', 'alarm_active_at_resolution', 'high', 'alarm'),
+        ('T1', 'resolve_timeout', 'medium', 'late'), ('T3', 'overdue_open', 'high', 'open')""")
+    con.execute("""insert into main.kpi_thresholds values ('drop_rate_pct', '4G', '>', 2.0),
+        ('prb_util_dl_pct', '4G', '>', 85.0)""")
+    # C1's hours from 2026-02-27 to 2026-03-04 (one null hour: no data), C9's too (unlinked)
+    con.execute("""insert into main.int_cell_kpi_hours_flagged
+        select cell, hour, '4G', case when hour = '2026-03-02 03:00:00' then 4.0 else 1.0 end,
+               hour = '2026-03-02 03:00:00', 98, false, 20, false,
+               case when hour = '2026-03-01 12:00:00' then null else 50 end, false, 95, false,
+               1.5, 10, true, hour, hour = '2026-03-02 03:00:00'
+        from (values ('C1'), ('C9')) as c(cell),
+             generate_series(timestamp '2026-02-27 00:00:00', timestamp '2026-03-04 23:00:00',
+                             interval 1 hour) as g(hour)""")
     con.execute("""insert into audit.agg_audit_daily values
         ('2026-03-02', 'F1', 'noc', 2, 1, 0.5), ('2026-03-02', 'T1', 'noc', 2, 1, 0.5),
         ('2026-03-02', 'T3', 'field_ops', 5, 1, 0.2)""")

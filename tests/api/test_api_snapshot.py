@@ -27,12 +27,14 @@ def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
     assert counts.get("main.dim_tickets") == count_of(wh, "main.dim_tickets")
     for table, count in counts.items():
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
-    # the listings' tables only: what only the documents need stays in the warehouse
+    # the listings' tables and the seeds the pages label with only: what only the documents
+    # need stays in the warehouse
     tables = {f"{s}.{t}" for s, t in con.execute(
         "select schema_name, table_name from duckdb_tables()").fetchall()}
     assert tables == {"main.dim_tickets", "main.fct_audit_facts", "audit.findings",
                       "audit.agg_audit_daily", "main.snapshot_meta", "main.snapshot_tables",
-                      "main.document_fingerprints", "main.network_fingerprints"}
+                      "main.document_fingerprints", "main.network_fingerprints",
+                      "main.rule_catalog", "main.kpi_thresholds"}
     assert con.execute("select run_id from snapshot_meta").fetchone()[0] == "run-11111111"
 
 

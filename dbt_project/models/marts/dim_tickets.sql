@@ -73,6 +73,10 @@ described as (
         -- the end is capped at as-of by the reader, so a resolved ticket's row stays the same
         tickets.complaint_window_start_at as network_window_start_at,
         lifecycle.network_window_end_at,
+        -- the end of the hourly KPI chart a ticket page draws: the hours after resolution F2
+        -- reads (audit-rules §5); null while unresolved (the chart runs to as-of)
+        {{ dbt.dateadd('hour', var('kpi_recovery_window_hours'), 'lifecycle.resolved_at') }}
+            as kpi_chart_end_at,
         case
             when linked_cell_counts.linked_cell_count > 0 then 'present' else 'missing'
         end as network_trace,
