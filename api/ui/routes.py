@@ -67,11 +67,20 @@ def logout(request: Request):
 
 @router.get("/")
 @router.get("")
-def search(request: Request, q: str | None = None):
+def search_form(request: Request):
     page = _signed_in(request)
     if isinstance(page, Response):
         return page
-    query = (q or "").strip()
+    return page.render("search.html", q="", results=None, message=None)
+
+
+# A POST, so that a phone number searched for never lands in a URL (proxy and access logs).
+@router.post("/search")
+def search(request: Request, q: Annotated[str, Form(max_length=64)] = ""):
+    page = _signed_in(request)
+    if isinstance(page, Response):
+        return page
+    query = q.strip()
     results, message = None, None
     if query:
         snapshot = _snapshot(request)

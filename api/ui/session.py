@@ -62,8 +62,10 @@ class Sessions:
         caller = self._keys.authenticate(key)
         if caller is not None:
             token = self._serializer.dumps({"k": hash_key(key)})
-            response.set_cookie(COOKIE, token, max_age=self.max_age, httponly=True,
-                                samesite="strict", secure=self.secure, path="/ui")
+            # no Max-Age: the cookie lasts until the browser closes, and the signature's age
+            # ends it after `max_age` (so the server can say the session expired)
+            response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                                secure=self.secure, path="/ui")
         return caller
 
     def end(self, response: Response) -> None:
