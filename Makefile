@@ -8,7 +8,7 @@ DEMO_ARGS ?= --days 3 --tickets-per-day 400 --cells 2000 --seed 7
 DAGSTER_PORT ?= 3000
 API_PORT ?= 8000
 
-.PHONY: install browser demo test lint bench bench-quick soak screenshots clean
+.PHONY: install browser demo test lint bench bench-quick soak messages screenshots clean
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,16 @@ bench-quick: install
 SOAK_SEQUENCES ?= 20
 soak: install
 	$(BIN)/python -m tests.faults.soak --sequences $(SOAK_SEQUENCES)
+
+# the pages' message catalogue: extract the ids from api/ui, merge them into the zh_CN catalogue
+messages: install
+	$(BIN)/pybabel extract -F api/ui/babel.cfg -k N_ --no-location -o api/ui/locale/messages.pot api/ui
+	$(BIN)/pybabel update -i api/ui/locale/messages.pot -d api/ui/locale -l zh_CN -w 100 --ignore-obsolete --no-fuzzy-matching
+	rm api/ui/locale/messages.pot
+
+# docs/screenshots/: a ticket page, the workbench, a Data Docs page (network off)
+screenshots: install browser
+	$(BIN)/python -m tests.ui.screenshots
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) dbt_project/target dbt_project/logs

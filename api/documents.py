@@ -58,7 +58,8 @@ def timeline_item(at: str) -> str:
                        source_system := t.source_system, source_table := t.source_table,
                        source_record_id := t.source_record_id, summary := {READABLE},
                        cell_id := t.cell_id, department := t.department, status := t.status,
-                       code := t.code, detail := t.detail)"""
+                       code := t.code, detail := t.detail,
+                       action := case when t.item_type = 'ticket_event' then t.summary end)"""
 
 
 KPIS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",

@@ -133,6 +133,8 @@ class TimelineItemPublic(BaseModel):
                                "contact direction, survey verdict")
     code: str | None = Field(description="closure code, alarm type, channel, score")
     detail: str | None = Field(description="note, topic or description")
+    action: str | None = Field(None, description="a ticket event's action (data contract "
+                               "`ticket_events.action`, e.g. `dispatched`); null otherwise")
 
 
 class FindingPublic(BaseModel):

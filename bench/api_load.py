@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -36,13 +38,19 @@ from complaint_trace.settings import REPO_ROOT
 RESULTS = REPO_ROOT / "bench" / "results"
 
 
-def synthesize_warehouse(path: Path, tickets: int, seed: int = 1) -> None:
-    """A warehouse with the serving tables at `tickets` tickets a day, every column the API
-    reads, with day-scale shapes: 3 linked cells for 80 % of tickets out of 100 k cells, ~20
-    timeline items a ticket, alarms and episodes on linked cells, findings on ~15 %."""
+def synthesize_warehouse(path: Path, tickets: int, seed: int = 1, days: int = 1,
+                         timeline_items: int = 20, kpi_hours: bool = True) -> None:
+    """A warehouse with the serving tables: `tickets` tickets spread over `days` days ending
+    2026-03-02, every column the API and the pages read, with day-scale shapes: 3 linked
+    cells for 80 % of tickets out of 100 k cells, `timeline_items` items a ticket, alarms and
+    episodes on linked cells, findings of every rule on ~15 % (one department in four per
+    rule), and (`kpi_hours`) the hourly KPIs of every linked cell from 2026-02-26 to
+    2026-03-04."""
     con = duckdb.connect(str(path))
     con.execute(f"select setseed({seed / 100})")
-    con.execute(SYNTH_SQL.replace("{N}", str(tickets)))
+    con.execute(SYNTH_SQL.replace("{N}", str(tickets)).replace("{DAYS}", str(days))
+                .replace("{ITEMS}", str(timeline_items))
+                .replace("{KPI_CELLS}", "" if kpi_hours else "where false"))
     con.close()
 
 
@@ -50,7 +58,8 @@ SYNTH_SQL = """
 create or replace table main.dim_tickets as
 select 'TT' || lpad(i::varchar, 8, '0') as ticket_id, '138' || lpad((i * 7919 % 100000000)::varchar,
        8, '0') as msisdn, 'C' || i as customer_id,
-       timestamp '2026-03-01' + to_seconds((i * 86400 // {N})::bigint) as created_at,
+       timestamp '2026-03-02' - interval {DAYS} day
+           + to_seconds((i * 86400 * {DAYS} // {N})::bigint) as created_at,
        'hotline' as channel, 'network.data_speed' as category, 'network' as category_family,
        'normal' as priority, '网速慢, slow data at home' as description,
        'd' || (i % 40) as reported_district, null::varchar as reopened_from_ticket_id,
@@ -58,9 +67,12 @@ select 'TT' || lpad(i::varchar, 8, '0') as ticket_id, '138' || lpad((i * 7919 % 
        'noc' as owning_department, case when i % 5 = 0 then 'missing' else 'present' end
        as network_trace, timestamp '2026-03-02' + to_seconds(i % 3600) as resolved_at,
        'network_fixed' as closure_code,
-       timestamp '2026-03-01' + to_seconds((i * 86400 // {N})::bigint) - interval 3 day
+       timestamp '2026-03-02' - interval {DAYS} day
+           + to_seconds((i * 86400 * {DAYS} // {N})::bigint) - interval 3 day
        as network_window_start_at,
-       timestamp '2026-03-02' + to_seconds(i % 3600) + interval 7 day as network_window_end_at
+       timestamp '2026-03-02' + to_seconds(i % 3600) + interval 7 day as network_window_end_at,
+       timestamp '2026-03-02' + to_seconds(i % 3600) + interval 1 day as kpi_chart_end_at,
+       timestamp '2026-03-03' as as_of
 from range({N}) as t(i);
 create or replace table main.fct_audit_facts as
 select ticket_id, created_at::date as created_date_local, resolved_at, closure_code,
@@ -127,7 +139,7 @@ with items as (
     select d.ticket_id, d.created_at + to_seconds(k * 1800) as item_at,
            case when k < 12 then 'ticket_event' when k < 16 then 'crm_contact'
                 when k < 18 then 'alarm_raised' else 'degradation_start' end as item_type, k
-    from main.dim_tickets as d, range(20) as r(k)
+    from main.dim_tickets as d, range({ITEMS}) as r(k)
 )
 select md5(ticket_id || k) as timeline_item_id, ticket_id, item_at, item_type,
        case when item_type = 'ticket_event' then 'ticketing' when item_type = 'crm_contact'
@@ -147,14 +159,52 @@ select customer_id, msisdn, '客户' || customer_id as customer_name, 'gold' as 
        null::timestamp as valid_from, null::timestamp as valid_to
 from main.dim_tickets;
 create schema if not exists audit;
+create or replace table main.rule_catalog as
+select * from (values ('T1', 'resolve_timeout', 'medium', ''),
+    ('T2', 'first_contact_timeout', 'low', ''), ('T3', 'overdue_open', 'high', ''),
+    ('F1', 'alarm_active_at_resolution', 'high', ''), ('F2', 'kpi_not_recovered', 'high', ''),
+    ('F3', 'no_customer_contact', 'low', ''), ('F4', 'repeat_complaint', 'medium', ''),
+    ('F5', 'survey_disputes_resolution', 'medium', ''))
+    as r(rule_id, rule_name, severity, description);
+create or replace table main.kpi_thresholds as
+select * from (values ('drop_rate_pct', '4G', '>', 2.0),
+    ('access_success_pct', '4G', '<', 95.0),
+    ('user_dl_rate_mbps', '4G', '<', 5.0), ('prb_util_dl_pct', '4G', '>', 85.0),
+    ('good_coverage_pct', '4G', '<', 90.0)) as k(kpi, rat, comparator, threshold);
 create or replace table audit.findings as
-select ticket_id, 'F1' as rule_id, 'alarm_active_at_resolution' as rule_name, 'high' as severity,
-       'noc' as department, '{"alarm_ids": ["AL1"], "cell_ids": ["CELL1"]}' as evidence,
-       'synthetic' as run_id, timestamp '2026-03-03' as as_of, timestamp '2026-03-03' as found_at
-from main.dim_tickets where hash(ticket_id) % 7 = 0;
+select d.ticket_id, r.rule_id, r.rule_name, r.severity,
+       ['noc', '客户服务部', '网络优化中心', '区县网络维护部'][
+           (1 + hash(d.ticket_id || r.rule_id) % 4)::bigint]
+           as department,
+       case when r.rule_id = 'F1' then '{"f1_alarm_ids": "AL1", "f1_cell_ids": "CELL1", '
+            || '"resolved_at": "2026-03-02T00:00:00Z", "closure_code": "network_fixed"}'
+            else '{"resolved_at": "2026-03-02T00:00:00Z"}' end as evidence,
+       'synthetic' as run_id, timestamp '2026-03-03' as as_of, timestamp '2026-03-03' as found_at,
+       d.created_at::date as day
+from main.dim_tickets as d, main.rule_catalog as r
+where hash(d.ticket_id || r.rule_id) % 50 = 0;
 create or replace table audit.agg_audit_daily as
-select date '2026-03-01' as day, 'F1' as rule_id, 'noc' as department, {N} as tickets_audited,
-       {N} // 7 as findings, 1 / 7 as finding_rate;
+select d.created_at::date as day, r.rule_id, dep.department, count(*) // 4 as tickets_audited,
+       count(f.ticket_id) as findings, count(f.ticket_id) / (count(*) // 4) as finding_rate
+from main.dim_tickets as d cross join main.rule_catalog as r
+cross join (values ('noc'), ('客户服务部'), ('网络优化中心'), ('区县网络维护部')) as dep(department)
+left join audit.findings as f
+    on f.ticket_id = d.ticket_id and f.rule_id = r.rule_id and f.department = dep.department
+group by all;
+create or replace table main.int_cell_kpi_hours_flagged as
+select c.cell_id, h.hour as period_start, '4G' as rat,
+       0.5 + (hash(c.cell_id || h.hour) % 40) / 10 as drop_rate_pct,
+       false as is_drop_rate_pct_breached,
+       97.0 as access_success_pct, false as is_access_success_pct_breached,
+       20.0 + hash(c.cell_id || h.hour) % 30 as user_dl_rate_mbps,
+       false as is_user_dl_rate_mbps_breached,
+       30.0 + hash(c.cell_id || h.hour) % 60 as prb_util_dl_pct,
+       false as is_prb_util_dl_pct_breached, 95.0 as good_coverage_pct,
+       false as is_good_coverage_pct_breached, 1.5 as traffic_gb, 10 as active_users,
+       true as has_data, h.hour as _loaded_at, hash(c.cell_id || h.hour) % 20 = 0 as is_degraded
+from (select distinct cell_id from main.fct_ticket_cells {KPI_CELLS}) as c,
+     generate_series(timestamp '2026-02-26', timestamp '2026-03-03 23:00', interval 1 hour)
+         as h(hour);
 """
 
 
@@ -178,13 +228,14 @@ def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> N
     raise RuntimeError("uvicorn did not become healthy")
 
 
-async def _client(port: int, key: str, paths: list[str], latencies: list[float],
+async def _client(port: int, header: str, paths: list[str], latencies: list[float],
                   errors: list[str]) -> None:
-    """One keep-alive HTTP/1.1 connection sending its requests one after another."""
+    """One keep-alive HTTP/1.1 connection sending its requests one after another, each with
+    the `header` line (the API key, or a page session's cookie)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         for path in paths:
-            request = (f"GET {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\n\r\n").encode()
+            request = (f"GET {path} HTTP/1.1\r\nHost: bench\r\n{header}\r\n\r\n").encode()
             start = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -203,13 +254,19 @@ def run_level(port: int, key: str, ticket_ids: list[str], clients: int, requests
               rng: random.Random) -> dict:
     """`requests` trace lookups of random tickets spread over `clients` connections."""
     paths = [f"/tickets/{rng.choice(ticket_ids)}/trace" for _ in range(requests)]
+    return run_paths(port, f"X-API-Key: {key}", paths, clients)
+
+
+def run_paths(port: int, header: str, paths: list[str], clients: int) -> dict:
+    """GET each of `paths`, spread over `clients` connections; latency quantiles and rate."""
     per_client = [paths[i::clients] for i in range(clients)]
     latencies: list[float] = []
     errors: list[str] = []
 
     async def main() -> float:
         start = time.perf_counter()
-        await asyncio.gather(*(_client(port, key, p, latencies, errors) for p in per_client))
+        await asyncio.gather(*(_client(port, header, p, latencies, errors)
+                               for p in per_client))
         return time.perf_counter() - start
 
     elapsed = asyncio.run(main())
@@ -250,23 +307,31 @@ def measure(home: Path, clients: list[int], requests: int, workers: int = 2,
         ticket_ids = [r[0] for r in con.execute("select ticket_id from main.dim_tickets")
                       .fetchall()]
     key = new_key()
+    rng = random.Random(seed)
+    with uvicorn_serving(home, key, "handler", workers) as port:
+        run_level(port, key, ticket_ids, 10, 500, rng)  # warm-up: page cache, cursors, imports
+        levels = [run_level(port, key, ticket_ids, c, requests, rng) for c in clients]
+    return len(ticket_ids), levels
+
+
+@contextmanager
+def uvicorn_serving(home: Path, key: str, role: str, workers: int) -> Iterator[int]:
+    """The API (and its pages) over `home` under uvicorn in its own process(es), accepting
+    `key` for `role`; yields the loopback port."""
     port = _free_port()
     env = {**os.environ, "COMPLAINT_TRACE_HOME": str(home),
            "COMPLAINT_TRACE_API_KEYS": json.dumps(
-               [{"name": "bench", "role": "handler", "sha256": hash_key(key)}])}
+               [{"name": "bench", "role": role, "sha256": hash_key(key)}])}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
          "--no-access-log"], cwd=REPO_ROOT, env=env)
-    rng = random.Random(seed)
     try:
         _wait_healthy(port, server)
-        run_level(port, key, ticket_ids, 10, 500, rng)  # warm-up: page cache, cursors, imports
-        levels = [run_level(port, key, ticket_ids, c, requests, rng) for c in clients]
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return len(ticket_ids), levels
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -73,8 +73,12 @@ def _serve(home: Path, dagster_port: int, api_port: int) -> None:
     time.sleep(3)
     if procs[1].poll() is not None:
         print("the trace API did not start (see its error above); only the Dagster UI is up.")
-    print(f"\nDagster UI:  http://127.0.0.1:{dagster_port}")
-    print(f"Trace API:   http://127.0.0.1:{api_port}/docs  (keys: {home / 'api_keys.json'})")
+    api = f"http://127.0.0.1:{api_port}"
+    print(f"\nDagster UI:        http://127.0.0.1:{dagster_port}")
+    print(f"Ticket pages:      {api}/ui/  (sign in with a key printed above)")
+    print(f"Audit workbench:   {api}/ui/audit  (auditor or admin key)")
+    print(f"Data Docs:         {api}/ui/data-docs/index.html")
+    print(f"Trace API:         {api}/docs  and  {api}/redoc  (keys: {home / 'api_keys.json'})")
     print("Ctrl-C stops both.", flush=True)
     # A SIGTERM (e.g. `kill`) stops the servers like Ctrl-C does, instead of orphaning them.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

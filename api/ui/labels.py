@@ -29,6 +29,18 @@ VALUES = (
     N_("enterprise"), N_("individual"),
     # roles
     N_("handler"), N_("auditor"), N_("admin"),
+    # ticket event actions (data contract ticket_events.action)
+    N_("created"), N_("dispatched"), N_("accepted"), N_("customer_contacted"), N_("site_visit"),
+    N_("pending_customer"), N_("resumed"), N_("escalated"), N_("reopened"),
+    # contact directions, survey verdicts, cell inventory
+    N_("inbound"), N_("outbound"), N_("confirmed"), N_("disputed"), N_("active"),
+    N_("decommissioned"), N_("macro"), N_("micro"), N_("indoor"), N_("pico"),
+    # alarm types (the contract's examples)
+    N_("cell_out_of_service"), N_("transmission_failure"), N_("power_failure"), N_("vswr_high"),
+    N_("high_temperature"),
+    # closure codes (data contract ticket_events.closure_code)
+    N_("network_fixed"), N_("network_optimized"), N_("coverage_planned"), N_("explained"),
+    N_("billing_adjusted"), N_("customer_unreachable"), N_("no_fault_found"), N_("duplicate"),
     # channels
     N_("hotline"), N_("app"), N_("web"), N_("store"), N_("account_manager"), N_("regulator"),
 )

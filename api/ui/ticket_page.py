@@ -16,7 +16,7 @@ from api.security import Caller
 from api.trace import trace_document
 from api.ui.evidence import in_words
 from api.ui.i18n import Language, parse_utc
-from api.ui.labels import KPI_LABELS
+from api.ui.labels import KPI_LABELS, N_
 
 PAUSED = "pending"  # the TMF621 state whose time the SLA clock does not count (audit-rules §2)
 DONE = ("resolved", "closed", "cancelled")
@@ -100,6 +100,37 @@ def _resolution(sla: dict, breaches: dict) -> ClockPanel:
     return ClockPanel("resolution", limit, used, sla.get("resolution_deadline_at"), state, breach)
 
 
+def item_sentence(item: dict, lang: Language) -> str:
+    """A timeline item in the reader's language, from its fields (the API's `summary` is
+    English); an item of a type not known here keeps its summary."""
+    v = lang.value
+    kind = item["type"]
+    if kind == "ticket_event":
+        text = v(item.get("action"))
+        if item.get("department"):
+            text = lang._("%(action)s by %(department)s", action=text,
+                          department=item["department"])
+        if item.get("code"):
+            text += f" ({v(item['code'])})"
+        text += f" → {v(item.get('status'))}"
+        return text + (f": {item['detail']}" if item.get("detail") else "")
+    fields = {"cell": item.get("cell_id") or "—", "severity": v(item.get("status")),
+              "kind": v(item.get("code")), "direction": v(item.get("status")),
+              "channel": v(item.get("code")), "topic": item.get("detail") or "—",
+              "verdict": v(item.get("status")), "score": item.get("code") or "—",
+              "record": item.get("source_record_id") or "—"}
+    message = {
+        "alarm_raised": N_("%(severity)s alarm raised on cell %(cell)s: %(kind)s"),
+        "alarm_cleared": N_("%(severity)s alarm cleared on cell %(cell)s: %(kind)s"),
+        "degradation_start": N_("Degradation starts on cell %(cell)s"),
+        "degradation_end": N_("Degradation ends on cell %(cell)s"),
+        "crm_contact": N_("%(direction)s %(channel)s contact about %(topic)s"),
+        "survey": N_("Survey: %(verdict)s, score %(score)s"),
+        "repeat_ticket": N_("Repeat ticket %(record)s"),
+    }.get(kind)
+    return lang._(message, **fields) if message else (item.get("summary") or "")
+
+
 def _marked_timeline(items: list[dict]) -> tuple[list[dict], list[Pause], int]:
     """Each ticket event marked where a pause starts or ends and where a reopen cycle starts."""
     pauses: list[Pause] = []
@@ -172,6 +203,8 @@ def ticket_page(snapshot: Snapshot, ticket_id: str, caller: Caller,
     sla = trace["sla"]
     breaches = {b["rule_id"]: b for b in sla.get("breaches", [])}
     timeline, pauses, cycles = _marked_timeline(trace["timeline"])
+    for item in timeline:
+        item["sentence"] = item_sentence(item, lang)
     hours = kpi_hours(network, snapshot.as_of_key, snapshot.docs.query) if network else {}
     thresholds = _thresholds(snapshot)
     cells = [{**cell, "chart": _chart(cell, hours.get(cell["cell_id"], {}), thresholds,
