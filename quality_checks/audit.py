@@ -20,7 +20,7 @@ from quality_checks.gx_runner import ExpectationOutcome, gx_session, validate_fr
 from quality_checks.integrity import TABLES, IntegrityTable, read_sql, table_expectations
 from quality_checks.report import blocking_failures
 from quality_checks.rollup import write_agg_audit_daily
-from quality_checks.rules import rule_expectations
+from quality_checks.rules import READING_COLUMN, rule_expectations, with_reading
 
 RULES_SUITE = "audit_rules"
 WATERMARKS_FILE = "gx/integrity_watermarks.json"
@@ -74,13 +74,17 @@ def validate_rules(
     facts: pd.DataFrame, cfg: AuditConfig, *, home_dir: Path, docs_dir: Path,
     run_id: str, as_of: datetime,
 ) -> tuple[list[ExpectationOutcome], float]:
-    """Run the `audit_rules` suite over the normalised facts (Data Docs updated)."""
+    """Run the `audit_rules` suite over the normalised facts (Data Docs updated). Data Docs
+    show each unexpected ticket with its reading (durations in h and min); the findings are
+    the ticket ids alone."""
     started = datetime.now(UTC)
+    expectations = rule_expectations(cfg)
     with gx_session(home_dir, docs_dir) as session:
         outcomes = validate_frame(
-            session, name=RULES_SUITE, frame=facts, expectations=rule_expectations(cfg),
-            index_columns=["ticket_id"], run_name=f"{run_id}-asof-{as_of:%Y%m%dT%H%M%S}",
-            run_time=started,
+            session, name=RULES_SUITE, frame=with_reading(facts, expectations),
+            expectations=expectations, index_columns=["ticket_id"],
+            shown_columns=[READING_COLUMN],
+            run_name=f"{run_id}-asof-{as_of:%Y%m%dT%H%M%S}", run_time=started,
         )
     return outcomes, (datetime.now(UTC) - started).total_seconds()
 

@@ -1,7 +1,8 @@
 """Run a Great Expectations 1.x suite over a pandas DataFrame and report each expectation.
 
 One file context lives under `<home>/gx`; its Data Docs site is written to the settings'
-`data_docs_dir`, so an auditor opens `<home>/data_docs/index.html`. The DataFrame is read from
+`data_docs_dir`, so an auditor opens `<home>/data_docs/index.html`. The pages GX writes are made
+to load only local files (`offline_docs`): auditors have no internet. The DataFrame is read from
 DuckDB by the caller: GX's SQL path to DuckDB has open upstream bugs (style guide).
 """
 
@@ -24,6 +25,15 @@ from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
 )
 from great_expectations.expectations import Expectation
+
+from quality_checks.data_docs import data_docs_index
+from quality_checks.offline_docs import (
+    VENDOR_DIR,
+    OfflineDocsError,
+    all_pages,
+    gx_static_styles,
+    make_offline,
+)
 
 DATASOURCE = "complaint_trace"
 SITE = "complaint_trace_docs"
@@ -71,17 +81,41 @@ class GxSession:
     """The file context and the validation results of this session still to render."""
 
     context: FileDataContext
+    docs_dir: Path
     to_render: list = field(default_factory=list)
 
     def render_data_docs(self) -> None:
         """Render this session's results and the index once: what `UpdateDataDocsAction`
         does per checkpoint, which re-rendered the whole index for each table (2/3 of the
-        integrity suite's time)."""
+        integrity suite's time). Then make the pages written load only local files."""
         if self.to_render:
+            # a folder GX rendered before the docs were made offline: rewrite it all, once
+            first_offline = not (self.docs_dir / VENDOR_DIR).is_dir()
             self.context.build_data_docs(
                 site_names=[SITE], resource_identifiers=self.to_render, build_index=True
             )
+            pages = all_pages(self.docs_dir) if first_offline else self._rendered_pages()
+            make_offline(self.docs_dir, pages)
             self.to_render.clear()
+
+    def _rendered_pages(self) -> list[Path]:
+        """The files a build just wrote: the index, each resource's page, GX's style sheets."""
+        pages = [data_docs_index(self.docs_dir)] + [self._page(key) for key in self.to_render]
+        unwritten = [page for page in pages if not page.is_file()]
+        if unwritten:
+            # left as GX wrote it, the page would load its CDNs: fail rather than go blank
+            raise OfflineDocsError(f"GX wrote no page at {unwritten[0]}: its Data Docs layout "
+                                   "changed (GxSession._page)")
+        return pages + gx_static_styles(self.docs_dir)
+
+    def _page(self, key) -> Path:
+        """Where GX's filesystem site writes a resource: `expectations/<suite>.html` and
+        `validations/<suite>/<run name>/<run time>/<batch>.html`, one folder per dot-part of
+        the suite name (what `get_docs_sites_urls` answers, without building a site builder
+        per call: 3.5 ms each)."""
+        section = "expectations" if isinstance(key, ExpectationSuiteIdentifier) else "validations"
+        *folders, name = key.to_tuple()
+        return self.docs_dir.joinpath(section, *folders, f"{name}.html")
 
 
 @contextmanager
@@ -104,7 +138,7 @@ def gx_session(home_dir: Path, docs_dir: Path) -> Iterator[GxSession]:
                 context.update_data_docs_site(SITE, _site_config(docs_dir))
             else:
                 context.add_data_docs_site(SITE, _site_config(docs_dir))
-            session = GxSession(context)
+            session = GxSession(context, docs_dir)
             yield session
             session.render_data_docs()
         finally:
@@ -153,12 +187,15 @@ def validate_frame(
     index_columns: Sequence[str],
     run_name: str,
     run_time: datetime,
+    shown_columns: Sequence[str] = (),
 ) -> list[ExpectationOutcome]:
     """Validate `frame` against a suite `name` through a checkpoint; its result is stored
     and queued for Data Docs.
 
     `unexpected_ids` are the `index_columns` values of every unexpected row (joined by `|`
-    for compound keys), taken from GX's COMPLETE result.
+    for compound keys), taken from GX's COMPLETE result. `shown_columns` are listed beside
+    them in Data Docs' tables of unexpected rows (GX applies a checkpoint's result format to
+    every expectation of the suite); they are not part of the ids.
     """
     context = session.context
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
@@ -171,7 +208,7 @@ def validate_frame(
             validation_definitions=[validation],
             result_format={
                 "result_format": "COMPLETE",
-                "unexpected_index_column_names": list(index_columns),
+                "unexpected_index_column_names": [*index_columns, *shown_columns],
                 "return_unexpected_index_query": False,
             },
         )
@@ -216,8 +253,3 @@ def validate_frame(
                 )
             )
     return outcomes
-
-
-def data_docs_index(docs_dir: Path) -> Path:
-    """The page an auditor opens in a browser."""
-    return docs_dir / "index.html"

@@ -8,7 +8,8 @@ gives the denominator of `agg_audit_daily`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import great_expectations.expectations as gxe
@@ -17,7 +18,8 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations import Expectation
 from great_expectations.expectations.row_conditions import Column, Condition
 
-from quality_checks.config import AuditConfig
+from quality_checks.config import AuditConfig, RuleInfo
+from quality_checks.data_docs import RULE_LABEL
 
 RESOLVED = Column("resolved_at").is_not_null()
 # Cancelled tickets and `duplicate`-style codes are exempt from T1–T3 (§2).
@@ -153,17 +155,154 @@ RULE_CHECKS: tuple[RuleCheck, ...] = (
 )
 
 
+def rule_label(info: RuleInfo) -> str:
+    """How Data Docs name a rule: its id, name and severity from the `rule_catalog` seed."""
+    return RULE_LABEL.format(rule_id=info.rule_id, rule_name=info.rule_name,
+                             severity=info.severity)
+
+
+def _filter_clause(expectation: Expectation) -> str:
+    return PandasExecutionEngine().condition_to_filter_clause(expectation.row_condition)
+
+
 def rule_expectations(cfg: AuditConfig) -> list[Expectation]:
-    """The `audit_rules` suite: every rule's expectations, tagged with its rule id and name."""
+    """The `audit_rules` suite: every rule's expectations, tagged with its rule id and name.
+
+    Data Docs render an expectation's `description` instead of GX's sentence ("If (… AND …),
+    then values in A must be greater than …"): it names the rule as the catalogue does and says
+    what must hold; the notes (shown on the suite page) keep the catalogue's wording of a breach
+    and the exact rows audited."""
     suite: list[Expectation] = []
     for rule in RULE_CHECKS:
         info = cfg.rules[rule.rule_id]
         for expectation in rule.build(cfg, rule.applies_to):
             expectation.meta = {"rule_id": rule.rule_id, "rule_name": info.rule_name,
                                 "severity": info.severity}
-            expectation.notes = f"{rule.rule_id} {info.rule_name}: {expectation.notes}"
+            what = f"{rule_label(info)} — {expectation.notes}{_units_note(expectation)}"
+            # GX inserts the description into the page as markup: escape it
+            expectation.description = html.escape(what, quote=False)
+            breach = [f"Breach ({rule.rule_id}): {info.description.rstrip('.')}."
+                      ] if info.description else []
+            expectation.notes = [*breach, f"Audited rows: `{_filter_clause(expectation)}`"]
             suite.append(expectation)
     return suite
+
+
+# The readable column shown beside the ticket ids of the unexpected rows in Data Docs: GX lists
+# the raw values compared (`('2880.0', '2881.0')`, minutes); this reads them in hours and
+# minutes (or %). It is display only: findings come from the ticket ids GX returns.
+READING_COLUMN = "reading"
+_NO_READING = "–"
+
+
+def _unit(column: str) -> str | None:
+    """What a facts measure counts, by the unit its name carries (`clock_minutes_at_as_of`,
+    `hours_to_next_same_family_ticket`, `f2_degraded_share`)."""
+    words = column.split("_")
+    return next((unit for unit in ("minutes", "hours", "share") if unit in words), None)
+
+
+def _compared_column(expectation: Expectation) -> str | None:
+    if isinstance(expectation, gxe.ExpectColumnPairValuesAToBeGreaterThanB):
+        return expectation.column_B
+    if isinstance(expectation, gxe.ExpectColumnValuesToBeBetween):
+        return expectation.column
+    return None
+
+
+def _units_note(expectation: Expectation) -> str:
+    column = _compared_column(expectation)
+    unit = _unit(column) if column else None
+    if unit == "share":
+        return " (values are shares, read as % in the reading column)"
+    if unit:
+        return f" (values in {unit}, read as h and min in the reading column)"
+    return ""
+
+
+def hours_and_minutes(minutes: float, *, seconds: bool = False) -> str:
+    """`1543.48` -> "25 h 43 min"; with `seconds`, "25 h 43 min 29 s"."""
+    total = round(minutes * 60) if seconds else round(minutes) * 60
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    hours, rest = divmod(total, 3600)
+    parts = [f"{hours} h"] if hours else []
+    if rest // 60 or not hours:
+        parts.append(f"{rest // 60} min")
+    if seconds and rest % 60:
+        parts.append(f"{rest % 60} s")
+    return sign + " ".join(parts)
+
+
+def _readable(value: float, unit: str, seconds: bool = False) -> str:
+    if unit == "share":
+        return f"{value:.0%}"
+    return hours_and_minutes(value * 60 if unit == "hours" else value, seconds=seconds)
+
+
+def _readings(value: pd.Series, op: str, bound: pd.Series, unit: str) -> pd.Series:
+    """"48 h 1 min > limit 48 h" per row of `value` (the breaching rows only)."""
+    shown, limit = value.map(lambda v: _readable(v, unit)), bound.map(lambda v: _readable(v, unit))
+    hidden = shown == limit  # rounding hid the difference (2880.4 min against 2880 min)
+    shown[hidden] = value[hidden].map(lambda v: _readable(v, unit, seconds=True))
+    return shown + f" {op} limit " + limit
+
+
+_Breach = tuple[pd.Series, str, pd.Series]  # rows breaking it, operator, bound per row
+
+
+def _side(value: pd.Series, bound: float | pd.Series, *, above: bool, strict: bool,
+          index: pd.Index) -> _Breach:
+    """The rows past one bound, with the operator the reading shows. `above`: the bound is a
+    maximum (a minimum otherwise); `strict`: reaching it already breaks the expectation."""
+    bound = bound if isinstance(bound, pd.Series) else pd.Series(float(bound), index=index)
+    if above:
+        return (value >= bound, "≥", bound) if strict else (value > bound, ">", bound)
+    return (value <= bound, "≤", bound) if strict else (value < bound, "<", bound)
+
+
+def _breaches(frame: pd.DataFrame, expectation: Expectation) -> list[_Breach]:
+    """Each side of a duration or share comparison, restricted to the expectation's own row
+    condition (GX's filter clause, so the same rows GX audits)."""
+    column = _compared_column(expectation)
+    if column is None or _unit(column) is None:
+        return []
+    # GX filters with `frame.query(clause)`, which selects the rows `eval` marks true
+    audited = frame.eval(_filter_clause(expectation)).to_numpy(dtype=bool)
+    value, index = frame[column], frame.index
+    if isinstance(expectation, gxe.ExpectColumnPairValuesAToBeGreaterThanB):
+        # A >= B must hold (A > B without or_equal): B above A breaks it
+        sides = [_side(value, frame[expectation.column_A], above=True,
+                       strict=not expectation.or_equal, index=index)]
+    else:
+        sides = []
+        if expectation.max_value is not None:
+            sides.append(_side(value, expectation.max_value, above=True,
+                               strict=bool(expectation.strict_max), index=index))
+        if expectation.min_value is not None:
+            sides.append(_side(value, expectation.min_value, above=False,
+                               strict=bool(expectation.strict_min), index=index))
+    return [(audited & mask, op, bound) for mask, op, bound in sides]
+
+
+def with_reading(frame: pd.DataFrame, expectations: Sequence[Expectation]) -> pd.DataFrame:
+    """`frame` plus `READING_COLUMN`: per row, each duration or share limit it breaks, e.g.
+    "T1 48 h 1 min > limit 48 h"; "–" when none (a flag rule). Only breaching rows are
+    formatted, so the cost follows the findings, not the facts."""
+    pieces = []
+    for expectation in expectations:
+        column = _compared_column(expectation)
+        for mask, op, bound in _breaches(frame, expectation):
+            if not mask.any():
+                continue  # (an empty `map` would give floats, not text)
+            text = _readings(frame.loc[mask, column], op, bound[mask], _unit(column))
+            pieces.append(f"{expectation.meta['rule_id']} " + text)
+    readings = pd.Series(_NO_READING, index=frame.index, dtype=object)
+    for text in pieces:  # a ticket breaking two limits reads "T1 …; F4 …"
+        current = readings[text.index]
+        readings[text.index] = (current + "; " + text).where(current != _NO_READING, text)
+    out = frame.copy(deep=False)  # the facts frame stays as read; the new column is this copy's
+    out[READING_COLUMN] = readings
+    return out
 
 
 def audited_rows(frame: pd.DataFrame, rule: RuleCheck) -> pd.DataFrame:

@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> None:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=args.out / name, full_page=True)
-            page.goto(base + "/ui/data-docs/index.html")
+            # a rule's latest validation, as the workbench links it
+            page.goto(base + "/ui/audit")
+            page.locator("#by-rule a[href*='/ui/data-docs/validations/']").first.click()
             page.wait_for_load_state("networkidle")
-            page.locator("a[href*='validations/audit']").first.click()
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=args.out / "data-docs-validation.png", full_page=True)
+            page.screenshot(path=args.out / "data-docs-validation.png")  # GX pins its nav
             browser.close()
     print(f"wrote {', '.join(sorted(p.name for p in args.out.glob('*.png')))} to {args.out}; "
           f"requests off loopback: {len(off.blocked)}")

@@ -184,16 +184,20 @@ def test_every_page_draws_with_no_network(session, path):
     assert session.page.locator("body").inner_text().strip()
 
 
-def test_data_docs_pages_draw_their_tables_offline(session):
-    session.sign_in("auditor")
-    session.open("/ui/data-docs/index.html")
-    # the index lists the validations in a table bootstrap-table draws: empty without its JS
-    rows = session.page.locator("table tbody tr")
-    assert rows.count() > 0
-    link = session.page.locator("a[href*='validations']").first
+def test_each_rule_links_to_its_latest_validation_which_draws_offline(session):
+    session.sign_in("auditor", "/ui/audit")
+    page = session.page
+    link = page.locator("#by-rule tr[data-rule] a[href*='/ui/data-docs/validations/']").first
+    rule_id = link.locator("xpath=ancestor::tr").get_attribute("data-rule")
+    anchor = link.get_attribute("href").split("#", 1)[1]
     link.click()
-    session.page.wait_for_load_state("networkidle")
-    assert "validations" in session.page.url
+    page.wait_for_load_state("networkidle")
+    assert "/ui/data-docs/validations/" in page.url
+    # the anchor is the cell of the rule's expectation, labelled with its id, name, severity
+    assert page.locator(f"[id='{anchor}']").inner_text().startswith(f"{rule_id} · ")
+    # the index lists the validations in a table bootstrap-table draws: empty without its JS
+    session.open("/ui/data-docs/index.html")
+    assert page.locator("table tbody tr").count() > 0
 
 
 def test_the_language_follows_the_switch(session):
