@@ -115,7 +115,7 @@ def ticket(request: Request, ticket_id: Annotated[str, Path(max_length=64)]):
 
 
 def _docs_links(request: Request) -> dict[str, str]:
-    from quality_checks.gx_runner import latest_validation_pages
+    from quality_checks.data_docs import latest_validation_pages
 
     try:
         pages = latest_validation_pages(request.app.state.settings.data_docs_dir)
