@@ -79,6 +79,7 @@ def ticket_pages(requests: int, workers: int, rng: random.Random) -> dict:
             levels = [run_paths(port, cookie, [f"/ui/tickets/{rng.choice(ids)}"
                                                for _ in range(requests)], clients)
                       for clients in (1, 10)]
+        print(f"ticket page: {levels}", flush=True)
         return {"page": "GET /ui/tickets/{id} (3 linked cells, KPI charts)",
                 "data": f"{TICKETS_PER_DAY} tickets, 1 day, synthetic",
                 "synthesized_s": round(built, 1), "published_s": round(published, 1),
@@ -101,12 +102,12 @@ def workbench(requests: int, workers: int) -> dict:
             levels = [run_paths(port, cookie, [query] * requests, clients)
                       for clients in (1, 10)]
             export = run_paths(port, cookie, [query.replace("/ui/audit?",
-                                                            "/ui/audit/findings.xlsx?")], 1)
+                                                            "/ui/audit/findings.xlsx?")] * 3, 1)
         return {"page": f"GET /ui/audit, a {PERIOD_DAYS}-day period",
                 "data": f"{TICKETS_PER_DAY * PERIOD_DAYS} tickets over {PERIOD_DAYS} days, "
                         "synthetic", "synthesized_s": round(built, 1),
                 "published_s": round(published, 1), "target": "p95 < 300 ms",
-                "levels": levels, "xlsx_export_ms": export["max_ms"]}
+                "levels": levels, "xlsx_export_ms": export["p50_ms"]}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> None:
                   f"{lv['requests_per_s']} | {lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} | "
                   f"{lv['max_ms']} |" for lv in sc["levels"]]
         if "xlsx_export_ms" in sc:
-            lines.append(f"\nXLSX export of the period's findings: {sc['xlsx_export_ms']} ms.")
+            lines.append(f"\nXLSX export of the period's findings (median of 3): "
+                         f"{sc['xlsx_export_ms']} ms.")
         if "document_store_bytes" in sc:
             lines.append(f"\nDocument store (documents, network events, KPI days): "
                          f"{sc['document_store_bytes'] / 1e6:.0f} MB.")

@@ -112,7 +112,14 @@ def chart_data(result: Summary, rules: list[dict], lang: Language) -> dict:
         per_rule.setdefault(row["rule_id"], {}).setdefault(row["day"].isoformat(), 0)
         per_rule[row["rule_id"]][row["day"].isoformat()] += row["findings"] or 0
     names = {r["rule_id"]: lang.value(r["rule_name"]) for r in rules}
-    return {"days": days, "series": [
+    audited: dict[str, int] = {}
+    for row in result.daily:
+        audited[row["day"].isoformat()] = (audited.get(row["day"].isoformat(), 0)
+                                           + (row["tickets_audited"] or 0))
+    found = {d: sum(counts.get(d, 0) for counts in per_rule.values()) for d in days}
+    return {"days": days, "rate_name": lang._("Finding rate"),
+            "rate": [round(found[d] / audited[d], 4) if audited.get(d) else None for d in days],
+            "series": [
         {"rule_id": rule, "name": f"{rule} {names.get(rule, '')}".strip(),
          "data": [counts.get(d, 0) for d in days]} for rule, counts in sorted(per_rule.items())]}
 

@@ -4,6 +4,8 @@ charts, findings in words."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -154,40 +156,44 @@ def _marked_timeline(items: list[dict]) -> tuple[list[dict], list[Pause], int]:
     return marked, pauses, cycles
 
 
+_THRESHOLDS: dict[str, dict[str, dict[str, tuple[str, float]]]] = {}  # per snapshot version
+
+
 def _thresholds(snapshot: Snapshot) -> dict[str, dict[str, tuple[str, float]]]:
-    """rat -> kpi -> (comparator, threshold), from the seed the audit flags hours with."""
-    with snapshot.cursor() as cur:
-        rows = cur.execute("select rat, kpi, comparator, threshold from main.kpi_thresholds"
-                           ).fetchall()
-    table: dict[str, dict[str, tuple[str, float]]] = {}
-    for rat, kpi, comparator, threshold in rows:
-        table.setdefault(rat, {})[kpi] = (comparator, threshold)
-    return table
+    """rat -> kpi -> (comparator, threshold), from the seed the audit flags hours with; read
+    once per snapshot (a snapshot never changes)."""
+    if snapshot.version not in _THRESHOLDS:
+        with snapshot.cursor() as cur:
+            rows = cur.execute("select rat, kpi, comparator, threshold::double "
+                               "from main.kpi_thresholds").fetchall()
+        table: dict[str, dict[str, tuple[str, float]]] = {}
+        for rat, kpi, comparator, threshold in rows:
+            table.setdefault(rat, {})[kpi] = (comparator, threshold)
+        _THRESHOLDS.clear()  # only the served snapshot's are needed
+        _THRESHOLDS[snapshot.version] = table
+    return _THRESHOLDS[snapshot.version]
 
 
 def _chart(cell: dict, hours: dict[str, list], thresholds: dict, ticket: dict,
-           lang: Language) -> dict[str, Any]:
-    """What the cell's KPI chart draws (`static/ticket.js`): one point per hour with data, the
-    RAT's thresholds, degraded hours, alarms and the resolution time."""
-    at = hours.get("at", [])
+           wall: Callable[[str | None], str | None], lang: Language) -> dict[str, Any]:
+    """What the cell's KPI chart draws (`static/ticket.js`): the hours (wall-clock times) and,
+    per KPI, its value in each (null: no data; the chart draws one point per hour with data),
+    the RAT's threshold; degraded hours, alarms and the resolution time."""
+    at = [wall(t) for t in hours.get("at", [])]
     rat_thresholds = thresholds.get(cell["inventory"].get("rat") or "", {})
     series = []
     for key, label, unit in KPI_LABELS:
-        values = hours.get(key, [])
         comparator, threshold = rat_thresholds.get(key, (None, None))
-        series.append({
-            "kpi": key, "name": lang._(label), "unit": unit,
-            "points": [[lang.wall(t), v] for t, v in zip(at, values, strict=True)
-                       if v is not None],
-            "threshold": threshold, "comparator": comparator})
-    degraded = [lang.wall(t) for t, d in zip(at, hours.get("degraded", []), strict=True) if d]
-    return {"series": series, "degraded_hours": degraded,
+        series.append({"kpi": key, "name": lang._(label), "unit": unit,
+                       "values": hours.get(key, [None] * len(at)),
+                       "threshold": threshold, "comparator": comparator})
+    degraded = [t for t, d in zip(at, hours.get("degraded", []), strict=True) if d]
+    return {"hours": at, "series": series, "degraded_hours": degraded,
             "alarms": [{"id": a["alarm_id"], "severity": a.get("severity"),
                         "severity_label": lang.value(a.get("severity")),
-                        "raised_at": lang.wall(a["raised_at"]),
-                        "cleared_at": lang.wall(a.get("cleared_at"))}
+                        "raised_at": wall(a["raised_at"]), "cleared_at": wall(a.get("cleared_at"))}
                        for a in cell.get("alarms", [])],
-            "resolved_at": lang.wall(ticket.get("resolved_at")),
+            "resolved_at": wall(ticket.get("resolved_at")),
             "labels": {"resolved": lang._("resolved"), "threshold": lang._("threshold"),
                        "degraded": lang._("degraded hour"), "alarm": lang._("alarm")}}
 
@@ -207,8 +213,9 @@ def ticket_page(snapshot: Snapshot, ticket_id: str, caller: Caller,
         item["sentence"] = item_sentence(item, lang)
     hours = kpi_hours(network, snapshot.as_of_key, snapshot.docs.query) if network else {}
     thresholds = _thresholds(snapshot)
+    wall = functools.lru_cache(maxsize=None)(lang.wall)  # the cells share their hours
     cells = [{**cell, "chart": _chart(cell, hours.get(cell["cell_id"], {}), thresholds,
-                                      trace["ticket"], lang)}
+                                      trace["ticket"], wall, lang)}
              for cell in trace["linked_cells"]]
     alarms = {a["alarm_id"]: a for cell in trace["linked_cells"] for a in cell["alarms"]}
     findings = [{**f, "words": in_words(f["rule_id"], f["evidence"], lang, alarms, as_of)}

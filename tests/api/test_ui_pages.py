@@ -112,12 +112,15 @@ def _chart(html: str, cell: str) -> dict:
 def test_the_kpi_chart_holds_the_window_hours_thresholds_and_alarms(signed_in):
     html = signed_in("handler").get(f"/ui/tickets/{F1_TICKET}", params={"lang": "en"}).text
     chart = _chart(html, "C1")
-    points = {s["kpi"]: s["points"] for s in chart["series"]}
+    values = {s["kpi"]: s["values"] for s in chart["series"]}
     # window 2026-02-27 02:00 .. resolution + 24 h = 2026-03-03 10:00 UTC, hourly: 105 hours;
     # PRB has no value at 2026-03-01 12:00. Times are wall-clock in Asia/Shanghai (UTC+8).
-    assert len(points["drop_rate_pct"]) == 105 and len(points["prb_util_dl_pct"]) == 104
-    assert points["drop_rate_pct"][0][0] == "2026-02-27T10:00:00"
-    assert points["drop_rate_pct"][-1][0] == "2026-03-03T18:00:00"
+    assert len(chart["hours"]) == 105
+    assert chart["hours"][0] == "2026-02-27T10:00:00"
+    assert chart["hours"][-1] == "2026-03-03T18:00:00"
+    assert sum(v is not None for v in values["drop_rate_pct"]) == 105
+    assert sum(v is not None for v in values["prb_util_dl_pct"]) == 104
+    assert values["prb_util_dl_pct"][chart["hours"].index("2026-03-01T20:00:00")] is None
     assert chart["degraded_hours"] == ["2026-03-02T11:00:00"]
     thresholds = {s["kpi"]: (s["comparator"], s["threshold"]) for s in chart["series"]}
     assert thresholds["drop_rate_pct"] == (">", 2.0) and thresholds["user_dl_rate_mbps"] == (

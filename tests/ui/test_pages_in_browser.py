@@ -127,10 +127,18 @@ def test_the_workbench_totals_and_exports_equal_the_findings_command(session):
     assert int(page.locator("[data-total=findings]").inner_text()) == len(expected)
     by_rule = sum(int(t) for t in page.locator("#by-rule [data-field=findings]").all_inner_texts())
     assert by_rule == len(expected)
-    chart_total = page.evaluate("""() => echarts.getInstanceByDom(
-        document.getElementById('audit-chart')).getOption().series
-        .reduce((n, s) => n + s.data.reduce((a, b) => a + b, 0), 0)""")
-    assert chart_total == len(expected)
+    chart = page.evaluate("""() => { const o = echarts.getInstanceByDom(
+        document.getElementById('audit-chart')).getOption();
+        return {days: o.xAxis[0].data, bars: o.series.filter(s => s.type === 'bar')
+                    .reduce((n, s) => n + s.data.reduce((a, b) => a + b, 0), 0),
+                rate: o.series.filter(s => s.type === 'line')[0].data}; }""")
+    assert chart["bars"] == len(expected)
+    with site.warehouse() as con:
+        rates = dict(con.execute(
+            "select strftime(day, '%Y-%m-%d'), round(sum(findings) / sum(tickets_audited), 4) "
+            "from audit.agg_audit_daily where day between ? and ? group by day",
+            [day_from, day_to]).fetchall())
+    assert dict(zip(chart["days"], chart["rate"], strict=True)) == rates
 
     # one rule, one department, one severity: the same filter as the command's
     department = expected[0]["department"]

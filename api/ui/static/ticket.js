@@ -39,11 +39,13 @@
 
   function draw(element, data) {
     var chart = echarts.init(element, null, { renderer: "svg" });
-    var ends = [];
+    var hours = data.hours.map(time);
+    // one point per hour with data: an hour without a value is left out, not drawn as zero
     data.series.forEach(function (s) {
-      if (s.points.length) { ends.push(time(s.points[s.points.length - 1][0]) + HOUR); }
+      s.points = [];
+      s.values.forEach(function (v, i) { if (v !== null) { s.points.push([hours[i], v]); } });
     });
-    var end = ends.length ? Math.max.apply(null, ends) : Date.now();
+    var end = hours.length ? hours[hours.length - 1] + HOUR : Date.now();
     // the KPI that breached most often is the one shown first
     var first = data.series[0];
     data.series.forEach(function (s) {
@@ -72,7 +74,7 @@
         }
         return {
           name: s.name, kpi: s.kpi, type: "line", showSymbol: true, symbolSize: 4,
-          connectNulls: false, data: s.points.map(function (p) { return [time(p[0]), p[1]]; }),
+          connectNulls: false, data: s.points,
           markLine: { symbol: "none", silent: true, data: lines },
           markArea: { silent: true, data: areas(data, end) }
         };
