@@ -17,6 +17,7 @@ from api.listing import FindingFilter, audit_summary, list_findings
 from api.reader import Snapshot
 from api.security import Caller
 from api.trace import finding_from_row
+from api.ui.cache import per_snapshot
 from api.ui.evidence import in_words
 from api.ui.i18n import Language
 
@@ -59,18 +60,22 @@ def parse_filter(params: dict[str, str], snapshot: Snapshot, rules: list[dict]) 
 
 
 def rule_catalog(snapshot: Snapshot) -> list[dict]:
-    with snapshot.cursor() as cur:
-        rows = cur.execute("select rule_id, rule_name, severity, description "
-                           "from main.rule_catalog order by rule_id").fetchall()
-    return [dict(zip(("rule_id", "rule_name", "severity", "description"), r, strict=True))
-            for r in rows]
+    def read() -> list[dict]:
+        with snapshot.cursor() as cur:
+            rows = cur.execute("select rule_id, rule_name, severity, description "
+                               "from main.rule_catalog order by rule_id").fetchall()
+        return [dict(zip(("rule_id", "rule_name", "severity", "description"), r, strict=True))
+                for r in rows]
+    return per_snapshot(snapshot, "rule_catalog", read)
 
 
 def departments(snapshot: Snapshot) -> list[str]:
-    with snapshot.cursor() as cur:
-        rows = cur.execute("select distinct department from audit.agg_audit_daily "
-                           "where department is not null order by 1").fetchall()
-    return [r[0] for r in rows]
+    def read() -> list[str]:
+        with snapshot.cursor() as cur:
+            rows = cur.execute("select distinct department from audit.agg_audit_daily "
+                               "where department is not null order by 1").fetchall()
+        return [r[0] for r in rows]
+    return per_snapshot(snapshot, "departments", read)
 
 
 @dataclass

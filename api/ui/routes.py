@@ -157,6 +157,19 @@ def audit(request: Request, cursor: str | None = None):
                        query=query, **context)
 
 
+@router.get("/audit/daily")
+def audit_daily(request: Request):
+    page = _signed_in(request, auditor=True)
+    if isinstance(page, Response):
+        return page
+    context = _audit_context(request, page)
+    if context["error"]:
+        return page.error(422, context["error"])
+    result = audit_page.summary(context["snapshot"], context["flt"])
+    query = {k: v for k, v in context["params"].items() if k != "lang" and v}
+    return page.render("audit_daily.html", result=result, flt=context["flt"], query=query)
+
+
 def _export(request: Request, kind: str):
     page = _signed_in(request, auditor=True)
     if isinstance(page, Response):

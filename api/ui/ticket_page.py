@@ -16,6 +16,7 @@ from api.network import kpi_hours
 from api.reader import Snapshot
 from api.security import Caller
 from api.trace import trace_document
+from api.ui.cache import per_snapshot
 from api.ui.evidence import in_words
 from api.ui.i18n import Language, parse_utc
 from api.ui.labels import KPI_LABELS, N_
@@ -156,22 +157,17 @@ def _marked_timeline(items: list[dict]) -> tuple[list[dict], list[Pause], int]:
     return marked, pauses, cycles
 
 
-_THRESHOLDS: dict[str, dict[str, dict[str, tuple[str, float]]]] = {}  # per snapshot version
-
-
 def _thresholds(snapshot: Snapshot) -> dict[str, dict[str, tuple[str, float]]]:
-    """rat -> kpi -> (comparator, threshold), from the seed the audit flags hours with; read
-    once per snapshot (a snapshot never changes)."""
-    if snapshot.version not in _THRESHOLDS:
+    """rat -> kpi -> (comparator, threshold), from the seed the audit flags hours with."""
+    def read() -> dict[str, dict[str, tuple[str, float]]]:
         with snapshot.cursor() as cur:
             rows = cur.execute("select rat, kpi, comparator, threshold::double "
                                "from main.kpi_thresholds").fetchall()
         table: dict[str, dict[str, tuple[str, float]]] = {}
         for rat, kpi, comparator, threshold in rows:
             table.setdefault(rat, {})[kpi] = (comparator, threshold)
-        _THRESHOLDS.clear()  # only the served snapshot's are needed
-        _THRESHOLDS[snapshot.version] = table
-    return _THRESHOLDS[snapshot.version]
+        return table
+    return per_snapshot(snapshot, "kpi_thresholds", read)
 
 
 def _chart(cell: dict, hours: dict[str, list], thresholds: dict, ticket: dict,

@@ -184,3 +184,11 @@ def test_every_message_has_a_chinese_translation():
     zh = translations("zh_CN")
     untranslated = sorted(m for m in ids if zh.gettext(m) == m)
     assert untranslated == [], f"add to {LOCALE_DIR}/zh_CN/LC_MESSAGES/messages.po"
+
+
+def test_the_daily_rows_page_lists_the_rollup_of_the_filter(signed_in):
+    page = signed_in("auditor").get("/ui/audit/daily",
+                                    params={"from": "2026-03-02", "to": "2026-03-03"})
+    assert page.status_code == 200
+    # api_warehouse's agg_audit_daily: F1, T1 (2026-03-02) and T3 (2026-03-02): 1 finding each
+    assert page.text.count('data-field="findings">1<') == 3
