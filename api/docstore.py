@@ -42,6 +42,10 @@ _NETWORK_INSERT = {table: f"insert into {table} ({', '.join(cols)}) "
                    for table, (cols, _, _) in STORE_TABLES.items()}
 
 
+# network tables whose JSON column is stored zlib-compressed: table -> column position
+COMPRESSED_NETWORK = {"kpi_days": STORE_TABLES["kpi_days"][0].index("hours_json")}
+
+
 def docs_path(snapshot: Path) -> Path:
     """The document store of the DuckDB snapshot file `snapshot`."""
     return snapshot.with_name(snapshot.stem + DOCS_SUFFIX)
@@ -130,6 +134,10 @@ def write_docstore(target: Path, batches: Iterable[list[tuple]],
             con.executemany(_INSERT, _compressed(batch))
             count += len(batch)
         for table, rows in _prefetched(network):
+            if table in COMPRESSED_NETWORK:
+                column = COMPRESSED_NETWORK[table]
+                rows = [(*r[:column], zlib.compress(r[column].encode("utf-8"), 1),
+                         *r[column + 1:]) for r in rows]
             con.executemany(_NETWORK_INSERT[table], rows)
         con.commit()
     finally:

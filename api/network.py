@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import zlib
 from collections.abc import Callable, Iterator
 
 import duckdb
@@ -70,9 +71,11 @@ select k.cell_id, strftime(k.period_start, '%Y-%m-%d') as day_key,
            -- minutes into the day: a day's 24 ISO times would be half the record
            minute := list(hour(k.period_start) * 60 + minute(k.period_start)
                           order by k.period_start),
-           has_data := list(k.has_data order by k.period_start),
-           degraded := list(k.is_degraded order by k.period_start),
-           {", ".join(f"{k} := list(round(k.{k}, 4) order by k.period_start)" for k in KPIS)}
+           -- the minutes of the degraded hours only: most hours are not
+           degraded_minutes := coalesce(list(hour(k.period_start) * 60 + minute(k.period_start)
+                                             order by k.period_start)
+                                        filter (where k.is_degraded), []),
+           {", ".join(f"{k} := list(round(k.{k}, 2) order by k.period_start)" for k in KPIS)}
        ))::varchar as hours_json
 from {{db}}.main.int_cell_kpi_hours_flagged as k
 inner join {{changed}} as c
@@ -89,7 +92,8 @@ STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
                ("cell_id", "sort_key", "alarm_id"), ALARMS_SQL),
     "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"),
                  ("cell_id", "sort_key", "episode_id"), EPISODES_SQL),
-    # one record per cell and UTC day: that day's hourly KPIs, as parallel lists
+    # one record per cell and UTC day: that day's hourly KPIs, as parallel lists (JSON,
+    # zlib-compressed by the docstore: numbers compress ~4x)
     "kpi_days": (("cell_id", "day_key", "hours_json"), ("cell_id", "day_key"), KPI_DAYS_SQL),
 }
 
@@ -227,7 +231,7 @@ def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> s
 def kpi_hours(network: dict, as_of_key: str, query: Query) -> dict[str, dict[str, list]]:
     """The hourly KPIs a ticket page charts, per linked cell of the document's `network`
     (cells, from, kpi_until): the hours from the complaint window's start to `kpi_until`,
-    capped at `as_of_key`, as parallel lists (`at`, `has_data`, `degraded`, one per KPI)."""
+    capped at `as_of_key`, as parallel lists (`at`, `degraded`, one per KPI)."""
     cells = network["cells"]
     until = min(network.get("kpi_until") or as_of_key, as_of_key)
     start = network["from"]
@@ -239,8 +243,10 @@ def kpi_hours(network: dict, as_of_key: str, query: Query) -> dict[str, dict[str
                  (*cells, start[:10], until[:10]))
     series: dict[str, dict[str, list]] = {}
     for cell_id, day_key, hours_json in rows:
-        day = orjson.loads(hours_json)
+        day = orjson.loads(zlib.decompress(hours_json))  # compressed by the docstore
         minutes = day.pop("minute")
+        degraded = set(day.pop("degraded_minutes"))
+        day["degraded"] = [minute in degraded for minute in minutes]
         merged = series.setdefault(cell_id, {"at": [], **{name: [] for name in day}})
         for i, minute in enumerate(minutes):
             at = f"{day_key}T{minute // 60:02d}:{minute % 60:02d}:00Z"

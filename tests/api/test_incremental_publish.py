@@ -37,7 +37,7 @@ def _network_records(snapshot: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(docs_path(snapshot))
     try:
         return {table: sorted(con.execute(f"select * from {table}").fetchall())
-                for table in ("network_events", "alarms", "episodes")}
+                for table in ("network_events", "alarms", "episodes", "kpi_days")}
     finally:
         con.close()
 
