@@ -131,6 +131,16 @@ findings as (
            bool_or(evidence ilike '%msisdn%') as evidence_has_pii
     from {{db}}.audit.findings as fi where fi.{IN_CHUNK} group by ticket_id
 ),
+warnings as (
+    select ticket_id,
+           list(struct_pack(sla_limit := sla_limit, limit_minutes := limit_minutes,
+                            used_minutes := used_minutes, share_used := share_used,
+                            minutes_left := minutes_left, deadline_at := iso_utc(deadline_at),
+                            warning_level_pct := warning_level_pct, is_breached := is_breached,
+                            department := department)
+                order by sla_limit) as items
+    from {{db}}.main.fct_sla_warnings as w where w.{IN_CHUNK} group by ticket_id
+),
 customers as (
     select d.ticket_id, max_by(c.customer_name, coalesce(c.valid_from, timestamp '0001-01-01'))
                as customer_name
@@ -165,7 +175,7 @@ select
             resolution_clock_minutes := f.resolution_clock_minutes,
             clock_minutes_at_as_of := f.clock_minutes_at_as_of,
             pending_minutes := f.pending_minutes, is_open_at_as_of := f.is_open_at_as_of,
-            breaches := coalesce(fi.breaches, [])),
+            breaches := coalesce(fi.breaches, []), warnings := coalesce(wa.items, [])),
         network_trace := coalesce(d.network_trace,
                                   case when ce.linked_cells is null then 'missing'
                                        else 'present' end),
@@ -186,13 +196,15 @@ left join cells as ce on ce.ticket_id = d.ticket_id
 left join timelines as tl on tl.ticket_id = d.ticket_id
 left join findings as fi on fi.ticket_id = d.ticket_id
 left join customers as cu on cu.ticket_id = d.ticket_id
+left join warnings as wa on wa.ticket_id = d.ticket_id
 where d.{IN_CHUNK}
 order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
 
 # The tables the documents are built from (`{db}` is the warehouse at publish time).
 DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
-                    "main.fct_ticket_timeline", "main.stg_crm__customers", "audit.findings")
+                    "main.fct_ticket_timeline", "main.stg_crm__customers", "audit.findings",
+                    "main.fct_sla_warnings")
 COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
            "evidence_has_pii", "ticket_json", "body_json", "network_json")
 
@@ -220,6 +232,10 @@ findings as (
     select ticket_id, sum(hash({{cols[findings]}})) as h
     from {{db}}.audit.findings group by ticket_id
 ),
+warnings as (
+    select ticket_id, sum(hash({{cols[fct_sla_warnings]}})) as h
+    from {{db}}.main.fct_sla_warnings group by ticket_id
+),
 customers as (
     select d.ticket_id, sum(hash({{cols[stg_crm__customers]}})) as h
     from {{db}}.main.dim_tickets as d
@@ -228,13 +244,14 @@ customers as (
 )
 select d.ticket_id,
        hash({{cols[dim_tickets]}}, hash({{cols[fct_audit_facts]}}), cells.h, timeline.h,
-            findings.h, customers.h) as fingerprint
+            findings.h, customers.h, warnings.h) as fingerprint
 from {{db}}.main.dim_tickets as d
 left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
 left join cells on cells.ticket_id = d.ticket_id
 left join timeline on timeline.ticket_id = d.ticket_id
 left join findings on findings.ticket_id = d.ticket_id
 left join customers on customers.ticket_id = d.ticket_id
+left join warnings on warnings.ticket_id = d.ticket_id
 """
 _FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_crm__customers": "c"}
 

@@ -132,6 +132,35 @@ def list_findings(cur: duckdb.DuckDBPyConnection, flt: FindingFilter, cursor: st
     return rows[:limit], nxt
 
 
+AT_RISK_COLUMNS = ("ticket_id", "priority", "sla_limit", "limit_minutes", "used_minutes",
+                   "share_used", "minutes_left", "deadline_at", "warning_level_pct",
+                   "is_breached", "department")
+
+
+def at_risk(cur: duckdb.DuckDBPyConnection, level: int | None, department: str | None,
+            cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+    """Open tickets' running SLA limits at or past warning `level` (any level when None: every
+    ticket that reached one), by time left ascending; the page and the next cursor."""
+    cond = Conditions()
+    cond.add("(warning_level_pct >= ? or is_breached)", level or 0)
+    cond.add("department = ?", department)
+    after = decode_cursor(cursor, 3)
+    if after:
+        try:
+            left = float(after[0])
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(422, "cursor: not a cursor this API returned") from exc
+        cond.add("(minutes_left, ticket_id, sla_limit) > (?, ?, ?)", left, str(after[1]),
+                 str(after[2]))
+    rows = cur.execute(f"select {', '.join(AT_RISK_COLUMNS)} from main.fct_sla_warnings "
+                       f"{cond.where} order by minutes_left, ticket_id, sla_limit limit ?",
+                       [*cond.params, limit + 1]).fetchall()
+    items = [dict(zip(AT_RISK_COLUMNS, r, strict=True)) for r in rows[:limit]]
+    nxt = encode_cursor([items[-1]["minutes_left"], items[-1]["ticket_id"],
+                         items[-1]["sla_limit"]]) if len(rows) > limit else None
+    return items, nxt
+
+
 AUDIT_DAILY_COLUMNS = ("day", "rule_id", "department", "tickets_audited", "findings",
                        "finding_rate")
 

@@ -53,6 +53,22 @@ class BreachPublic(BaseModel):
     department: str | None
 
 
+class SlaWarningPublic(BaseModel):
+    sla_limit: Literal["resolution", "first_contact"] = Field(
+        description="the limit still running: resolution, or first contact while no operator "
+                    "has contacted the customer")
+    limit_minutes: float
+    used_minutes: float = Field(description="the SLA clock at as-of (pauses held); for the "
+                                "first contact, wall-clock minutes since creation")
+    share_used: float | None
+    minutes_left: float = Field(description="negative: overdue by")
+    deadline_at: datetime | None
+    warning_level_pct: int | None = Field(description="the highest warning level reached "
+                                          "(seed sla_warning_levels: 50, 75, 90); null below")
+    is_breached: bool = Field(description="more than the limit used")
+    department: str | None = Field(description="the department that owns the ticket now")
+
+
 class SlaPublic(BaseModel):
     first_contact_limit_minutes: float | None
     resolution_limit_minutes: float | None
@@ -67,6 +83,9 @@ class SlaPublic(BaseModel):
     pending_minutes: float | None = Field(description="time paused while pending the customer")
     is_open_at_as_of: bool | None
     breaches: list[BreachPublic] = Field(description="T1-T3 findings of this ticket")
+    warnings: list[SlaWarningPublic] = Field(
+        default_factory=list, description="open at as-of: each running limit's share used, "
+        "time left and warning level (as `GET /tickets/at-risk`)")
 
 
 class CellInventoryPublic(BaseModel):
@@ -209,3 +228,22 @@ class HealthPublic(BaseModel):
     as_of: datetime | None
     built_at: datetime
     row_counts: dict[str, int]
+
+
+class AtRiskPublic(BaseModel):
+    ticket_id: str
+    priority: str | None
+    sla_limit: Literal["resolution", "first_contact"]
+    limit_minutes: float
+    used_minutes: float
+    share_used: float | None
+    minutes_left: float = Field(description="negative: overdue by")
+    deadline_at: datetime | None
+    warning_level_pct: int | None
+    is_breached: bool
+    department: str | None = Field(description="the department that owns the ticket now")
+
+
+class AtRiskPage(BaseModel):
+    items: list[AtRiskPublic] = Field(description="by time left, ascending (most urgent first)")
+    next_cursor: str | None

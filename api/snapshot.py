@@ -53,6 +53,10 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
                 ("ticket_id",)),
     ServedTable("audit.agg_audit_daily",
                 "select * from audit.agg_audit_daily order by day, rule_id, department"),
+    # open tickets near or past an SLA limit, listed by time left (`GET /tickets/at-risk`)
+    ServedTable("main.fct_sla_warnings",
+                "select * from main.fct_sla_warnings order by minutes_left, ticket_id, sla_limit",
+                ("ticket_id",)),
     # the seeds the pages label and draw with: rule names and severities, KPI thresholds
     ServedTable("main.rule_catalog", "select * from main.rule_catalog order by rule_id"),
     ServedTable("main.kpi_thresholds", "select * from main.kpi_thresholds order by kpi, rat"),

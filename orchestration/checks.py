@@ -156,4 +156,35 @@ def audit_rules(context: dg.AssetCheckExecutionContext):
         )
 
 
-CHECKS: list = [raw_ticket_identity, source_integrity, audit_rules]
+SLA_WARNINGS = dg.AssetKey(["fct_sla_warnings"])
+
+
+@dg.asset_check(
+    asset=SLA_WARNINGS,
+    name="sla_warnings",
+    required_resource_keys=RESOURCES,
+    description="Open tickets per SLA warning level (seed sla_warning_levels) and overdue: "
+                "fails, as a warning, while any open limit is at the top level or overdue.",
+)
+def sla_warnings(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    with context.resources.warehouse.connect(read_only=True) as con:
+        levels = [r[0] for r in con.execute("select warning_level_pct from main.sla_warning_levels "
+                                            "order by 1").fetchall()]
+        counts = dict(con.execute(
+            "select case when is_breached then 'overdue' else warning_level_pct::varchar || ' %'"
+            " end, count(*) from main.fct_sla_warnings where warning_level_pct is not null "
+            "or is_breached group by all").fetchall())
+        urgent = [r[0] for r in con.execute(
+            "select ticket_id from main.fct_sla_warnings where warning_level_pct is not null "
+            "or is_breached order by minutes_left, ticket_id limit 20").fetchall()]
+    per_level = {f"{level} %": counts.get(f"{level} %", 0) for level in levels}
+    top = per_level.get(f"{levels[-1]} %", 0) if levels else 0
+    return dg.AssetCheckResult(
+        passed=top == 0 and not counts.get("overdue"),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={**per_level, "overdue": counts.get("overdue", 0),
+                  "most_urgent_ticket_ids": urgent},
+    )
+
+
+CHECKS: list = [raw_ticket_identity, source_integrity, audit_rules, sla_warnings]

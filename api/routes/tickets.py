@@ -1,4 +1,5 @@
-"""`GET /tickets`: search tickets, cursor-paginated."""
+"""`GET /tickets`: search tickets; `GET /tickets/at-risk`: open tickets near or past an SLA
+limit. Both cursor-paginated."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from api.deps import CallerDep, SnapshotDep
-from api.listing import TicketFilter, search_tickets
+from api.listing import TicketFilter, at_risk, search_tickets
 from api.routes import ERRORS, IsoDateTime, Limit, naive_utc
-from api.schemas import TicketPage, TicketSummaryPublic
+from api.schemas import AtRiskPage, AtRiskPublic, TicketPage, TicketSummaryPublic
 from api.trace import utc
 from complaint_trace.pii import mask_msisdn
 
@@ -37,3 +38,23 @@ def read_tickets(
         if not caller.sees_pii:
             item["msisdn"] = mask_msisdn(item["msisdn"])
     return TicketPage(items=[TicketSummaryPublic(**i) for i in items], next_cursor=nxt)
+
+
+@router.get("/at-risk", response_model=AtRiskPage, responses=ERRORS)
+def read_at_risk(
+    request: Request, snapshot: SnapshotDep, caller: CallerDep, limit: Limit = None,
+    level: Annotated[int | None, Query(ge=1, le=100, description=(
+        "only limits at or past this warning level (percent of the limit used; the levels "
+        "are the seed sla_warning_levels: 50, 75, 90); default: any level reached"))] = None,
+    department: Annotated[str | None, Query(max_length=100,
+                                            description="the department owning it now")] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> AtRiskPage:
+    """Open tickets whose SLA clock reached a warning level, most urgent (least time left)
+    first: share of the limit used, time left or overdue by, the owning department."""
+    size = limit or request.app.state.api_settings.page_size_default
+    with snapshot.cursor() as cur:
+        items, nxt = at_risk(cur, level, department, cursor, size)
+    for item in items:
+        item["deadline_at"] = utc(item["deadline_at"])
+    return AtRiskPage(items=[AtRiskPublic(**i) for i in items], next_cursor=nxt)

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.staticfiles import StaticFiles
 
-from api.listing import TicketFilter, search_tickets
+from api.listing import TicketFilter, at_risk, search_tickets
 from api.reader import NoSnapshotError, Snapshot
 from api.schemas import TICKET_ID_PATTERN
 from api.trace import utc
 from api.ui import audit_page
+from api.ui.cache import per_snapshot
 from api.ui.ticket_page import ticket_page
 from api.ui.web import INLINE_SCRIPT_POLICY, PREFIX, Page, page_for, safe_next, to_login
 from complaint_trace.pii import mask_msisdn
@@ -25,6 +26,17 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 MSISDN = re.compile(r"^\d{5,15}$")
 TICKET_ID = re.compile(TICKET_ID_PATTERN)
 SEARCH_LIMIT = 100
+AT_RISK_PAGE = 100
+
+
+def at_risk_levels(snapshot: Snapshot) -> list[int]:
+    """The warning levels of the seed sla_warning_levels, as the pipeline applied them."""
+    def read() -> list[int]:
+        with snapshot.cursor() as cur:
+            rows = cur.execute("select distinct warning_level_pct from main.fct_sla_warnings "
+                               "where warning_level_pct is not null order by 1").fetchall()
+        return [r[0] for r in rows]
+    return per_snapshot(snapshot, "warning_levels", read)
 
 
 def _snapshot(request: Request) -> Snapshot:
@@ -97,6 +109,24 @@ def search(request: Request, q: Annotated[str, Form(max_length=64)] = ""):
         if not results:
             message = page.lang._("No ticket with number or phone number %(q)s.", q=query)
     return page.render("search.html", q=query, results=results, message=message)
+
+
+@router.get("/at-risk")
+def at_risk_list(request: Request, level: str | None = None, department: str | None = None,
+                 cursor: str | None = None):
+    page = _signed_in(request)
+    if isinstance(page, Response):
+        return page
+    snapshot = _snapshot(request)
+    chosen = int(level) if level and level.isdigit() and 0 < int(level) <= 100 else None
+    department = (department or "").strip() or None
+    with snapshot.cursor() as cur:
+        items, nxt = at_risk(cur, chosen, department, cursor, AT_RISK_PAGE)
+    query = {k: v for k, v in (("level", level), ("department", department)) if v}
+    return page.render("at_risk.html", items=items, next_cursor=nxt, level=chosen,
+                       department=department, query=query, snapshot=snapshot,
+                       levels=at_risk_levels(snapshot),
+                       departments=audit_page.departments(snapshot))
 
 
 @router.get("/tickets/{ticket_id}")

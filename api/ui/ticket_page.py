@@ -35,6 +35,7 @@ class ClockPanel:
     deadline_at: str | None
     state: str  # met, breached, running, overdue, none
     breach: dict | None = None
+    warning: dict | None = None  # sla.warnings' row of this limit while the ticket is open
 
     @property
     def share(self) -> float | None:
@@ -216,5 +217,9 @@ def ticket_page(snapshot: Snapshot, ticket_id: str, caller: Caller,
     alarms = {a["alarm_id"]: a for cell in trace["linked_cells"] for a in cell["alarms"]}
     findings = [{**f, "words": in_words(f["rule_id"], f["evidence"], lang, alarms, as_of)}
                 for f in trace["findings"]]
-    return TicketPage(trace, _first_contact(sla, breaches, as_of), _resolution(sla, breaches),
-                      pauses, timeline, cells, findings, as_of, cycles)
+    first_contact, resolution = _first_contact(sla, breaches, as_of), _resolution(sla, breaches)
+    warnings = {w["sla_limit"]: w for w in sla.get("warnings") or ()}
+    first_contact.warning, resolution.warning = (warnings.get("first_contact"),
+                                                 warnings.get("resolution"))
+    return TicketPage(trace, first_contact, resolution, pauses, timeline, cells, findings, as_of,
+                      cycles)

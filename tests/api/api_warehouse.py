@@ -74,6 +74,10 @@ create table audit.findings (
 create table audit.agg_audit_daily (
     day date, rule_id varchar, department varchar, tickets_audited bigint, findings bigint,
     finding_rate double);
+create table main.fct_sla_warnings (
+    ticket_id varchar, sla_limit varchar, limit_minutes double, used_minutes double,
+    share_used double, minutes_left double, deadline_at timestamp, warning_level_pct integer,
+    is_breached boolean, department varchar, priority varchar, as_of timestamp);
 create table main.rule_catalog (
     rule_id varchar, rule_name varchar, severity varchar, description varchar);
 create table main.kpi_thresholds (kpi varchar, rat varchar, comparator varchar, threshold double);
@@ -201,6 +205,19 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
         (?, 'T3', 'overdue_open', 'high', 'field_ops', '{"clock_minutes": 4000}', ?,
          '2026-03-05 00:00:00', '2026-03-05 00:01:00', '2026-03-03')""",
                 [F1_TICKET, run_id, MISSING_TICKET, run_id, "TT0004", run_id])
+    # open tickets' running limits at the as-of (2026-03-05 00:00): TT0004 overdue by 120 min,
+    # TT0005 at 90 % (first contact), TT0003 at 75 %, TT0006 at 50 % exactly, TT0007 below 50 %
+    con.execute("""insert into main.fct_sla_warnings
+        select t, l, lim, used, used / lim, lim - used, d::timestamp, lvl, used > lim, dep,
+               'high', timestamp '2026-03-05 00:00:00'
+        from (values
+            ('TT0004', 'resolution', 1080.0, 1200.0, '2026-03-04 22:00:00', 90, 'field_ops'),
+            ('TT0005', 'first_contact', 45.0, 41.0, '2026-03-05 00:04:00', 90, 'noc'),
+            ('TT0005', 'resolution', 1080.0, 300.0, '2026-03-05 13:00:00', null, 'noc'),
+            ('TT0003', 'resolution', 1080.0, 810.0, '2026-03-05 04:30:00', 75, 'noc'),
+            ('TT0006', 'resolution', 1080.0, 540.0, '2026-03-05 09:00:00', 50, 'field_ops'),
+            ('TT0007', 'resolution', 1080.0, 100.0, '2026-03-05 16:20:00', null, 'noc'))
+            as w(t, l, lim, used, d, lvl, dep)""")
     con.execute("""insert into main.rule_catalog values
         ('F1', 'alarm_active_at_resolution', 'high', 'alarm'),
         ('T1', 'resolve_timeout', 'medium', 'late'), ('T3', 'overdue_open', 'high', 'open')""")

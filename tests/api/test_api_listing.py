@@ -69,8 +69,8 @@ def test_filter_values_are_parameters_not_sql(client, api_home):
 
 def test_openapi_documents_every_endpoint_and_the_trace_model(client):
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {"/tickets/{ticket_id}/trace", "/tickets", "/findings",
-                                  "/audit/summary", "/health"}
+    assert set(spec["paths"]) == {"/tickets/{ticket_id}/trace", "/tickets", "/tickets/at-risk",
+                                  "/findings", "/audit/summary", "/health"}
     trace = spec["paths"]["/tickets/{ticket_id}/trace"]["get"]["responses"]
     assert trace["200"]["content"]["application/json"]["schema"]["$ref"].endswith("TracePublic")
     assert {"401", "403", "404", "422"} <= set(trace)

@@ -34,7 +34,7 @@ def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
     assert tables == {"main.dim_tickets", "main.fct_audit_facts", "audit.findings",
                       "audit.agg_audit_daily", "main.snapshot_meta", "main.snapshot_tables",
                       "main.document_fingerprints", "main.network_fingerprints",
-                      "main.rule_catalog", "main.kpi_thresholds"}
+                      "main.rule_catalog", "main.kpi_thresholds", "main.fct_sla_warnings"}
     assert con.execute("select run_id from snapshot_meta").fetchone()[0] == "run-11111111"
 
 

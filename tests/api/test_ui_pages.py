@@ -192,3 +192,17 @@ def test_the_daily_rows_page_lists_the_rollup_of_the_filter(signed_in):
     assert page.status_code == 200
     # api_warehouse's agg_audit_daily: F1, T1 (2026-03-02) and T3 (2026-03-02): 1 finding each
     assert page.text.count('data-field="findings">1<') == 3
+
+
+def test_the_at_risk_page_lists_the_open_limits_most_urgent_first(signed_in):
+    page = signed_in("handler").get("/ui/at-risk", params={"level": "75", "lang": "en"})
+    assert page.status_code == 200
+    rows = [line.split('data-ticket="')[1].split('"')[0]
+            for line in page.text.splitlines() if 'data-ticket="' in line]
+    assert rows == ["TT0004", "TT0005", "TT0003"]  # api_warehouse: -120, +4, +270 min left
+    assert "Overdue by 2 h 00 min" in page.text
+
+
+def test_the_ticket_page_shows_the_warning_level_of_a_running_limit(signed_in):
+    page = signed_in("handler").get("/ui/tickets/TT0005", params={"lang": "en"})
+    assert 'data-warning="90"' in page.text and "Warning level 90 %" in page.text
