@@ -191,6 +191,12 @@ cross join (values ('noc'), ('客户服务部'), ('网络优化中心'), ('区�
 left join audit.findings as f
     on f.ticket_id = d.ticket_id and f.rule_id = r.rule_id and f.department = dep.department
 group by all;
+create or replace table main.fct_sla_warnings as  -- every synthetic ticket is resolved
+select ticket_id, 'resolution' as sla_limit, 1440.0 as limit_minutes, 600.0 as used_minutes,
+       600.0 / 1440 as share_used, 840.0 as minutes_left, resolved_at as deadline_at,
+       null::integer as warning_level_pct, false as is_breached, 'noc' as department,
+       priority, timestamp '2026-03-03' as as_of
+from main.dim_tickets where false;
 create or replace table main.int_cell_kpi_hours_flagged as
 select c.cell_id, h.hour as period_start, '4G' as rat,
        0.5 + (hash(c.cell_id || h.hour) % 40) / 10 as drop_rate_pct,
