@@ -14,7 +14,7 @@ VALUES = (
     N_("acknowledged"), N_("inProgress"), N_("pending"), N_("held"), N_("resolved"),
     N_("closed"), N_("cancelled"), N_("rejected"),
     # priorities and severities (tickets, rules, alarms)
-    N_("urgent"), N_("high"), N_("medium"), N_("low"), N_("critical"), N_("major"),
+    N_("urgent"), N_("high"), N_("normal"), N_("medium"), N_("low"), N_("critical"), N_("major"),
     N_("minor"), N_("warning"),
     # rule names (seed rule_catalog)
     N_("resolve_timeout"), N_("first_contact_timeout"), N_("overdue_open"),
