@@ -2,7 +2,7 @@
 
 Simulates a small dataset, runs the pipeline, serves the pages on loopback and photographs,
 in Debian's Chromium with the network off, a planted F1 ticket's page, the auditors'
-workbench and a Data Docs validation page. Prints how many requests left loopback (0).
+workbench, the at-risk list and a Data Docs validation page. Prints how many requests left loopback (0).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
             page.fill("#key", keys["auditor"])
             page.click("form[action='/ui/login'] button[type=submit]")
             page.wait_for_load_state("networkidle")
-            shots = {"ticket-page.png": f"/ui/tickets/{f1}", "audit-workbench.png": "/ui/audit"}
+            shots = {"ticket-page.png": f"/ui/tickets/{f1}", "audit-workbench.png": "/ui/audit",
+                     "at-risk.png": "/ui/at-risk"}
             for name, path in shots.items():
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
