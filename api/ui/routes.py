@@ -187,26 +187,34 @@ def audit(request: Request, cursor: str | None = None):
                        query=query, **context)
 
 
-@router.get("/audit/daily")
-def audit_daily(request: Request):
+def _audit_filter(request: Request) -> tuple[Page, dict] | Response:
+    """An auditor's page and its filter context, or the answer when either is wanting (no
+    session, a role below auditor, a filter that cannot be used)."""
     page = _signed_in(request, auditor=True)
     if isinstance(page, Response):
         return page
     context = _audit_context(request, page)
     if context["error"]:
         return page.error(422, context["error"])
+    return page, context
+
+
+@router.get("/audit/daily")
+def audit_daily(request: Request):
+    found = _audit_filter(request)
+    if isinstance(found, Response):
+        return found
+    page, context = found
     result = audit_page.summary(context["snapshot"], context["flt"])
     query = {k: v for k, v in context["params"].items() if k != "lang" and v}
     return page.render("audit_daily.html", result=result, flt=context["flt"], query=query)
 
 
 def _export(request: Request, kind: str):
-    page = _signed_in(request, auditor=True)
-    if isinstance(page, Response):
-        return page
-    context = _audit_context(request, page)
-    if context["error"]:
-        return page.error(422, context["error"])
+    found = _audit_filter(request)
+    if isinstance(found, Response):
+        return found
+    page, context = found
     snapshot, flt = context["snapshot"], context["flt"]
     name = f"findings-{flt.day_from or 'all'}-{flt.day_to or 'all'}"
     if kind == "csv":
