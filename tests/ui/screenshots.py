@@ -2,7 +2,8 @@
 
 Simulates a small dataset, runs the pipeline, serves the pages on loopback and photographs,
 in Debian's Chromium with the network off, a planted F1 ticket's page, the auditors'
-workbench, the at-risk list and a Data Docs validation page. Prints how many requests left loopback (0).
+workbench, the at-risk list and a Data Docs validation page. Prints how many requests left
+loopback (0).
 """
 
 from __future__ import annotations
