@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.reader import NoSnapshotError
 from api.security import KeyConfigError
+from api.ui.web import is_page, page_for
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +35,20 @@ def _readable(errors: list[dict]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _is_page(request: Request) -> bool:
-    """A request for one of the pages (`api/ui`): its errors are pages too."""
-    return request.url.path == "/ui" or request.url.path.startswith("/ui/")
-
-
 def _page_error(request: Request, status: int, message: str):
-    from api.ui.web import page_for
-
     return page_for(request).error(status, message)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        if _is_page(request):
+        if is_page(request):
             return _page_error(request, exc.status_code, str(exc.detail))
         return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        if _is_page(request):
+        if is_page(request):
             return _page_error(request, 422, _readable(exc.errors()))
         details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
                    for e in exc.errors()]
@@ -62,7 +56,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NoSnapshotError)
     async def _no_snapshot(request: Request, exc: NoSnapshotError):
-        if _is_page(request):
+        if is_page(request):
             from api.ui.routes import no_snapshot_page
 
             return no_snapshot_page(request, exc)

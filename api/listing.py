@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 from fastapi import HTTPException
 
+from api.queries import FINDING_FIELDS
+
 
 class Conditions:
     """Collects `where` fragments and their parameters in step."""
@@ -101,7 +103,6 @@ class FindingFilter:
     day_from: date | None = None
     day_to: date | None = None
 
-
     def conditions(self) -> Conditions:
         """The filter on `audit.findings as f`. `day_from`/`day_to` (inclusive) filter on
         `day`, the ticket's business day of creation, the day `agg_audit_daily` counts it
@@ -130,6 +131,18 @@ def list_findings(cur: duckdb.DuckDBPyConnection, flt: FindingFilter, cursor: st
         "order by f.ticket_id, f.rule_id limit ?", [*cond.params, limit + 1]).fetchall()
     nxt = encode_cursor([rows[limit - 1][0], rows[limit - 1][1]]) if len(rows) > limit else None
     return rows[:limit], nxt
+
+
+FINDING_ROW_FIELDS = (*FINDING_FIELDS, "day")
+
+
+def all_findings(cur: duckdb.DuckDBPyConnection, flt: FindingFilter) -> duckdb.DuckDBPyConnection:
+    """Every finding matching `flt` (columns `FINDING_ROW_FIELDS`) in (day, rule, ticket)
+    order, to fetch in batches: what `complaint-trace findings` prints and the pages export."""
+    cond = flt.conditions()
+    return cur.execute(f"select {', '.join('f.' + c for c in FINDING_ROW_FIELDS)} "
+                       f"from audit.findings as f {cond.where} "
+                       "order by f.day, f.rule_id, f.ticket_id", cond.params)
 
 
 AT_RISK_COLUMNS = ("ticket_id", "priority", "sla_limit", "limit_minutes", "used_minutes",

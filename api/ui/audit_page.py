@@ -7,17 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import xlsxwriter
 
-from api.listing import FindingFilter, audit_summary, list_findings
+from api.listing import FindingFilter, all_findings, audit_summary, list_findings
 from api.reader import Snapshot
 from api.security import Caller
 from api.trace import finding_from_row
-from api.ui.cache import per_snapshot
+from api.ui.cache import snapshot_rows
 from api.ui.evidence import in_words
 from api.ui.i18n import Language
 
@@ -60,22 +61,16 @@ def parse_filter(params: dict[str, str], snapshot: Snapshot, rules: list[dict]) 
 
 
 def rule_catalog(snapshot: Snapshot) -> list[dict]:
-    def read() -> list[dict]:
-        with snapshot.cursor() as cur:
-            rows = cur.execute("select rule_id, rule_name, severity, description "
-                               "from main.rule_catalog order by rule_id").fetchall()
-        return [dict(zip(("rule_id", "rule_name", "severity", "description"), r, strict=True))
-                for r in rows]
-    return per_snapshot(snapshot, "rule_catalog", read)
+    rows = snapshot_rows(snapshot, "select rule_id, rule_name, severity, description "
+                                   "from main.rule_catalog order by rule_id")
+    return [dict(zip(("rule_id", "rule_name", "severity", "description"), r, strict=True))
+            for r in rows]
 
 
 def departments(snapshot: Snapshot) -> list[str]:
-    def read() -> list[str]:
-        with snapshot.cursor() as cur:
-            rows = cur.execute("select distinct department from audit.agg_audit_daily "
-                               "where department is not null order by 1").fetchall()
-        return [r[0] for r in rows]
-    return per_snapshot(snapshot, "departments", read)
+    return [r[0] for r in snapshot_rows(snapshot, "select distinct department "
+                                                  "from audit.agg_audit_daily where department "
+                                                  "is not null order by 1")]
 
 
 @dataclass
@@ -110,23 +105,22 @@ def summary(snapshot: Snapshot, flt: FindingFilter) -> Summary:
 
 
 def chart_data(result: Summary, rules: list[dict], lang: Language) -> dict:
-    """Findings per day and rule (stacked bars) for `static/audit.js`."""
-    days = sorted({r["day"].isoformat() for r in result.daily})
-    per_rule: dict[str, dict[str, int]] = {}
+    """Findings per day and rule (stacked bars) and the day's finding rate (a line) for
+    `static/audit.js`."""
+    per_rule: dict[str, Counter] = {}
+    found, audited = Counter(), Counter()
     for row in result.daily:
-        per_rule.setdefault(row["rule_id"], {}).setdefault(row["day"].isoformat(), 0)
-        per_rule[row["rule_id"]][row["day"].isoformat()] += row["findings"] or 0
+        day, findings = row["day"].isoformat(), row["findings"] or 0
+        per_rule.setdefault(row["rule_id"], Counter())[day] += findings
+        found[day] += findings
+        audited[day] += row["tickets_audited"] or 0
+    days = sorted(audited)
     names = {r["rule_id"]: lang.value(r["rule_name"]) for r in rules}
-    audited: dict[str, int] = {}
-    for row in result.daily:
-        audited[row["day"].isoformat()] = (audited.get(row["day"].isoformat(), 0)
-                                           + (row["tickets_audited"] or 0))
-    found = {d: sum(counts.get(d, 0) for counts in per_rule.values()) for d in days}
     return {"days": days, "rate_name": lang._("Finding rate"),
-            "rate": [round(found[d] / audited[d], 4) if audited.get(d) else None for d in days],
-            "series": [
-        {"rule_id": rule, "name": f"{rule} {names.get(rule, '')}".strip(),
-         "data": [counts.get(d, 0) for d in days]} for rule, counts in sorted(per_rule.items())]}
+            "rate": [round(found[d] / audited[d], 4) if audited[d] else None for d in days],
+            "series": [{"rule_id": rule, "name": f"{rule} {names.get(rule, '')}".strip(),
+                        "data": [counts[d] for d in days]}
+                       for rule, counts in sorted(per_rule.items())]}
 
 
 def _alarm_details(snapshot: Snapshot, findings: list[dict]) -> dict[str, dict]:
@@ -161,14 +155,10 @@ EXPORT_FIELDS = ("ticket_id", "rule_id", "rule_name", "severity", "department", 
 def _export_rows(snapshot: Snapshot, flt: FindingFilter, caller: Caller,
                  lang: Language) -> Iterator[list]:
     """Every finding of the filter, in the CLI's order (day, rule, ticket), as export cells."""
-    cond = flt.conditions()
     with snapshot.cursor() as cur:
-        result = cur.execute(
-            "select f.ticket_id, f.rule_id, f.rule_name, f.severity, f.department, f.evidence,"
-            " f.run_id, f.as_of, f.found_at, f.day from audit.findings as f "
-            f"{cond.where} order by f.day, f.rule_id, f.ticket_id", cond.params)
+        result = all_findings(cur, flt)
         while batch := result.fetchmany(EXPORT_BATCH):
-            findings = [(finding_from_row(r[:9], caller.sees_pii), r[9]) for r in batch]
+            findings = [(finding_from_row(r[:-1], caller.sees_pii), r[-1]) for r in batch]
             dumped = [f.model_dump(mode="json") for f, _ in findings]
             alarms = _alarm_details(snapshot, dumped)
             for (finding, day), data in zip(findings, dumped, strict=True):

@@ -1,21 +1,20 @@
-"""Values the pages derive from a snapshot once (rule catalogue, thresholds, departments): a
-snapshot never changes, so they are kept until another one is served."""
+"""Small tables the pages read from a snapshot on every request (rule catalogue, thresholds,
+departments, warning levels): a snapshot never changes, so each query's rows are kept until
+another snapshot is served."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from api.reader import Snapshot
 
-T = TypeVar("T")
-_VALUES: dict[tuple[str, str], object] = {}
+_ROWS: dict[tuple[str, str], list[tuple]] = {}
 
 
-def per_snapshot(snapshot: Snapshot, name: str, compute: Callable[[], T]) -> T:
-    key = (snapshot.version, name)
-    if key not in _VALUES:  # two threads may both compute it: same value, no harm
-        for old in [k for k in list(_VALUES) if k[0] != snapshot.version]:
-            _VALUES.pop(old, None)
-        _VALUES[key] = compute()
-    return _VALUES[key]  # type: ignore[return-value]
+def snapshot_rows(snapshot: Snapshot, sql: str) -> list[tuple]:
+    """The rows of `sql` on `snapshot`, read once per snapshot."""
+    key = (snapshot.version, sql)
+    if key not in _ROWS:  # two threads may both read it: same rows, no harm
+        for old in [k for k in list(_ROWS) if k[0] != snapshot.version]:
+            _ROWS.pop(old, None)
+        with snapshot.cursor() as cur:
+            _ROWS[key] = cur.execute(sql).fetchall()
+    return _ROWS[key]

@@ -16,7 +16,7 @@ from api.reader import NoSnapshotError, Snapshot
 from api.schemas import TICKET_ID_PATTERN
 from api.trace import utc
 from api.ui import audit_page
-from api.ui.cache import per_snapshot
+from api.ui.cache import snapshot_rows
 from api.ui.ticket_page import ticket_page
 from api.ui.web import INLINE_SCRIPT_POLICY, PREFIX, Page, page_for, safe_next, to_login
 from complaint_trace.pii import mask_msisdn
@@ -31,12 +31,9 @@ AT_RISK_PAGE = 100
 
 def at_risk_levels(snapshot: Snapshot) -> list[int]:
     """The warning levels of the seed sla_warning_levels, as the pipeline applied them."""
-    def read() -> list[int]:
-        with snapshot.cursor() as cur:
-            rows = cur.execute("select distinct warning_level_pct from main.fct_sla_warnings "
-                               "where warning_level_pct is not null order by 1").fetchall()
-        return [r[0] for r in rows]
-    return per_snapshot(snapshot, "warning_levels", read)
+    return [r[0] for r in snapshot_rows(snapshot, "select distinct warning_level_pct "
+                                                  "from main.fct_sla_warnings where "
+                                                  "warning_level_pct is not null order by 1")]
 
 
 def _snapshot(request: Request) -> Snapshot:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from api.network import kpi_hours
 from api.reader import Snapshot
 from api.security import Caller
 from api.trace import trace_document
-from api.ui.cache import per_snapshot
+from api.ui.cache import snapshot_rows
 from api.ui.evidence import in_words
 from api.ui.i18n import Language, parse_utc
 from api.ui.labels import KPI_LABELS, N_
@@ -71,26 +71,24 @@ class TicketPage:
     findings: list[dict]  # with `words`
     as_of: datetime | None
     reopen_cycles: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
-def _first_contact(sla: dict, breaches: dict, as_of: datetime | None) -> ClockPanel:
-    limit, delay = sla.get("first_contact_limit_minutes"), sla.get("first_contact_delay_minutes")
-    deadline = sla.get("first_contact_deadline_at")
+def _first_contact(sla: dict, breaches: dict, warnings: dict, created_at: str,
+                   as_of: datetime | None) -> ClockPanel:
+    limit, deadline = sla.get("first_contact_limit_minutes"), sla.get("first_contact_deadline_at")
     if sla.get("first_contact_at"):
         state = "breached" if "T2" in breaches else "met"
-        used = delay
-    elif deadline and as_of and parse_utc(deadline) <= parse_utc(as_of):
-        state, used = "overdue", limit + (parse_utc(as_of) - parse_utc(deadline)
-                                         ).total_seconds() / 60 if limit is not None else None
-    else:
-        state = "running" if limit is not None else "none"
-        used = (limit - (parse_utc(deadline) - parse_utc(as_of)).total_seconds() / 60
-                if limit is not None and deadline and as_of else None)
-    return ClockPanel("first contact", limit, used, deadline, state, breaches.get("T2"))
+        used = sla.get("first_contact_delay_minutes")
+    else:  # not contacted yet: the limit runs on the wall clock from creation
+        used = (parse_utc(as_of) - parse_utc(created_at)).total_seconds() / 60 \
+            if as_of else None
+        overdue = deadline and as_of and parse_utc(deadline) <= parse_utc(as_of)
+        state = "none" if limit is None else ("overdue" if overdue else "running")
+    return ClockPanel("first contact", limit, used, deadline, state, breaches.get("T2"),
+                      warnings.get("first_contact"))
 
 
-def _resolution(sla: dict, breaches: dict) -> ClockPanel:
+def _resolution(sla: dict, breaches: dict, warnings: dict) -> ClockPanel:
     limit = sla.get("resolution_limit_minutes")
     if sla.get("is_open_at_as_of"):
         used = sla.get("clock_minutes_at_as_of")
@@ -101,7 +99,8 @@ def _resolution(sla: dict, breaches: dict) -> ClockPanel:
         used = sla.get("resolution_clock_minutes")
         state = "breached" if "T1" in breaches else ("met" if used is not None else "none")
         breach = breaches.get("T1")
-    return ClockPanel("resolution", limit, used, sla.get("resolution_deadline_at"), state, breach)
+    return ClockPanel("resolution", limit, used, sla.get("resolution_deadline_at"), state, breach,
+                      warnings.get("resolution"))
 
 
 def item_sentence(item: dict, lang: Language) -> str:
@@ -160,15 +159,11 @@ def _marked_timeline(items: list[dict]) -> tuple[list[dict], list[Pause], int]:
 
 def _thresholds(snapshot: Snapshot) -> dict[str, dict[str, tuple[str, float]]]:
     """rat -> kpi -> (comparator, threshold), from the seed the audit flags hours with."""
-    def read() -> dict[str, dict[str, tuple[str, float]]]:
-        with snapshot.cursor() as cur:
-            rows = cur.execute("select rat, kpi, comparator, threshold::double "
-                               "from main.kpi_thresholds").fetchall()
-        table: dict[str, dict[str, tuple[str, float]]] = {}
-        for rat, kpi, comparator, threshold in rows:
-            table.setdefault(rat, {})[kpi] = (comparator, threshold)
-        return table
-    return per_snapshot(snapshot, "kpi_thresholds", read)
+    table: dict[str, dict[str, tuple[str, float]]] = {}
+    for rat, kpi, comparator, threshold in snapshot_rows(
+            snapshot, "select rat, kpi, comparator, threshold::double from main.kpi_thresholds"):
+        table.setdefault(rat, {})[kpi] = (comparator, threshold)
+    return table
 
 
 def _chart(cell: dict, hours: dict[str, list], thresholds: dict, ticket: dict,
@@ -186,13 +181,11 @@ def _chart(cell: dict, hours: dict[str, list], thresholds: dict, ticket: dict,
                        "threshold": threshold, "comparator": comparator})
     degraded = [t for t, d in zip(at, hours.get("degraded", []), strict=True) if d]
     return {"hours": at, "series": series, "degraded_hours": degraded,
-            "alarms": [{"id": a["alarm_id"], "severity": a.get("severity"),
-                        "severity_label": lang.value(a.get("severity")),
+            "alarms": [{"id": a["alarm_id"], "severity_label": lang.value(a.get("severity")),
                         "raised_at": wall(a["raised_at"]), "cleared_at": wall(a.get("cleared_at"))}
                        for a in cell.get("alarms", [])],
             "resolved_at": wall(ticket.get("resolved_at")),
-            "labels": {"resolved": lang._("resolved"), "threshold": lang._("threshold"),
-                       "degraded": lang._("degraded hour"), "alarm": lang._("alarm")}}
+            "labels": {"resolved": lang._("resolved"), "threshold": lang._("threshold")}}
 
 
 def ticket_page(snapshot: Snapshot, ticket_id: str, caller: Caller,
@@ -217,9 +210,8 @@ def ticket_page(snapshot: Snapshot, ticket_id: str, caller: Caller,
     alarms = {a["alarm_id"]: a for cell in trace["linked_cells"] for a in cell["alarms"]}
     findings = [{**f, "words": in_words(f["rule_id"], f["evidence"], lang, alarms, as_of)}
                 for f in trace["findings"]]
-    first_contact, resolution = _first_contact(sla, breaches, as_of), _resolution(sla, breaches)
     warnings = {w["sla_limit"]: w for w in sla.get("warnings") or ()}
-    first_contact.warning, resolution.warning = (warnings.get("first_contact"),
-                                                 warnings.get("resolution"))
-    return TicketPage(trace, first_contact, resolution, pauses, timeline, cells, findings, as_of,
-                      cycles)
+    return TicketPage(trace,
+                      _first_contact(sla, breaches, warnings, trace["ticket"]["created_at"], as_of),
+                      _resolution(sla, breaches, warnings), pauses, timeline, cells, findings,
+                      as_of, cycles)

@@ -78,6 +78,11 @@ class Page:
             f"{quote(k)}={quote(v)}" for k, v in params.items())
 
 
+def is_page(request: Request) -> bool:
+    """A request for one of the pages: its errors are pages too (the API's stay JSON)."""
+    return request.url.path == PREFIX or request.url.path.startswith(PREFIX + "/")
+
+
 def page_for(request: Request) -> Page:
     sessions: Sessions = request.app.state.ui_sessions
     zone = ZoneInfo(request.app.state.settings.source_tz)

@@ -16,12 +16,10 @@ from typing import Annotated
 import duckdb
 import typer
 
-from api.listing import FindingFilter
+from api.listing import FINDING_ROW_FIELDS, FindingFilter, all_findings
 from complaint_trace.settings import get_settings
 
 NAME = "findings"
-FIELDS = ("ticket_id", "rule_id", "rule_name", "severity", "department", "evidence", "run_id",
-          "as_of", "found_at", "day")
 _BATCH = 10_000
 
 
@@ -59,9 +57,7 @@ def _rows(con: duckdb.DuckDBPyConnection, flt: FindingFilter) -> Iterator[tuple]
     if not exists:
         typer.echo("complaint-trace findings: no audit has run yet", err=True)
         raise typer.Exit(code=1)
-    cond = flt.conditions()
-    cursor = con.execute(f"select {', '.join('f.' + c for c in FIELDS)} from audit.findings as f"
-                         f" {cond.where} order by f.day, f.rule_id, f.ticket_id", cond.params)
+    cursor = all_findings(con, flt)
     while batch := cursor.fetchmany(_BATCH):
         yield from batch
 
@@ -92,11 +88,11 @@ def command(
                                         day_to=day_to and day_to.date()))
         if format is Format.csv:
             writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(FIELDS)
+            writer.writerow(FINDING_ROW_FIELDS)
             writer.writerows([_text(v) for v in row] for row in rows)
         else:
             for row in rows:
-                record = {k: _text(v) for k, v in zip(FIELDS, row, strict=True)}
+                record = {k: _text(v) for k, v in zip(FINDING_ROW_FIELDS, row, strict=True)}
                 record["evidence"] = json.loads(record["evidence"])
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     sys.stdout.flush()
