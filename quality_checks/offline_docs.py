@@ -20,9 +20,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
-from complaint_trace.settings import REPO_ROOT
+from complaint_trace.settings import WEB_ASSETS_DIR
 
-NODE_MODULES = REPO_ROOT / "web" / "node_modules"
+NODE_MODULES = WEB_ASSETS_DIR  # installed by `make install` (npm ci --prefix web)
 VENDOR_DIR = "static/vendor"  # in the docs folder, beside GX's own static/ files
 
 
