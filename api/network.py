@@ -1,178 +1,26 @@
-"""The network events a trace shows, kept once per cell in the document store and spliced into
-a trace at request time.
+"""The network events of a trace, read from the document store's per-cell tables (written by
+`serving/network.py`) and spliced into the trace at request time, cut to the ticket's window
+and capped at the snapshot's as-of.
 
-A trace shows the alarms and degradation episodes on its linked cells from the complaint
-window's start until resolution + N days (audit-rules §7). Stored inside each ticket's
-document, they made every ticket resolved in the last N days, and every open one, need a new
-document each day, each holding dozens of network items repeated across the tickets that share
-a cell. Kept here per cell (`network_events`, keyed by cell and time) with their details
-(`alarms`, `episodes`), a day adds its new events once; the document keeps the window
-(`dim_tickets.network_window_*`, the same columns the timeline mart applies) and the reader
-cuts the cell's events to it, capped at the snapshot's as-of.
-
-Each record is fingerprinted like a document (`NETWORK_FINGERPRINTS`), so a publish rewrites
-only the records that changed.
+The spliced timeline's place in the body while it is written is `TIMELINE_SLOT` (replaced by
+the items' text): the store's item texts are copied into the response as they are, never
+parsed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import duckdb
 import orjson
 
-from api.documents import DOCUMENT_FORMAT, ISO_UTC, KPIS, content_columns, event_key, timeline_item
+from serving.layout import TIMELINE_SLOT
 
-# The rows of each store table (`{db}` is the warehouse; `{changed}` restricts them to the
-# records whose keys are in that table). Network events are worded as the timeline's items.
-NETWORK_EVENTS_SQL = f"""
-select t.cell_id, {event_key("t.event_at")} as event_key, t.source_record_id, t.item_type,
-       to_json({timeline_item("t.event_at")})::varchar as item_json
-from (select *, null::varchar as department from {{db}}.main.fct_cell_network_events) as t
-inner join {{changed}} as c on c.key_1 = t.item_type and c.key_2 = t.source_record_id
-order by t.cell_id, event_key"""
-
-ALARMS_SQL = f"""
-select a.alarm_id, a.cell_id, {event_key("a.raised_at")} as sort_key,
-       to_json(struct_pack(alarm_id := a.alarm_id, severity := a.severity,
-                           alarm_type := a.alarm_type, raised_at := iso_utc(a.raised_at),
-                           cleared_at := iso_utc(a.cleared_at)))::varchar as detail_json
-from {{db}}.main.stg_netops__alarms as a
-where a.alarm_id in (select key_2 from {{changed}})
-order by a.alarm_id"""
-
-EPISODES_SQL = f"""
-select e.episode_id, e.cell_id, {event_key("e.episode_start_at")} as sort_key,
-       to_json(struct_pack(started_at := iso_utc(e.episode_start_at),
-                           ended_at := iso_utc(e.episode_end_at),
-                           degraded_hours := e.degraded_hours,
-                           worst := struct_pack({", ".join(f"{k} := e.worst_{k}" for k in KPIS)})
-                           ))::varchar as detail_json
-from {{db}}.main.fct_cell_degradation_episodes as e
-where e.episode_id in (select key_2 from {{changed}})
-order by e.episode_id"""
-
-# The cell-days an hourly KPI chart of a ticket page draws: each linked cell's days from the
-# complaint window's start to `kpi_chart_end_at` (as-of while unresolved). UTC days.
-KPI_DAYS_SHOWN = """
-select distinct c.cell_id,
-       unnest(generate_series(date_trunc('day', d.network_window_start_at),
-                              date_trunc('day', coalesce(d.kpi_chart_end_at, d.as_of)),
-                              interval 1 day)) as day
-from {db}.main.fct_ticket_cells as c
-inner join {db}.main.dim_tickets as d on d.ticket_id = c.ticket_id"""
-
-KPI_DAYS_SQL = f"""
-select k.cell_id, strftime(k.period_start, '%Y-%m-%d') as day_key,
-       to_json(struct_pack(
-           -- minutes into the day: a day's 24 ISO times would be half the record
-           minute := list(hour(k.period_start) * 60 + minute(k.period_start)
-                          order by k.period_start),
-           -- the minutes of the degraded hours only: most hours are not
-           degraded_minutes := coalesce(list(hour(k.period_start) * 60 + minute(k.period_start)
-                                             order by k.period_start)
-                                        filter (where k.is_degraded), []),
-           {", ".join(f"{k} := list(round(k.{k}, 2) order by k.period_start)" for k in KPIS)}
-       ))::varchar as hours_json
-from {{db}}.main.int_cell_kpi_hours_flagged as k
-inner join {{changed}} as c
-    on c.key_1 = k.cell_id and c.key_2 = strftime(k.period_start, '%Y-%m-%d')
-group by k.cell_id, day_key
-order by k.cell_id, day_key"""
-
-# store table -> (its columns, primary key, source rows)
-STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    "network_events": (("cell_id", "event_key", "source_record_id", "item_type", "item_json"),
-                       ("cell_id", "event_key", "source_record_id", "item_type"),
-                       NETWORK_EVENTS_SQL),
-    "alarms": (("alarm_id", "cell_id", "sort_key", "detail_json"),
-               ("cell_id", "sort_key", "alarm_id"), ALARMS_SQL),
-    "episodes": (("episode_id", "cell_id", "sort_key", "detail_json"),
-                 ("cell_id", "sort_key", "episode_id"), EPISODES_SQL),
-    # one record per cell and UTC day: that day's hourly KPIs, as parallel lists (JSON,
-    # zlib-compressed by the docstore: numbers compress ~4x)
-    "kpi_days": (("cell_id", "day_key", "hours_json"), ("cell_id", "day_key"), KPI_DAYS_SQL),
-}
-
-# (store table, key_1, key_2, fingerprint) of every record; key_1 is the event's item type
-# ('' for alarms and episodes). `{cols[table]}` lists a source's content columns.
-NETWORK_FINGERPRINTS = f"""
-with kpi_days_shown as ({KPI_DAYS_SHOWN}),
-kpi_hours_shown as (
-    select k.* from {{db}}.main.int_cell_kpi_hours_flagged as k
-    semi join kpi_days_shown as s
-        on s.cell_id = k.cell_id and s.day = date_trunc('day', k.period_start)
-)
-select 'network_events' as store_table, item_type as key_1, source_record_id as key_2,
-       hash({{cols[fct_cell_network_events]}}) as fingerprint
-from {{db}}.main.fct_cell_network_events
-union all
-select 'alarms', '', alarm_id, hash({{cols[stg_netops__alarms]}})
-from {{db}}.main.stg_netops__alarms
-union all
-select 'episodes', '', episode_id, hash({{cols[fct_cell_degradation_episodes]}})
-from {{db}}.main.fct_cell_degradation_episodes
-union all
-select 'kpi_days', cell_id, strftime(period_start, '%Y-%m-%d'),
-       sum(hash({{cols[int_cell_kpi_hours_flagged]}}))
-from kpi_hours_shown group by cell_id, strftime(period_start, '%Y-%m-%d')
-"""
-NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
-                   "main.fct_cell_degradation_episodes", "main.int_cell_kpi_hours_flagged")
-
-# Clustered by cell and time (WITHOUT ROWID, keyed as in STORE_TABLES): a trace reads each
-# linked cell's rows as one short range instead of seeking each record across the file.
-CREATE_STORE_TABLES = (
-    *(f"create table {table} ({', '.join(f'{c} text' for c in columns)}, "
-      f"primary key ({', '.join(key)})) without rowid"
-      for table, (columns, key, _) in STORE_TABLES.items()),
-    # a publish deletes changed records by id
-    "create index network_events_by_record on network_events (source_record_id, item_type)",
-    "create unique index alarms_by_id on alarms (alarm_id)",
-    "create unique index episodes_by_id on episodes (episode_id)",
-)
-DELETE_CHANGED = {
-    "network_events": "delete from network_events where source_record_id = ? and item_type = ?",
-    "alarms": "delete from alarms where alarm_id = ?",
-    "episodes": "delete from episodes where episode_id = ?",
-    "kpi_days": "delete from kpi_days where day_key = ? and cell_id = ?",
-}
-
-
-# What a document store holds and how: a store written by another version is not reused.
-STORE_FORMAT = hashlib.sha256("\x00".join(
-    (DOCUMENT_FORMAT, NETWORK_FINGERPRINTS, *CREATE_STORE_TABLES,
-     *(sql for _, _, sql in STORE_TABLES.values()))).encode()).hexdigest()[:16]
-
-
-def create_network_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
-    """Create the temporary table `table` (store_table, key_1, key_2, fingerprint): one row per
-    network record."""
-    cols = content_columns(con, db, NETWORK_SOURCES)
-    con.execute(f"create or replace temp table {table} as "
-                + NETWORK_FINGERPRINTS.format(db=db, cols=cols))
-
-
-def network_rows(con: duckdb.DuckDBPyConnection, db: str, changed: str,
-                 batch_rows: int = 20_000) -> Iterator[tuple[str, list[tuple]]]:
-    """(store table, batch of rows) of the records listed in the table `changed` (store_table,
-    key_1, key_2) that exist in the warehouse."""
-    con.execute(ISO_UTC)
-    for store_table, (_, _, sql) in STORE_TABLES.items():
-        con.execute(f"create or replace temp table network_changed_keys as select key_1, key_2 "
-                    f"from {changed} where store_table = ?", [store_table])
-        result = con.execute(sql.format(db=db, changed="network_changed_keys"))
-        while batch := result.fetchmany(batch_rows):
-            yield store_table, batch
-
-
-# --- request time -------------------------------------------------------------------------
 
 def key_of_iso(at: str) -> str:
-    """`documents.event_key` text of a trace's ISO-8601 UTC time (`...T10:00:00[.ffffff]Z`)."""
+    """`serving.documents.event_key` text of a trace's ISO-8601 UTC time
+    (`...T10:00:00[.ffffff]Z`)."""
     fraction = at[20:-1] if at[19] == "." else ""
     return f"{at[:10]} {at[11:19]}.{fraction.ljust(6, '0')}"
 
@@ -185,12 +33,6 @@ def _item_order(item: dict) -> tuple:
 
 
 Query = Callable[[str, tuple], list[tuple]]
-
-# The spliced timeline's place in the body while it is written (replaced by the items' text):
-# the store's item texts are copied into the response as they are, never parsed.
-TIMELINE_SLOT = "@@network-timeline@@"
-TIMELINE_SLOT_JSON = f'"timeline":"{TIMELINE_SLOT}"'
-
 
 def splice_network(body: dict, network: dict, as_of_key: str, query: Query) -> str | None:
     """Add to `body` (a stored document's body, parsed) the network events of its linked cells

@@ -1,5 +1,6 @@
 """Fields shared by the trace and the listings. Mart columns are named in two places only:
-`documents.py` (the trace, built at publish time) and `listing.py` (search, findings, summary).
+`serving/documents.py` (the trace, built at publish time) and `listing.py` (search, findings,
+summary).
 
 All statements are parameterised (`?`); nothing from a request is ever pasted into SQL.
 """

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 
 from api.config import ApiSettings
-from api.docstore import DocStore, docs_path
-from api.snapshot import current_snapshot
+from api.docstore import DocStore
+from serving.layout import current_snapshot, docs_path
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,14 @@ class Snapshot:
 
     @property
     def as_of_key(self) -> str:
-        """The as-of as `documents.event_key` text: no trace shows a network event after it."""
+        """The as-of as `serving.documents.event_key` text: no trace shows a network event
+        after it."""
         return self.as_of.strftime("%Y-%m-%d %H:%M:%S.%f") if self.as_of else "\uffff"
 
     @property
     def findings_provenance_json(self) -> str:
         """The latest audit's run, as the closing fields of a finding in a trace document
-        (the documents leave them null: `documents.PROVENANCE_PLACEHOLDER`)."""
+        (the documents leave them null: `serving.layout.PROVENANCE_PLACEHOLDER_JSON`)."""
         run_id, as_of, found_at = self.findings_provenance
         return json.dumps({"run_id": run_id, "as_of": _iso(as_of),
                            "found_at": _iso(found_at)})[1:]

@@ -32,8 +32,9 @@ from pathlib import Path
 import duckdb
 
 from api.security import hash_key, new_key
-from api.snapshot import current_snapshot, publish_snapshot
 from complaint_trace.settings import REPO_ROOT
+from serving.layout import current_snapshot
+from serving.publish import publish_snapshot
 
 RESULTS = REPO_ROOT / "bench" / "results"
 

@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 
 from api.security import new_key
-from api.snapshot import publish_snapshot
 from bench.api_load import RESULTS, run_paths, synthesize_warehouse, uvicorn_serving
+from serving.publish import publish_snapshot
 
 TICKETS_PER_DAY = 25_000
 PERIOD_DAYS = 30

@@ -102,7 +102,7 @@ def disk_mb(path: Path) -> float:
 
 def documents_built(home: Path) -> int | None:
     """Trace documents the latest publish built (the rest were carried over unchanged)."""
-    from api.snapshot import current_snapshot
+    from serving.layout import current_snapshot
 
     path = current_snapshot(home / "snapshots")
     if path is None:

@@ -10,9 +10,9 @@ import duckdb
 
 from api.reader import open_snapshot
 from api.schemas import TracePublic
-from api.snapshot import publish_snapshot
 from api.trace import trace_json
 from bench.api_load import synthesize_warehouse
+from serving.publish import publish_snapshot
 
 
 def test_the_synthetic_warehouse_publishes_traces_of_the_documented_shape(tmp_path) -> None:

@@ -38,7 +38,7 @@ def _open(home: Path | None) -> duckdb.DuckDBPyConnection:
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
-    from api.snapshot import current_snapshot  # the publisher's own reading of CURRENT
+    from serving.layout import current_snapshot  # the publisher's own reading of CURRENT
 
     snapshot = current_snapshot(settings.snapshots_dir)
     if snapshot is None or not snapshot.exists():

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 
 from api.config import ApiSettings
-from api.snapshot import SERVED_TABLES, publish_snapshot
 from complaint_trace.settings import get_settings
 from orchestration.resources import PipelineConfig, WarehouseResource
+from serving.publish import SERVED_TABLES, publish_snapshot
 
 MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
          "fct_cell_degradation_episodes", "fct_audit_facts")

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from api.config import ApiSettings
 from api.main import create_app
 from api.security import Role, write_keys_file
-from api.snapshot import PublishedSnapshot, publish_snapshot
 from complaint_trace.settings import Settings, get_settings
+from serving.publish import PublishedSnapshot, publish_snapshot
 
 AS_OF = datetime(2026, 3, 5)
 

@@ -18,9 +18,9 @@ from api.main import create_app
 from api.reader import SnapshotReader
 from api.schemas import TracePublic
 from api.security import Role, write_keys_file
-from api.snapshot import current_snapshot
 from api.trace import trace_json
 from complaint_trace.settings import DBT_PROJECT_DIR, get_settings
+from serving.layout import current_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from datetime import datetime
 import dagster as dg
 import duckdb
 
-from api.snapshot import current_snapshot
 from orchestration.assets.serving import ASSETS, serving_snapshot
 from orchestration.resources import PipelineConfig, WarehouseResource
+from serving.layout import current_snapshot
 
 
 def test_serving_asset_publishes_a_snapshot_stamped_with_the_run(api_home, tmp_path):

@@ -11,8 +11,9 @@ import duckdb
 import pytest
 from api_warehouse import F1_TICKET
 
-from api.docstore import DocStore, docs_path
-from api.snapshot import CURRENT, SnapshotError, current_snapshot, publish_snapshot, switch_current
+from api.docstore import DocStore
+from serving.layout import CURRENT, current_snapshot, docs_path
+from serving.publish import SnapshotError, publish_snapshot, switch_current
 
 
 def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from api.docstore import docs_path
 from api.reader import open_snapshot
-from api.snapshot import current_snapshot, publish_snapshot
 from api.trace import trace_json
+from serving.layout import current_snapshot, docs_path
+from serving.publish import publish_snapshot
 from tests.conftest import _invoke
 
 

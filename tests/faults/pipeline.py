@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from api.reader import open_snapshot
-from api.snapshot import current_snapshot
 from api.trace import trace_json
+from serving.layout import current_snapshot
 
 CLI = [sys.executable, "-m", "complaint_trace.cli"]
 # what differs between two correct histories: who built a row, when, and from which load

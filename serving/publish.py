@@ -1,12 +1,8 @@
-"""The serving snapshot: layout on disk and the publisher.
+"""Publishing a snapshot (the layout: `layout.py`).
 
-`<snapshots_dir>/snapshot-<UTC yyyymmddHHMMSS>-<run_id[:8]>.duckdb` is an immutable copy of the
-serving tables, with its trace documents beside it in `snapshot-<...>.docs.sqlite`
-(`docstore.py`); the text file `CURRENT` names the one to read. The publisher writes both
-files under temporary names, fsyncs them, renames them (documents first), and only then
-replaces `CURRENT` with `os.replace`, so a reader sees either the old snapshot or the whole
-new one, never a half. DuckDB and SQLite only, no Dagster or FastAPI import: the serving
-asset and the tests call it directly.
+The publisher writes the listing tables' DuckDB file and the document store under temporary
+names, fsyncs them, renames them (documents first), and only then replaces `CURRENT` with
+`os.replace`, so a reader sees either the old snapshot or the whole new one, never a half.
 """
 
 from __future__ import annotations
@@ -20,16 +16,15 @@ from pathlib import Path
 
 import duckdb
 
-from api.docstore import docs_path, docstore_format, write_docstore
-from api.documents import DOCUMENT_SOURCES, create_fingerprints, document_rows
-from api.network import NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints, network_rows
+from serving.docstore import docstore_format, write_docstore
+from serving.documents import DOCUMENT_SOURCES, create_fingerprints, document_rows
+from serving.layout import CURRENT, PREFIX, SUFFIX, current_snapshot, docs_path, snapshot_name
+from serving.network import NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints, network_rows
 
-CURRENT = "CURRENT"
 FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs
 # store_table, key_1, key_2, fingerprint of each network record in the document store
 NETWORK_FINGERPRINTS_TABLE = "main.network_fingerprints"
 ROW_GROUP_SIZE = 2048
-PREFIX, SUFFIX = "snapshot-", ".duckdb"
 
 
 @dataclass(frozen=True)
@@ -75,19 +70,6 @@ class PublishedSnapshot:
     built_at: datetime
     row_counts: dict[str, int]
     documents_built: int  # the rest were carried over unchanged from the previous snapshot
-
-
-def snapshot_name(built_at: datetime, run_id: str) -> str:
-    return f"{PREFIX}{built_at:%Y%m%d%H%M%S}-{run_id[:8]}{SUFFIX}"
-
-
-def current_snapshot(snapshots_dir: Path) -> Path | None:
-    """The file `CURRENT` names, or None before the first publish."""
-    try:
-        name = (snapshots_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return snapshots_dir / name if name else None
 
 
 def _fsync(path: Path) -> None:

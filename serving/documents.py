@@ -6,7 +6,7 @@ request time) and two JSON texts, `ticket_json` and `body_json` (sla, network_tr
 linked_cells, timeline, findings), in the shape of `schemas.TracePublic`, stored in the
 snapshot's document store (`docstore.py`); a test validates
 documents against that model so the two cannot drift. Mart columns are named here and in
-`queries.py` only.
+`api/queries.py` only.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import hashlib
 from collections.abc import Iterator
 
 import duckdb
+
+from serving.layout import DOCUMENT_COLUMNS
 
 ISO_UTC = """create or replace temp macro iso_utc(ts) as
     strftime(ts, '%Y-%m-%dT%H:%M:%S')
@@ -79,7 +81,7 @@ def _kpi_struct(phase: str) -> str:
 # otherwise every ticket with a finding would need a new document on every run.
 PROVENANCE_PLACEHOLDER = ("run_id := null::varchar, as_of := null::varchar, "
                           "found_at := null::varchar")
-PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
+# (as JSON in a document: `layout.PROVENANCE_PLACEHOLDER_JSON`, which the API replaces)
 
 # The tickets one documents query builds: the temp table `doc_chunk` (see `document_rows`).
 IN_CHUNK = "ticket_id in (select ticket_id from doc_chunk)"
@@ -205,8 +207,7 @@ order by d.ticket_id  -- appends to the document store's B-tree in key order
 DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
                     "main.fct_ticket_timeline", "main.stg_crm__customers", "audit.findings",
                     "main.fct_sla_warnings")
-COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation", "segment",
-           "evidence_has_pii", "ticket_json", "body_json", "network_json")
+COLUMNS = DOCUMENT_COLUMNS
 
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
 # row with the same content must not make its ticket's document look changed.
