@@ -1,10 +1,12 @@
-"""Dependencies and their Annotated aliases: the open snapshot and the authenticated caller."""
+"""Dependencies and their Annotated aliases: the open snapshot, the authenticated caller and
+the page size."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
 from api.reader import Snapshot, SnapshotReader
@@ -36,6 +38,20 @@ async def get_auditor(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     return caller
 
 
+async def get_page_size(request: Request, limit: Annotated[int | None, Query(
+        ge=1, description="page size (default and maximum: the service's settings "
+        "`page_size_default`, 50, and `page_size_max`, 500)")] = None) -> int:
+    # bounded here, at request time, by the app's settings (not when the module is imported)
+    settings = request.app.state.settings
+    if limit is not None and limit > settings.page_size_max:
+        raise RequestValidationError([{
+            "type": "less_than_equal", "loc": ("query", "limit"), "input": limit,
+            "msg": f"Input should be less than or equal to {settings.page_size_max}",
+            "ctx": {"le": settings.page_size_max}}])
+    return limit or settings.page_size_default
+
+
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 AuditorDep = Annotated[Caller, Depends(get_auditor)]
+PageSizeDep = Annotated[int, Depends(get_page_size)]

@@ -8,7 +8,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import docs_page, errors, ui
-from api.config import ApiSettings
 from api.reader import SnapshotReader
 from api.routes import findings, health, tickets, trace
 from api.security import KeyStore
@@ -20,17 +19,14 @@ Send your key in `X-API-Key`. Roles: `handler` (trace, search; MSISDN masked), `
 (also findings and summaries; masked), `admin` (personal data shown)."""
 
 
-def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None
-               ) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    api_settings = api_settings or ApiSettings()
     app = FastAPI(title="complaint-trace API", version="1", description=DESCRIPTION,
                   docs_url=None, redoc_url=None)  # docs_page serves /docs with no network
     app.state.settings = settings
-    app.state.api_settings = api_settings
-    app.state.reader = SnapshotReader(settings.snapshots_dir, api_settings.snapshot_check_seconds,
-                                      api_settings.duckdb_threads)
-    app.state.keys = KeyStore(settings.api_keys_path, api_settings.api_keys)
+    app.state.reader = SnapshotReader(settings.snapshots_dir, settings.snapshot_check_seconds,
+                                      settings.duckdb_threads)
+    app.state.keys = KeyStore(settings.api_keys_path, settings.api_keys)
     errors.install(app)
     docs_page.install(app)
     ui.install(app)

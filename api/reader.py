@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from api.config import ApiSettings
 from api.docstore import DocStore
+from complaint_trace.settings import Settings
 from serving.layout import current_snapshot, docs_path
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,12 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def open_snapshot(path: Path, threads: int | None = None) -> Snapshot:
+DEFAULT_THREADS: int = Settings.model_fields["duckdb_threads"].default
+
+
+def open_snapshot(path: Path, threads: int = DEFAULT_THREADS) -> Snapshot:
     # Always the same config (DuckDB refuses a second connection to a file within one process
     # under a different configuration): the setting's default unless told otherwise.
-    threads = threads or ApiSettings().duckdb_threads
     con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
         try:
@@ -112,7 +114,7 @@ class SnapshotReader:
     """Thread-safe holder of the current snapshot of one snapshots directory."""
 
     def __init__(self, snapshots_dir: Path, check_seconds: float = 1.0,
-                 threads: int | None = None) -> None:
+                 threads: int = DEFAULT_THREADS) -> None:
         self.snapshots_dir = snapshots_dir
         self.check_seconds = check_seconds
         self.threads = threads

@@ -31,6 +31,24 @@ def _holder(path: Path) -> str:
 _HELD: set[Path] = set()  # homes this process holds: the CLI's lock and the run's resource
 
 
+def held_elsewhere(home: Path) -> str | None:
+    """Who holds the home's run lock, when another process does (None: it is free). A probe,
+    not a reservation: the run that follows still takes the lock itself."""
+    path = (home / LOCK_FILE).resolve()
+    if path in _HELD or not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder(path)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def run_lock(home: Path, run_id: str) -> Iterator[None]:
     """Hold the home's run lock while the block runs; `RunInProgress` if another process has

@@ -1,5 +1,11 @@
 """The one settings object. Every value can come from the environment
-(`COMPLAINT_TRACE_<NAME>`) and every CLI option that overrides a setting has its name."""
+(`COMPLAINT_TRACE_<NAME>`) and every CLI option that overrides a setting has its name.
+
+The environment is read once, where a process starts (a CLI command, `dagster dev`'s code
+location, `uvicorn api.main:app`); from there the values travel as objects: the Dagster
+resources are built from a `Settings` (`orchestration.resources.build_resources`) and a step
+gets its settings back from its resource (`PipelineConfig.settings`), never from the
+environment."""
 
 from __future__ import annotations
 
@@ -40,8 +46,33 @@ class Settings(BaseSettings):
     dbt_runs_kept: int = 3
     """How many runs' dbt artefacts (manifest, run results, dbt.log) stay under
     `<home>/dbt/runs`; older ones are removed at the start of each dbt step."""
+    delivery_minutes: int = 1440
+    """How often ticketing and CRM deliver (15, 30, 60 or 1440 minutes; network operations
+    hourly, or daily when the others are): how a slot file's name `<date>-<hhmm>` is read, so
+    the sensor can give each run the as-of of its delivery (complaint_trace/delivery.py)."""
     schedule_cron: str = "0 2 * * *"
     """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
+    snapshots_keep: int = 3
+    """Published snapshots kept on disk (the newest N; the current one is never deleted)."""
+
+    # --- the API service (`api/`) --------------------------------------------------------
+    api_keys: str | None = None
+    """JSON list of `{name, role, sha256}`; when set it replaces the keys file."""
+    snapshot_check_seconds: float = 1.0
+    """How often a request may look at `CURRENT` for a newer snapshot (0 = every request)."""
+    page_size_default: int = 50
+    page_size_max: int = 500
+    """Bounds of `limit` on the paginated endpoints."""
+    duckdb_threads: int = 1
+    """DuckDB threads per snapshot connection: a trace is a point lookup, and parallel scan
+    tasks only add overhead and fight the other uvicorn workers for the cores."""
+    ui_session_hours: float = 8.0
+    """How long a page session lasts after signing in (one shift); then the login page."""
+    ui_cookie_secure: bool = False
+    """Mark the session cookie `Secure` (only sent over HTTPS): set it when a TLS proxy
+    fronts the service; plain HTTP on an internal network needs it off."""
+    ui_page_size: int = 50
+    """Findings per page of the auditors' drill-down list."""
 
     @field_validator("source_tz")
     @classmethod
@@ -105,3 +136,17 @@ class Settings(BaseSettings):
 def get_settings(**overrides) -> Settings:
     """Settings from the environment, with explicit (CLI) overrides that are not None."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+class _GivenSettings(Settings):
+    """Settings from the values given and the defaults, the environment left out."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **environment):
+        return (init_settings,)
+
+
+def settings_from(**values) -> Settings:
+    """Settings of exactly these values (validated) and the defaults, never the environment:
+    how a step rebuilds the settings its resources were made from."""
+    return _GivenSettings(**values)

@@ -5,17 +5,15 @@
   subscribers stops the run before dbt.
 - `source_integrity` on every staging model and `fct_audit_facts`: contract keys, nulls, enums,
   ranges, relations; blocking for duplicate tickets and events of unknown tickets.
-- `audit_rules` on `fct_audit_facts`: one check per rule T1–T3 / F1–F5, failing (as a warning)
-  when any ticket breaks the standard. Findings are written by the `audit/findings` asset.
+- `sla_warnings` on `fct_sla_warnings`: open tickets per warning level.
+The rule checks (one per rule T1–T3 / F1–F5) are the `audit/rule_outcomes` asset's own
+(orchestration/assets/audit.py).
 """
 
 
 import dagster as dg
 
-from complaint_trace.settings import get_settings
-from quality_checks.audit import run_integrity, save_rule_outcomes, validate_rules
-from quality_checks.config import RULE_IDS, load_audit_config
-from quality_checks.facts import read_facts
+from quality_checks.audit import run_integrity
 from quality_checks.gx_runner import ExpectationOutcome, data_docs_index
 from quality_checks.integrity import FACTS as FACTS_TABLE
 from quality_checks.integrity import (
@@ -24,18 +22,17 @@ from quality_checks.integrity import (
     IntegrityTable,
     is_blocking,
 )
-from quality_checks.report import blocking_failures, describe, rule_outcomes, rule_tickets
+from quality_checks.report import blocking_failures, describe
 
-FACTS = dg.AssetKey(["fct_audit_facts"])
 RESOURCES = {"warehouse", "pipeline"}
 
 
 def _docs(context) -> str:
-    return str(data_docs_index(get_settings(home=context.resources.pipeline.home).data_docs_dir))
+    return str(data_docs_index(context.resources.pipeline.settings().data_docs_dir))
 
 
 def _gx_dirs(context) -> dict:
-    settings = get_settings(home=context.resources.pipeline.home)
+    settings = context.resources.pipeline.settings()
     return {"home_dir": settings.home_dir, "docs_dir": settings.data_docs_dir}
 
 
@@ -113,49 +110,6 @@ def source_integrity(context: dg.AssetCheckExecutionContext):
                             upstream if table is FACTS_TABLE else None)
 
 
-@dg.multi_asset_check(
-    name="audit_rules",
-    specs=[
-        # blocking: the findings step waits for these checks and reuses their GX outcomes
-        # (saved under <home>/gx/rule_outcomes); they fail as warnings, so nothing is stopped
-        dg.AssetCheckSpec(
-            name=f"rule_{rule_id}", asset=FACTS, blocking=True,
-            description=f"No ticket breaks audit rule {rule_id} (audit-rules §2, §5).",
-        )
-        for rule_id in RULE_IDS
-    ],
-    required_resource_keys=RESOURCES,
-)
-def audit_rules(context: dg.AssetCheckExecutionContext):
-    """The GX `audit_rules` suite over `fct_audit_facts`: per rule, breaking tickets."""
-    pipeline = context.resources.pipeline
-    cfg = load_audit_config()
-    with context.resources.warehouse.connect(read_only=True) as con:
-        facts = read_facts(con)
-    as_of, dirs = pipeline.as_of_utc(), _gx_dirs(context)
-    outcomes, seconds = validate_rules(facts, cfg, run_id=context.run.run_id, as_of=as_of,
-                                       **dirs)
-    save_rule_outcomes(dirs["home_dir"], context.run.run_id, as_of, outcomes, seconds)
-    docs = _docs(context)
-    for rule_id in RULE_IDS:
-        tickets = rule_tickets(outcomes, rule_id)
-        yield dg.AssetCheckResult(
-            asset_key=FACTS,
-            check_name=f"rule_{rule_id}",
-            passed=not tickets,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "rule": f"{rule_id} {cfg.rules[rule_id].rule_name}",
-                "severity": cfg.rules[rule_id].severity,
-                "tickets_audited": max(o.element_count for o in rule_outcomes(outcomes, rule_id)),
-                "tickets_breaking": len(tickets),
-                "sample_ticket_ids": tickets[:20],
-                "gx_seconds": round(seconds, 2),
-                "data_docs": dg.MetadataValue.path(docs),
-            },
-        )
-
-
 SLA_WARNINGS = dg.AssetKey(["fct_sla_warnings"])
 
 
@@ -187,4 +141,4 @@ def sla_warnings(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     )
 
 
-CHECKS: list = [raw_ticket_identity, source_integrity, audit_rules, sla_warnings]
+CHECKS: list = [raw_ticket_identity, source_integrity, sla_warnings]

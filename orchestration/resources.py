@@ -1,5 +1,5 @@
-"""Resources every asset shares, by key (docs/architecture.md): `warehouse` and `pipeline`
-(the dbt layer adds `dbt`)."""
+"""Resources every asset shares, by key (docs/architecture.md): `warehouse`, `pipeline` and
+`dbt`, all built from one `Settings` (`build_resources`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import duckdb
 from pydantic import Field, PrivateAttr
 
 from complaint_trace.run_lock import run_lock
-from complaint_trace.settings import get_settings
+from complaint_trace.settings import Settings, settings_from
+from orchestration.dbt_project import dbt_resource
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -75,13 +76,25 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class PipelineConfig(dg.ConfigurableResource):
-    """Where the landing root is, how to read its timestamps, and the audit as-of time."""
+    """Where the landing root is, how to read its timestamps, the audit as-of time, and the
+    settings the steps read (`settings()`)."""
 
     home: str = Field(description="Home directory (warehouse, snapshots, DAGSTER_HOME).")
     landing: str = Field(description="Landing root: one folder per source system.")
     source_tz: str = Field(default="Asia/Shanghai",
                            description="Zone in which naive source timestamps are read.")
     as_of: str = Field(default="", description="UTC 'YYYY-MM-DD HH:MM:SS'; empty = now.")
+    delivery_minutes: int = Field(default=1440, description=(
+        "How often ticketing and CRM deliver, in minutes (names `<date>-<hhmm>`)."))
+    dbt_runs_kept: int = Field(default=3, description="Runs' dbt artefacts kept.")
+    snapshots_keep: int = Field(default=3, description="Published snapshots kept on disk.")
+
+    def settings(self) -> Settings:
+        """The settings of this run: this resource's values, never the environment."""
+        return settings_from(home=self.home, landing=self.landing, source_tz=self.source_tz,
+                             as_of=self.as_of or None, delivery_minutes=self.delivery_minutes,
+                             dbt_runs_kept=self.dbt_runs_kept,
+                             snapshots_keep=self.snapshots_keep)
 
     @property
     def landing_dir(self) -> Path:
@@ -101,11 +114,8 @@ class PipelineConfig(dg.ConfigurableResource):
         return self.as_of_utc().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def build_resources() -> dict:
-    """Resources from the one Settings object (environment `COMPLAINT_TRACE_*`)."""
-    from orchestration.assets.dbt import dbt_resource  # here: that module imports this one
-
-    settings = get_settings()
+def build_resources(settings: Settings) -> dict:
+    """The resources of `settings` (a run's config may still override their fields)."""
     return {
         "dbt": dbt_resource(),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path),
@@ -117,5 +127,8 @@ def build_resources() -> dict:
             landing=str(settings.landing_dir),
             source_tz=settings.source_tz,
             as_of=settings.as_of_utc.strftime("%Y-%m-%d %H:%M:%S") if settings.as_of else "",
+            delivery_minutes=settings.delivery_minutes,
+            dbt_runs_kept=settings.dbt_runs_kept,
+            snapshots_keep=settings.snapshots_keep,
         ),
     }

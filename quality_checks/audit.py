@@ -3,7 +3,6 @@ source-integrity suites over staging. Plain functions over a DuckDB connection, 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from quality_checks.rules import READING_COLUMN, rule_expectations, with_reading
 
 RULES_SUITE = "audit_rules"
 WATERMARKS_FILE = "gx/integrity_watermarks.json"
-RULE_OUTCOMES_DIR = "gx/rule_outcomes"  # the audit_rules check's outcomes, for the findings step
 
 
 def _write_json(path: Path, data: object, **dumps) -> None:
@@ -70,10 +68,21 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+@dataclass(frozen=True)
+class RuleOutcomes:
+    """One validation of the rule suite: what each expectation found, for which run and
+    as-of, and how long GX took."""
+
+    outcomes: list[ExpectationOutcome]
+    seconds: float
+    run_id: str
+    as_of: datetime
+
+
 def validate_rules(
     facts: pd.DataFrame, cfg: AuditConfig, *, home_dir: Path, docs_dir: Path,
     run_id: str, as_of: datetime,
-) -> tuple[list[ExpectationOutcome], float]:
+) -> RuleOutcomes:
     """Run the `audit_rules` suite over the normalised facts (Data Docs updated). Data Docs
     show each unexpected ticket with its reading (durations in h and min); the findings are
     the ticket ids alone."""
@@ -86,49 +95,22 @@ def validate_rules(
             shown_columns=[READING_COLUMN],
             run_name=f"{run_id}-asof-{as_of:%Y%m%dT%H%M%S}", run_time=started,
         )
-    return outcomes, (datetime.now(UTC) - started).total_seconds()
-
-
-def _outcomes_path(home_dir: Path, run_id: str, as_of: datetime) -> Path:
-    return home_dir / RULE_OUTCOMES_DIR / f"{run_id}-{as_of:%Y%m%dT%H%M%S}.json"
-
-
-def save_rule_outcomes(home_dir: Path, run_id: str, as_of: datetime,
-                       outcomes: list[ExpectationOutcome], seconds: float) -> Path:
-    """Keep the rule suite's outcomes of this run for the findings step (one file per run and
-    as-of; earlier runs' files are removed)."""
-    path = _outcomes_path(home_dir, run_id, as_of)
-    for old in path.parent.glob("*.json"):
-        old.unlink(missing_ok=True)
-    _write_json(path, {"seconds": seconds, "outcomes": [dataclasses.asdict(o) for o in outcomes]})
-    return path
-
-
-def load_rule_outcomes(home_dir: Path, run_id: str, as_of: datetime
-                       ) -> tuple[list[ExpectationOutcome], float] | None:
-    """The outcomes `save_rule_outcomes` kept for this run and as-of, if any."""
-    path = _outcomes_path(home_dir, run_id, as_of)
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text())
-    outcomes = [ExpectationOutcome(**{**o, "unexpected_ids": tuple(o["unexpected_ids"])})
-                for o in data["outcomes"]]
-    return outcomes, data["seconds"]
+    return RuleOutcomes(outcomes, (datetime.now(UTC) - started).total_seconds(), run_id, as_of)
 
 
 def audit_findings(
     con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
     as_of: datetime, cfg: AuditConfig | None = None,
-    validated: tuple[list[ExpectationOutcome], float] | None = None,
+    validated: RuleOutcomes | None = None,
 ) -> AuditResult:
     """GX rule suite over `fct_audit_facts`, its failing rows written to `audit.findings`.
     `validated`: the suite's outcomes when this run already validated the same facts (the
-    `audit_rules` check), so GX does not run twice."""
+    `audit/rule_outcomes` asset), so GX does not run twice."""
     cfg = cfg or load_audit_config()
     if validated is None:
         validated = validate_rules(read_facts(con), cfg, home_dir=home_dir, docs_dir=docs_dir,
                                    run_id=run_id, as_of=as_of)
-    outcomes, seconds = validated
+    outcomes, seconds = validated.outcomes, validated.seconds
     findings = write_findings(
         con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=_now()
     )

@@ -9,16 +9,12 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BeforeValidator
 
-from api.config import ApiSettings
 from api.schemas import ErrorPublic
 
 ERRORS: dict = {code: {"model": ErrorPublic, "description": text} for code, text in (
     (401, "missing or invalid API key"), (403, "the key's role may not do this"),
     (404, "no such ticket"), (422, "malformed input"), (503, "no snapshot published yet"))}
 
-_PAGE = ApiSettings()
-Limit = Annotated[int | None, Query(ge=1, le=_PAGE.page_size_max, description=(
-    f"page size (default {_PAGE.page_size_default}, at most {_PAGE.page_size_max})"))]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what ISO 8601 text starts with

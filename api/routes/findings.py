@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from api.deps import AuditorDep, SnapshotDep
+from api.deps import AuditorDep, PageSizeDep, SnapshotDep
 from api.listing import FindingFilter, audit_summary, list_findings
-from api.routes import ERRORS, IsoDate, Limit
+from api.routes import ERRORS, IsoDate
 from api.schemas import (
     TICKET_ID_PATTERN,
     AuditDailyPublic,
@@ -27,7 +27,7 @@ DayTo = Annotated[IsoDate | None, Query(alias="to", description="ticket created 
 
 @router.get("/findings", response_model=FindingPage, responses=ERRORS)
 def read_findings(
-    request: Request, snapshot: SnapshotDep, caller: AuditorDep, limit: Limit = None,
+    snapshot: SnapshotDep, caller: AuditorDep, size: PageSizeDep,
     rule: RuleId = None, department: Department = None, day_from: DayFrom = None,
     day_to: DayTo = None,
     severity: Annotated[str | None, Query(pattern=r"^(high|medium|low)$")] = None,
@@ -37,7 +37,6 @@ def read_findings(
     """Audit findings (one per ticket and rule) by rule, department, severity and day."""
     flt = FindingFilter(rule_id=rule, department=department, severity=severity,
                         ticket_id=ticket_id, day_from=day_from, day_to=day_to)
-    size = limit or request.app.state.api_settings.page_size_default
     with snapshot.cursor() as cur:
         rows, nxt = list_findings(cur, flt, cursor, size)
     return FindingPage(items=[finding_from_row(r, caller.sees_pii) for r in rows],

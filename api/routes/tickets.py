@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from api.deps import CallerDep, SnapshotDep
+from api.deps import CallerDep, PageSizeDep, SnapshotDep
 from api.listing import TicketFilter, at_risk, search_tickets
-from api.routes import ERRORS, IsoDateTime, Limit, naive_utc
+from api.routes import ERRORS, IsoDateTime, naive_utc
 from api.schemas import AtRiskPage, AtRiskPublic, TicketPage, TicketSummaryPublic
 from api.trace import utc
 from complaint_trace.pii import mask_msisdn
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 @router.get("", response_model=TicketPage, responses=ERRORS)
 def read_tickets(
-    request: Request, snapshot: SnapshotDep, caller: CallerDep, limit: Limit = None,
+    snapshot: SnapshotDep, caller: CallerDep, size: PageSizeDep,
     msisdn: Annotated[str | None, Query(pattern=r"^\d{5,15}$")] = None,
     status: Annotated[str | None, Query(max_length=32, description="status at as-of")] = None,
     created_from: Annotated[IsoDateTime | None, Query(description="inclusive")] = None,
@@ -30,7 +30,6 @@ def read_tickets(
     """Tickets by MSISDN, status, creation range and district, oldest first."""
     flt = TicketFilter(msisdn=msisdn, status=status, created_from=naive_utc(created_from),
                        created_to=naive_utc(created_to), district=district)
-    size = limit or request.app.state.api_settings.page_size_default
     with snapshot.cursor() as cur:
         items, nxt = search_tickets(cur, flt, cursor, size)
     for item in items:
@@ -42,7 +41,7 @@ def read_tickets(
 
 @router.get("/at-risk", response_model=AtRiskPage, responses=ERRORS)
 def read_at_risk(
-    request: Request, snapshot: SnapshotDep, caller: CallerDep, limit: Limit = None,
+    snapshot: SnapshotDep, caller: CallerDep, size: PageSizeDep,
     level: Annotated[int | None, Query(ge=1, le=100, description=(
         "only limits at or past this warning level (percent of the limit used; the levels "
         "are the seed sla_warning_levels: 50, 75, 90); default: any level reached"))] = None,
@@ -52,7 +51,6 @@ def read_at_risk(
 ) -> AtRiskPage:
     """Open tickets whose SLA clock reached a warning level, most urgent (least time left)
     first: share of the limit used, time left or overdue by, the owning department."""
-    size = limit or request.app.state.api_settings.page_size_default
     with snapshot.cursor() as cur:
         items, nxt = at_risk(cur, level, department, cursor, size)
     for item in items:

@@ -33,10 +33,10 @@ def vendor_path(name: str) -> Path:
 def install(app: FastAPI) -> None:
     from api.ui.routes import router
 
-    settings, api_settings = app.state.settings, app.state.api_settings
+    settings = app.state.settings
     app.state.ui_sessions = Sessions(
         session_secret(settings.ui_session_secret_path), app.state.keys,
-        round(api_settings.ui_session_hours * 3600), api_settings.ui_cookie_secure)
+        round(settings.ui_session_hours * 3600), settings.ui_cookie_secure)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
 
     @app.get(f"{PREFIX}/vendor/{{name}}", include_in_schema=False)

@@ -176,7 +176,7 @@ def audit(request: Request, cursor: str | None = None):
     snapshot, flt = context["snapshot"], context["flt"]
     result = audit_page.summary(snapshot, flt)
     findings, nxt = audit_page.findings_page(
-        snapshot, flt, cursor, request.app.state.api_settings.ui_page_size, page.caller,
+        snapshot, flt, cursor, request.app.state.settings.ui_page_size, page.caller,
         page.lang)
     query = {k: v for k, v in context["params"].items() if k not in ("cursor", "lang") and v}
     return page.render("audit.html", result=result, findings=findings, next_cursor=nxt,

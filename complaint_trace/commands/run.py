@@ -3,8 +3,6 @@ definitions the UI shows; exits non-zero with the failing step's reason."""
 
 from __future__ import annotations
 
-import importlib
-import os
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -35,32 +33,16 @@ def _settings(**options) -> Settings:
     return settings
 
 
-def _export(settings: Settings, as_of: str) -> None:
-    """Make every layer (including ones that read settings at import time) see this run's
-    settings, and point Dagster at `<home>/dagster` so the run shows in `dagster dev`."""
+def _dagster_home(settings: Settings) -> None:
+    """`<home>/dagster` holds the run's events, so the run shows in `dagster dev`."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text(_DAGSTER_YAML)
-    os.environ.update({
-        "COMPLAINT_TRACE_HOME": str(settings.home_dir),
-        "COMPLAINT_TRACE_LANDING": str(settings.landing_dir),
-        "COMPLAINT_TRACE_SOURCE_TZ": settings.source_tz,
-        "COMPLAINT_TRACE_AS_OF": as_of,
-        "DAGSTER_HOME": str(settings.dagster_home),
-    })
 
 
-def run_config(settings: Settings, as_of: str) -> dict:
-    """Resource config carrying this run's paths and as-of time to every step; the console
-    shows Dagster's INFO events (the DEBUG stream stays in the run's event log in the UI)."""
-    return {"loggers": {"console": {"config": {"log_level": "INFO"}}}, "resources": {
-        "warehouse": {"config": {"path": str(settings.warehouse_path)}},
-        "pipeline": {"config": {
-            "home": str(settings.home_dir), "landing": str(settings.landing_dir),
-            "source_tz": settings.source_tz, "as_of": as_of,
-        }},
-    }}
+# The console shows Dagster's INFO events (the DEBUG stream stays in the run's event log).
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def failure_reason(error) -> str:
@@ -128,14 +110,16 @@ def command(
         "--source-tz", help="Zone of naive source timestamps; default Asia/Shanghai.")] = None,
 ) -> None:
     settings = _settings(home=home, landing=landing, as_of=as_of, source_tz=source_tz)
+    # every step audits as of the same moment, also when it is "now"
+    settings = settings.model_copy(update={"as_of": settings.as_of_utc})
     as_of_text = settings.as_of_utc.strftime("%Y-%m-%d %H:%M:%S")
-    _export(settings, as_of_text)
+    _dagster_home(settings)
     from dagster import DagsterInstance
 
+    from orchestration.definitions import build_definitions
     from quality_checks.gx_runner import data_docs_index
 
-    defs = importlib.import_module("orchestration.definitions").defs
-    job = defs.resolve_job_def(JOB_NAME)
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
     typer.echo(f"complaint-trace run: landing {settings.landing_dir}, home {settings.home_dir}, "
                f"as-of {as_of_text} UTC")
     run_id = str(uuid.uuid4())
@@ -143,7 +127,7 @@ def command(
         with run_lock(settings.home_dir, run_id), \
                 DagsterInstance.from_config(str(settings.dagster_home)) as instance:
             result = job.execute_in_process(
-                run_config=run_config(settings, as_of_text), instance=instance, run_id=run_id,
+                run_config=RUN_CONFIG, instance=instance, run_id=run_id,
                 raise_on_error=False, tags={"as_of": as_of_text, "launched_by": "cli"})
     except RunInProgress as exc:
         typer.echo(f"complaint-trace run: {exc}", err=True)

@@ -35,11 +35,9 @@ def command(
 ) -> None:
     import uvicorn
 
-    from api.config import ApiSettings
-
     settings = get_settings(home=home)
     keys_path = settings.api_keys_path
-    if init_keys or (not ApiSettings().api_keys and not keys_path.exists()):
+    if init_keys or (not settings.api_keys and not keys_path.exists()):
         _init_keys(keys_path)
     # Workers build the app from the environment (`api.main:app`): hand the home down that way.
     os.environ["COMPLAINT_TRACE_HOME"] = str(settings.home_dir)

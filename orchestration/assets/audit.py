@@ -1,43 +1,105 @@
-"""The audit layer's assets: `audit/findings` (the GX rule suite's failing rows, one per
-ticket and rule) and `audit/agg_audit_daily` (the per-day rollup auditors and BI read)."""
+"""The audit layer's assets: `audit/rule_outcomes` (the GX `audit_rules` suite over
+`fct_audit_facts`, with one check per rule), `audit/findings` (the suite's failing rows, one
+per ticket and rule) and `audit/agg_audit_daily` (the per-day rollup auditors and BI read).
+
+The rule suite runs once a run: its outcomes are the `rule_outcomes` asset's output, which
+Dagster hands to the findings step as its input (stored by the run's IO manager).
+"""
 
 
 from collections import Counter
 
 import dagster as dg
 
-from complaint_trace.settings import get_settings
-from quality_checks.audit import audit_findings, audit_rollup, load_rule_outcomes
+from quality_checks.audit import RuleOutcomes, audit_findings, audit_rollup, validate_rules
+from quality_checks.config import RULE_IDS, load_audit_config
+from quality_checks.facts import read_facts
 from quality_checks.gx_runner import data_docs_index
+from quality_checks.report import rule_outcomes, rule_tickets
 
 FACTS = dg.AssetKey(["fct_audit_facts"])
+RULE_OUTCOMES = dg.AssetKey(["audit", "rule_outcomes"])
 FINDINGS = dg.AssetKey(["audit", "findings"])
 AGG = dg.AssetKey(["audit", "agg_audit_daily"])
 
 
 @dg.asset(
+    key=RULE_OUTCOMES,
+    deps=[FACTS],
+    group_name="audit",
+    required_resource_keys={"warehouse", "pipeline"},
+    kinds={"great_expectations"},
+    check_specs=[
+        dg.AssetCheckSpec(name=f"rule_{rule_id}", asset=RULE_OUTCOMES,
+                          description=f"No ticket breaks audit rule {rule_id} "
+                                      "(audit-rules §2, §5).")
+        for rule_id in RULE_IDS
+    ],
+)
+def rule_outcomes_asset(context: dg.AssetExecutionContext):
+    """The GX `audit_rules` suite over `fct_audit_facts` as of the run's as-of: per rule and
+    expectation, the tickets that break it (Data Docs updated). Each rule's check fails, as a
+    warning, while any ticket breaks it."""
+    pipeline = context.resources.pipeline
+    settings = pipeline.settings()
+    cfg = load_audit_config()
+    with context.resources.warehouse.connect(read_only=True) as con:
+        facts = read_facts(con)
+    validated = validate_rules(facts, cfg, home_dir=settings.home_dir,
+                               docs_dir=settings.data_docs_dir, run_id=context.run.run_id,
+                               as_of=pipeline.as_of_utc())
+    docs = str(data_docs_index(settings.data_docs_dir))
+    for rule_id in RULE_IDS:
+        tickets = rule_tickets(validated.outcomes, rule_id)
+        yield dg.AssetCheckResult(
+            asset_key=RULE_OUTCOMES,
+            check_name=f"rule_{rule_id}",
+            passed=not tickets,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rule": f"{rule_id} {cfg.rules[rule_id].rule_name}",
+                "severity": cfg.rules[rule_id].severity,
+                "tickets_audited": max(o.element_count
+                                       for o in rule_outcomes(validated.outcomes, rule_id)),
+                "tickets_breaking": len(tickets),
+                "sample_ticket_ids": tickets[:20],
+                "gx_seconds": round(validated.seconds, 2),
+                "data_docs": dg.MetadataValue.path(docs),
+            },
+        )
+    yield dg.Output(validated, metadata={
+        "tickets_audited": len(facts),
+        "expectations": len(validated.outcomes),
+        "failed_expectations": sum(not o.success for o in validated.outcomes),
+        "as_of": validated.as_of.strftime("%Y-%m-%d %H:%M:%S"),
+        "gx_seconds": round(validated.seconds, 2),
+    })
+
+
+@dg.asset(
     key=FINDINGS,
     deps=[FACTS],
+    ins={"validated": dg.AssetIn(RULE_OUTCOMES)},
     group_name="audit",
     required_resource_keys={"warehouse", "pipeline"},
     kinds={"great_expectations", "duckdb"},
 )
-def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def findings(context: dg.AssetExecutionContext, validated: RuleOutcomes) -> dg.MaterializeResult:
     """Audit findings (audit-rules §6): the tickets breaking T1–T3 / F1–F5 as of the run's
-    as-of time, found by the GX `audit_rules` suite over `fct_audit_facts`, with evidence JSON
-    and the accountable department. Replaces the previous audit; Data Docs are rebuilt."""
+    as-of time, from the rule suite's outcomes, with evidence JSON and the accountable
+    department. Replaces the previous audit."""
     pipeline, warehouse = context.resources.pipeline, context.resources.warehouse
     if not pipeline.as_of:
         context.log.warning("no as-of configured: the audit uses now, which may differ from "
                             "the as-of dbt used for fct_audit_facts; pass --as-of")
-    settings = get_settings(home=pipeline.home)
+    settings = pipeline.settings()
     as_of = pipeline.as_of_utc()
-    # the `audit_rules` check (blocking, so it ran first) validated the same facts this run
-    validated = load_rule_outcomes(settings.home_dir, context.run_id, as_of)
+    # outcomes of another run (this step materialised alone) may describe other facts
+    reused = validated.run_id == context.run_id and validated.as_of == as_of
     with warehouse.connect() as con:
         result = audit_findings(con, home_dir=settings.home_dir,
                                 docs_dir=settings.data_docs_dir, run_id=context.run_id,
-                                as_of=as_of, validated=validated)
+                                as_of=as_of, validated=validated if reused else None)
         per_rule = dict(sorted(Counter(
             rule for (rule,) in con.execute("select rule_id from audit.findings").fetchall()
         ).items()))
@@ -49,7 +111,7 @@ def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "tickets_audited": result.tickets,
         "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
         "gx_seconds": round(result.seconds_gx, 2),
-        "validated_by": "the audit_rules check" if validated else "this step",
+        "validated_by": "the rule_outcomes step" if reused else "this step",
         "data_docs": dg.MetadataValue.path(str(docs)),
     })
 
@@ -74,4 +136,4 @@ def agg_audit_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     })
 
 
-ASSETS: list = [findings, agg_audit_daily]
+ASSETS: list = [rule_outcomes_asset, findings, agg_audit_daily]

@@ -3,13 +3,15 @@ ingestion assets (dbt sources keep the default keys `[source, table]`, which are
 keys), and every dbt test an asset check.
 
 One `dbt build` per run, with the run's as-of time, its run id and the warehouse file passed
-as dbt vars, so a mart row names the Dagster run and the dbt invocation that built it.
+as dbt vars, so a mart row names the Dagster run and the dbt invocation that built it. The
+assets are made from the manifest when the definitions are built (`dbt_assets_of`), not when
+this module is imported.
 """
 
 
+import functools
 import json
 import shutil
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,49 +25,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from complaint_trace.settings import DBT_PROJECT_DIR, get_settings
+from orchestration.dbt_project import DBT_PROJECT, prepare_manifest
 from orchestration.resources import PipelineConfig, WarehouseResource
-
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_executable() -> str:
-    """dbt as installed beside this interpreter (the venv need not be activated):
-    `complaint-trace-dbt`, dbt's CLI in a process that ends with its run
-    (complaint_trace/dbt_child.py), else plain `dbt`."""
-    for name in ("complaint-trace-dbt", "dbt"):
-        beside = Path(sys.executable).parent / name
-        if beside.exists():
-            return str(beside)
-    return shutil.which("dbt") or "dbt"
-
-
-def dbt_resource() -> DbtCliResource:
-    """The `"dbt"` resource: the CLI over this project; the warehouse path travels as a var."""
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
-
-
-def _manifest_is_current(project: DbtProject) -> bool:
-    """The manifest exists and is newer than every file it is parsed from."""
-    if not project.manifest_path.exists():
-        return False
-    built = project.manifest_path.stat().st_mtime
-    sources = [project.project_dir / "dbt_project.yml", project.project_dir / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "tests"):
-        sources += (project.project_dir / folder).rglob("*")
-    return all(path.stat().st_mtime <= built for path in sources if path.is_file())
-
-
-def ensure_manifest(project: DbtProject = DBT_PROJECT) -> None:
-    """Parse the project when its manifest is missing or older than the project's files (a
-    fresh checkout, CI, a pull), or under `dagster dev`, so the asset graph never comes from a
-    stale build artefact."""
-    if _manifest_is_current(project) and not project.preparer.using_dagster_dev():
-        return
-    dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
-
-
-ensure_manifest()
 
 
 class ComplaintTraceTranslator(DagsterDbtTranslator):
@@ -99,32 +60,41 @@ def build_vars(*, as_of: str, run_id: str, warehouse: WarehouseResource) -> dict
             "duckdb_max_temp_directory_size": warehouse.max_temp_directory_size}
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=ComplaintTraceTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-    ),
-)
-def complaint_trace_dbt_assets(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    pipeline: PipelineConfig,
-    warehouse: WarehouseResource,
-    config: DbtBuildConfig,
-) -> Iterator[Any]:
-    """Staging, intermediate and mart models of the complaint trace, seeds, and dbt tests."""
-    dbt_vars = build_vars(
-        as_of=pipeline.as_of_text(), run_id=context.run.run_id, warehouse=warehouse
+@functools.cache
+def dbt_assets_of(project: DbtProject = DBT_PROJECT) -> dg.AssetsDefinition:
+    """The assets of `project`'s manifest (prepared first: `prepare_manifest`), made once."""
+    prepare_manifest(project)
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=ComplaintTraceTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
     )
-    args = ["build", "--vars", json.dumps(dbt_vars)]
-    if config.full_refresh:
-        args.append("--full-refresh")
-    if not config.unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
-    settings = get_settings(home=pipeline.home)
-    target = dbt_run_target(settings.dbt_runs_dir, context.run.run_id, settings.dbt_runs_kept)
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    def complaint_trace_dbt_assets(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        pipeline: PipelineConfig,
+        warehouse: WarehouseResource,
+        config: DbtBuildConfig,
+    ) -> Iterator[Any]:
+        """Staging, intermediate and mart models of the complaint trace, seeds, and dbt
+        tests."""
+        dbt_vars = build_vars(
+            as_of=pipeline.as_of_text(), run_id=context.run.run_id, warehouse=warehouse
+        )
+        args = ["build", "--vars", json.dumps(dbt_vars)]
+        if config.full_refresh:
+            args.append("--full-refresh")
+        if not config.unit_tests:
+            args += ["--exclude-resource-type", "unit_test"]
+        settings = pipeline.settings()
+        target = dbt_run_target(settings.dbt_runs_dir, context.run.run_id,
+                                settings.dbt_runs_kept)
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+
+    return complaint_trace_dbt_assets
 
 
 def dbt_run_target(runs_dir: Path, run_id: str, keep: int) -> Path:
@@ -136,6 +106,3 @@ def dbt_run_target(runs_dir: Path, run_id: str, keep: int) -> Path:
     for old in earlier[max(keep - 1, 0):]:
         shutil.rmtree(old, ignore_errors=True)
     return runs_dir / run_id
-
-
-ASSETS: list = [complaint_trace_dbt_assets]

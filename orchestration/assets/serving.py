@@ -5,12 +5,8 @@ asset from running when they fail, so a snapshot is only ever published from a r
 blocking checks passed; the API keeps serving the previous one meanwhile.
 """
 
-from pathlib import Path
-
 import dagster as dg
 
-from api.config import ApiSettings
-from complaint_trace.settings import get_settings
 from orchestration.resources import PipelineConfig, WarehouseResource
 from serving.publish import SERVED_TABLES, publish_snapshot
 
@@ -31,13 +27,13 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     """Immutable read-only copy of the serving tables (marts, audit findings and rollup, the
     alarms and customers a trace shows) in a new DuckDB file under `<home>/snapshots`, then an
     atomic switch of `CURRENT`; the API picks it up without a restart."""
-    settings = get_settings(home=Path(pipeline.home))
+    settings = pipeline.settings()
     # The pipeline is the only writer and its earlier steps are done; a read-write connection
     # avoids DuckDB's "same file, different configuration" error inside one process.
     with warehouse.connect() as con:
         published = publish_snapshot(con, settings.snapshots_dir, run_id=context.run.run_id,
                                      as_of=pipeline.as_of_utc(),
-                                     keep=ApiSettings().snapshots_keep)
+                                     keep=settings.snapshots_keep)
     context.log.info(f"published {published.path.name} and switched CURRENT to it; "
                      f"{published.documents_built} trace documents built, the other "
                      f"{published.row_counts['main.trace_documents'] - published.documents_built}"

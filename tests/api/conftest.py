@@ -12,7 +12,6 @@ import pytest
 from api_warehouse import build_warehouse
 from fastapi.testclient import TestClient
 
-from api.config import ApiSettings
 from api.main import create_app
 from api.security import Role, write_keys_file
 from complaint_trace.settings import Settings, get_settings
@@ -65,6 +64,6 @@ def api_home(_template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ApiH
 
 @pytest.fixture
 def client(api_home: ApiHome) -> TestClient:
-    app = create_app(api_home.settings, ApiSettings(snapshot_check_seconds=0))
+    app = create_app(api_home.settings.model_copy(update={"snapshot_check_seconds": 0}))
     with TestClient(app) as test_client:
         yield test_client

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from api.config import ApiSettings
 from api.main import create_app
 from api.reader import SnapshotReader
 from api.schemas import TracePublic
@@ -28,7 +27,7 @@ def served(pipeline_home, tmp_path_factory):
     keys_file = tmp_path_factory.mktemp("keys") / "keys.json"
     keys = write_keys_file(keys_file, [(r.value, r) for r in Role])
     settings = get_settings(home=pipeline_home.home, api_keys_file=keys_file)
-    with TestClient(create_app(settings, ApiSettings(api_keys=None))) as client:
+    with TestClient(create_app(settings.model_copy(update={"api_keys": None}))) as client:
         yield client, keys, pipeline_home
 
 

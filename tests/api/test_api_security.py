@@ -8,8 +8,8 @@ import pytest
 from api_warehouse import CUSTOMER_NAME, F1_TICKET, MSISDN
 from fastapi.testclient import TestClient
 
-from api.config import ApiSettings
 from api.main import create_app
+from complaint_trace.settings import get_settings
 from api.security import hash_key
 from complaint_trace.pii import mask_msisdn
 
@@ -72,7 +72,9 @@ def test_malformed_ticket_id_is_422(client, api_home, bad_id):
 def test_keys_from_env_replace_the_file(api_home, monkeypatch):
     entries = [{"name": "ops", "role": "admin", "sha256": hash_key("env-key-1")}]
     monkeypatch.setenv("COMPLAINT_TRACE_API_KEYS", json.dumps(entries))
-    with TestClient(create_app(api_home.settings, ApiSettings())) as env_client:
+    # the environment is read where the service starts, when its settings are made
+    settings = get_settings(home=api_home.settings.home)
+    with TestClient(create_app(settings)) as env_client:
         assert env_client.get(TRACE, headers={"X-API-Key": "env-key-1"}).status_code == 200
         assert env_client.get(TRACE, headers=api_home.headers("admin")).status_code == 401
 
@@ -96,7 +98,7 @@ def test_a_malformed_keys_file_keeps_the_last_good_keys(client, api_home, caplog
 
 def test_a_keys_file_malformed_from_the_start_is_503(api_home):
     api_home.settings.api_keys_path.write_text('{"name": "x"}', encoding="utf-8")
-    with TestClient(create_app(api_home.settings, ApiSettings())) as fresh:
+    with TestClient(create_app(api_home.settings)) as fresh:
         response = fresh.get(TRACE, headers=api_home.headers("admin"))
     _assert_error(response, 503, "keys_unavailable")
     assert str(api_home.settings.api_keys_path) in response.json()["message"]

@@ -15,7 +15,6 @@ from api_warehouse import CUSTOMER_NAME, F1_TICKET, MISSING_TICKET, MSISDN
 from babel.messages.extract import extract_from_dir
 from fastapi.testclient import TestClient
 
-from api.config import ApiSettings
 from api.main import create_app
 from api.ui.i18n import LOCALE_DIR, translations
 
@@ -61,8 +60,8 @@ def test_login_never_redirects_off_the_pages(client, api_home, target):
 
 
 def test_an_expired_session_asks_to_sign_in_again(api_home):
-    app = create_app(api_home.settings, ApiSettings(snapshot_check_seconds=0,
-                                                    ui_session_hours=1 / 3600))
+    app = create_app(api_home.settings.model_copy(
+        update={"snapshot_check_seconds": 0, "ui_session_hours": 1 / 3600}))
     with TestClient(app) as client:
         _sign_in(client, api_home.keys["handler"])
         assert client.get("/ui/", follow_redirects=False).status_code == 200

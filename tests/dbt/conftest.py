@@ -9,7 +9,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.assets.dbt import complaint_trace_dbt_assets, dbt_resource
+from orchestration.assets.dbt import dbt_assets_of
+from orchestration.dbt_project import dbt_resource
 from orchestration.resources import PipelineConfig, WarehouseResource
 from tests.dbt import handmade
 from tests.dbt.raw_tables import new_warehouse
@@ -29,7 +30,7 @@ def handmade_build(tmp_path_factory) -> BuiltWarehouse:
     handmade.load(con)
     con.close()
     result = dg.materialize(
-        [complaint_trace_dbt_assets],
+        [dbt_assets_of()],
         resources={
             "dbt": dbt_resource(),
             "warehouse": WarehouseResource(path=str(warehouse)),

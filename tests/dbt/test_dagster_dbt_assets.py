@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 
 from complaint_trace.contract import ENTITIES
-from orchestration.assets.dbt import complaint_trace_dbt_assets
+from orchestration.assets.dbt import dbt_assets_of
 from tests.dbt.conftest import BuiltWarehouse
 
 MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
@@ -15,15 +15,16 @@ MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
 
 
 def test_dbt_sources_are_the_ingestion_asset_keys() -> None:
-    upstream = set(complaint_trace_dbt_assets.dependency_keys) - set(
-        complaint_trace_dbt_assets.keys)
+    dbt_assets = dbt_assets_of()
+    upstream = set(dbt_assets.dependency_keys) - set(dbt_assets.keys)
     assert upstream == {dg.AssetKey([e.source, e.name]) for e in ENTITIES}
 
 
 def test_models_and_seeds_are_assets_and_tests_are_checks() -> None:
-    keys = {key.path[-1] for key in complaint_trace_dbt_assets.keys}
+    dbt_assets = dbt_assets_of()
+    keys = {key.path[-1] for key in dbt_assets.keys}
     assert set(MARTS) | {"sla_policy", "kpi_thresholds", "closure_codes", "rule_catalog"} <= keys
-    checks = {check.name for check in complaint_trace_dbt_assets.check_keys}
+    checks = {check.name for check in dbt_assets.check_keys}
     assert "unique_fct_audit_facts_ticket_id" in checks
 
 

@@ -11,10 +11,11 @@ import duckdb
 import pytest
 
 from complaint_trace.contract import ENTITIES
+from complaint_trace.settings import settings_from
 from orchestration.assets import crm, netops, ticketing
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions, defs
 from orchestration.resources import PipelineConfig, WarehouseResource
-from orchestration.schedules import daily_schedule
+from orchestration.schedules import build_schedules
 from orchestration.sensors import landing_sensor
 from tests.connectors.samples import ALARM, CUSTOMER, csv_bytes, deliver_customer
 
@@ -114,15 +115,33 @@ def test_sensor_skips_an_empty_landing_root(tmp_path: Path):
 
 def test_daily_schedule_fixes_the_as_of_to_the_tick():
     tick = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+    (daily_schedule,) = build_schedules(settings_from(home="h"))
     request = daily_schedule(dg.build_schedule_context(scheduled_execution_time=tick))
     assert request.run_config["resources"]["pipeline"]["config"]["as_of"] == "2026-03-03 02:00:00"
 
 
 def test_definitions_are_loadable_and_hold_job_sensor_schedule():
-    dg.Definitions.validate_loadable(defs)
-    assert defs.resolve_job_def("complaint_trace_job") is not None
-    assert defs.resolve_sensor_def("landing_sensor") is not None
-    assert defs.resolve_schedule_def("daily_schedule") is not None
+    loaded = defs()  # as `dagster dev` loads them
+    dg.Definitions.validate_loadable(loaded)
+    assert loaded.resolve_job_def("complaint_trace_job") is not None
+    assert loaded.resolve_sensor_def("landing_sensor") is not None
+    assert loaded.resolve_schedule_def("daily_schedule") is not None
+
+
+def test_the_definitions_take_their_settings_from_the_caller_not_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COMPLAINT_TRACE_HOME", str(tmp_path / "from-env"))
+    monkeypatch.setenv("COMPLAINT_TRACE_SCHEDULE_CRON", "5 3 * * *")
+    given = settings_from(home=tmp_path / "given", schedule_cron="30 1 * * *", dbt_runs_kept=7)
+    built = build_definitions(given)
+    assert built.resolve_schedule_def("daily_schedule").cron_schedule == "30 1 * * *"
+    pipeline = built.resources["pipeline"]
+    assert pipeline.home == str(tmp_path / "given")
+    step_settings = pipeline.settings()  # what a step reads
+    assert (step_settings.home_dir, step_settings.dbt_runs_kept) == (tmp_path / "given", 7)
+    assert built.resources["warehouse"].path == str(tmp_path / "given" / "warehouse.duckdb")
+    # and where a process starts, the environment is read once
+    assert defs().resolve_schedule_def("daily_schedule").cron_schedule == "5 3 * * *"
 
 
 def test_pipeline_config_as_of():

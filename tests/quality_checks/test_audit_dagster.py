@@ -68,11 +68,11 @@ def clean_run(tmp_path_factory):
 
 def test_rule_checks_report_breaking_tickets_as_warnings(clean_run):
     _, checks, _, home = clean_run
-    t1 = checks[("fct_audit_facts", "rule_T1")]
+    t1 = checks[("audit/rule_outcomes", "rule_T1")]
     assert not t1.passed and t1.severity == dg.AssetCheckSeverity.WARN
     assert t1.metadata["sample_ticket_ids"].value == ["K2"]
     assert t1.metadata["data_docs"].value == str(home / "data_docs" / "index.html")
-    assert checks[("fct_audit_facts", "rule_F1")].passed
+    assert checks[("audit/rule_outcomes", "rule_F1")].passed
 
 
 def test_integrity_checks_pass_on_clean_sources_and_findings_are_published(clean_run):
@@ -83,8 +83,8 @@ def test_integrity_checks_pass_on_clean_sources_and_findings_are_published(clean
     meta = next(e for e in result.get_asset_materialization_events()
                 if e.asset_key.to_user_string() == "audit/findings").materialization.metadata
     assert meta["findings_by_rule"].value == {"T1": 1}
-    # GX ran once: the findings step reused the outcomes of the (blocking) audit_rules check
-    assert meta["validated_by"].value == "the audit_rules check"
+    # GX ran once: the findings step took the rule_outcomes asset's output as its input
+    assert meta["validated_by"].value == "the rule_outcomes step"
     assert (home / "data_docs" / "index.html").is_file()
 
 
@@ -111,8 +111,9 @@ def test_audit_as_of_comes_from_the_pipeline_config(clean_run):
 def test_every_check_targets_an_asset_of_the_real_graph_and_gates_the_publish_step():
     from orchestration.definitions import defs
 
-    dg.Definitions.validate_loadable(defs)
-    graph = defs.resolve_asset_graph()
+    loaded = defs()
+    dg.Definitions.validate_loadable(loaded)
+    graph = loaded.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     targets = {spec.asset_key for check in CHECKS for spec in check.check_specs}
     assert targets <= keys, f"checks on unknown assets: {targets - keys}"

@@ -68,5 +68,5 @@ def test_run_prints_where_the_data_docs_are(pipeline_home):
     index = pipeline_home.home / "data_docs" / "index.html"
     assert f"GX Data Docs: {index}" in pipeline_home.run_output
     # each rule's check line carries its counts, e.g. "rule_T1 WARN: ... tickets_breaking=3"
-    assert "fct_audit_facts:rule_T1" in pipeline_home.run_output
+    assert "audit/rule_outcomes:rule_T1" in pipeline_home.run_output
     assert "tickets_breaking=" in pipeline_home.run_output

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from api.config import ApiSettings
 from api.main import create_app
 from api.security import Role, write_keys_file
 from complaint_trace.settings import get_settings
@@ -37,7 +36,7 @@ def site(pipeline_home, tmp_path_factory) -> Site:
     keys_file = tmp_path_factory.mktemp("ui-keys") / "keys.json"
     keys = write_keys_file(keys_file, [(r.value, r) for r in Role])
     settings = get_settings(home=pipeline_home.home, api_keys_file=keys_file)
-    app = create_app(settings, ApiSettings(api_keys=None))
+    app = create_app(settings.model_copy(update={"api_keys": None}))
     with served(app) as base:
         yield Site(base, keys, pipeline_home.home, pipeline_home.truth, pipeline_home.as_of)
 

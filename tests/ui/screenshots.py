@@ -18,7 +18,6 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from api.config import ApiSettings
 from api.main import create_app
 from api.security import Role, write_keys_file
 from complaint_trace.settings import REPO_ROOT, get_settings
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
             f1 = sorted(r["ticket_id"] for r in csv.DictReader(f) if r["rule_id"] == "F1")[0]
         settings = get_settings(home=root / "home")
         keys = write_keys_file(settings.api_keys_path, [(r.value, r) for r in Role])
-        app = create_app(settings, ApiSettings(api_keys=None))
+        app = create_app(settings.model_copy(update={"api_keys": None}))
         with served(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
