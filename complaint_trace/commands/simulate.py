@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from complaint_trace.delivery import DAY_MINUTES, DELIVERY_MINUTES
 from complaint_trace.settings import get_settings
 from complaint_trace.simulator import SimConfig, simulate
 
@@ -35,17 +36,21 @@ def command(
     ] = 0.05,
     source_tz: Annotated[str | None, typer.Option(
         help="Zone of naive timestamps (default: the settings' source_tz).")] = None,
+    delivery_minutes: Annotated[int, typer.Option(
+        help=f"Ticketing and CRM deliver a file every N minutes, one of {DELIVERY_MINUTES} "
+             "(network hourly below a day); the default is one file per business day.")
+    ] = DAY_MINUTES,
     overwrite: Annotated[bool, typer.Option(help="Replace earlier simulated files.")] = False,
 ) -> None:
     settings = get_settings(source_tz=source_tz)
     truth = truth or out.resolve().parent / "truth"
-    config = SimConfig(
-        out=out, truth=truth, days=days, tickets_per_day=tickets_per_day, cells=cells, seed=seed,
-        start=date(start.year, start.month, start.day), bad_row_rate=bad_row_rate,
-        planted_rate=planted_rate, missing_trace_rate=missing_trace_rate,
-        source_tz=settings.source_tz,
-    )
     try:
+        config = SimConfig(
+            out=out, truth=truth, days=days, tickets_per_day=tickets_per_day, cells=cells,
+            seed=seed, start=date(start.year, start.month, start.day), bad_row_rate=bad_row_rate,
+            planted_rate=planted_rate, missing_trace_rate=missing_trace_rate,
+            source_tz=settings.source_tz, delivery_minutes=delivery_minutes,
+        )
         result = simulate(config, overwrite=overwrite)
     except (FileExistsError, ValueError) as exc:
         typer.echo(f"simulate: {exc}", err=True)

@@ -55,4 +55,7 @@ def alarms_table(parts: list[dict[str, np.ndarray]], cells: Cells, as_of: int,
         "severity": pa.array(alarm["severity"][idx], pa.string()),
         "alarm_type": pa.array(alarm["alarm_type"][idx], pa.string()),
         "_day": pa.array(day, pa.int64()),
+        # a row carrying cleared_at is known once the alarm cleared, a raised row when raised
+        "_due": pa.array(np.where(cleared_rows == NEVER, alarm["raised"][idx], cleared_rows),
+                         pa.int64()),
     })

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from complaint_trace.delivery import DAY_MINUTES, DELIVERY_MINUTES
+
 TIERS = ("platinum", "gold", "silver", "standard")
 PRIORITIES = ("urgent", "high", "normal", "low")
 
@@ -40,6 +42,7 @@ NOT_RECOVERED_SHARE = 0.5  # F2 fires at >= this share
 REPEAT_WINDOW_S = 7 * 86400  # F4
 COMPLAINT_WINDOW_H = 72  # §3
 NETWORK_FIX_CODES = ("network_fixed", "network_optimized")
+SOURCE_TZ = "Asia/Shanghai"  # zone of naive timestamps unless told otherwise
 
 
 def sla_limits_s(priority: str, tier: str) -> tuple[int, int]:
@@ -61,11 +64,15 @@ class SimConfig:
     start: date = date(2026, 3, 2)
     bad_row_rate: float = 0.002
     planted_rate: float = 0.12
-    source_tz: str = "Asia/Shanghai"
+    source_tz: str = SOURCE_TZ
     missing_trace_rate: float = 0.05
     """Share of background tickets with no sessions in their complaint window."""
     late_event_rate: float = 0.04
     """Share of tickets whose later events arrive in the next day's file."""
+    delivery_minutes: int = DAY_MINUTES
+    """Ticketing and CRM deliver a file every this many minutes (network hourly below a day);
+    the default is one file per entity and business day. Only the cutting into files depends
+    on it, never the data, so it stays out of the truth (docs/simulator.md)."""
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.tickets_per_day < 1:
@@ -75,9 +82,12 @@ class SimConfig:
         for name in ("bad_row_rate", "planted_rate", "missing_trace_rate", "late_event_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1]")
+        if self.delivery_minutes not in DELIVERY_MINUTES:
+            raise ValueError(f"delivery_minutes must be one of {DELIVERY_MINUTES}")
 
     def as_meta(self) -> dict:
         meta = asdict(self)
+        del meta["delivery_minutes"]  # the world, not its cutting: same truth for every cadence
         return {k: (str(v) if isinstance(v, Path | date) else v) for k, v in meta.items()}
 
 

@@ -6,7 +6,8 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from complaint_trace.contract import ENTITIES, entity
+from complaint_trace.delivery import DAY_MINUTES, file_stem, source_minutes
 from complaint_trace.simulator import tables
 from complaint_trace.simulator.alarms import alarms_table, background_alarms
 from complaint_trace.simulator.badrows import KINDS, BadRows
@@ -25,6 +27,7 @@ from complaint_trace.simulator.network import make_cells
 from complaint_trace.simulator.plants import plant_network
 from complaint_trace.simulator.reference import msisdns
 from complaint_trace.simulator.sessions import SessionWriter, assign_role_cells
+from complaint_trace.simulator.slots import cut, due_times, slot_starts
 from complaint_trace.simulator.tickets import plan_tickets
 from complaint_trace.simulator.truth import TRUTH_FILES, write_truth
 from complaint_trace.simulator.writer import FileSpec, TimeRenderer, build_file, file_format, write
@@ -131,30 +134,51 @@ def _pieces(source: Source, d: int) -> list[pa.Table]:
 
 def _write_all(cfg: SimConfig, built: dict[str, Source], start: int,
                result: SimulationResult, rng: np.random.Generator) -> list[tuple]:
-    """Write every entity day by day, bad rows placed as each file is written."""
+    """Write every entity day by day, bad rows placed as each daily file is built; below a
+    day's cadence each daily file is then cut into its delivery slots."""
     render = TimeRenderer(cfg.source_tz)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     bad_truth: list[tuple] = []
-    dates = [(cfg.start + timedelta(days=d)).isoformat() for d in range(cfg.days)]
+    dates = [cfg.start + timedelta(days=d) for d in range(cfg.days)]
     for e_index, ent in enumerate(ENTITIES):
         bad = BadRows(KINDS[ent.path], cfg.bad_row_rate, rng)
+        minutes = source_minutes(ent.source, cfg.delivery_minutes)
         for d in range(cfg.days):
             pieces = _pieces(built[ent.path], d)
             for k, piece in enumerate(pieces):
                 fmt, style = file_format(e_index, d, k)
                 if piece.num_rows > BIG_FILE_ROWS and not fmt.endswith((".gz", "parquet")):
                     fmt += ".gz"  # nobody ships a quarter gigabyte of plain text
-                name = f"{dates[d]}-{k + 1}" if len(pieces) > 1 else dates[d]
-                spec = FileSpec(entity(ent.path), cfg.out / ent.path / f"{name}.{fmt}", fmt, style)
+                part = k + 1 if len(pieces) > 1 else None
+                name = f"{file_stem(dates[d], None, part)}.{fmt}"
+                spec = FileSpec(entity(ent.path), cfg.out / ent.path / name, fmt, style)
                 mine = bad.for_file(piece.num_rows, fmt != "parquet")
-                out, rows = build_file(piece, spec, [k for k, _ in mine], [s for _, s in mine],
-                                       render, rng)
-                write(con, out, spec)
-                rel = spec.path.relative_to(cfg.out).as_posix()
-                bad_truth += [(ent.path, rel, r, kd.name) for (kd, _), r in zip(mine, rows,
-                                                                                strict=True)]
-                result.files.append(spec.path)
-                result.rows[ent.path] = result.rows.get(ent.path, 0) + out.num_rows
+                out, rows, origin = build_file(piece, spec, [k for k, _ in mine],
+                                               [s for _, s in mine], render, rng)
+                if minutes == DAY_MINUTES:
+                    files, located = [(spec, out)], [(spec.path, r) for r in rows]
+                else:
+                    slots = slot_starts(due_times(piece, ent.path, start), d, cfg.start,
+                                        ZoneInfo(cfg.source_tz), minutes)
+                    files, located = _slot_files(spec, out, slots[origin], rows, dates[d], part)
+                for file_spec, table in files:
+                    write(con, table, file_spec)
+                    result.files.append(file_spec.path)
+                    result.rows[ent.path] = result.rows.get(ent.path, 0) + table.num_rows
+                bad_truth += [(ent.path, path.relative_to(cfg.out).as_posix(), r, kd.name)
+                              for (kd, _), (path, r) in zip(mine, located, strict=True)]
     con.close()
     return bad_truth
+
+
+def _slot_files(spec: FileSpec, table: pa.Table, slots: np.ndarray, bad_rows: list[int],
+                day: date, part: int | None) -> tuple[list[tuple[FileSpec, pa.Table]], list]:
+    """A daily file's slot files (same format and time style), and where each of its bad rows
+    (1-based row numbers) went: (slot file path, row number there)."""
+    sliced = cut(table, slots)
+    files = [(replace(spec, path=spec.path.with_name(f"{file_stem(day, slot, part)}.{spec.fmt}")),
+              rows) for slot, rows in sliced.files]
+    path_of = {slot: f.path for (slot, _), (f, _) in zip(sliced.files, files, strict=True)}
+    located = [(path_of[int(sliced.slot[r - 1])], int(sliced.row[r - 1])) for r in bad_rows]
+    return files, located

@@ -86,6 +86,7 @@ class SessionWriter:
             "duration_s": pa.array(frame["duration"].to_numpy(), pa.int64()),
             "bytes_dl": pa.array(frame["bytes"].to_numpy(), pa.int64(), mask=bytes_null),
             "_day": pa.array(np.full(len(frame), d, dtype=np.int64)),
+            "_due": pa.array(frame["due"].to_numpy(), pa.int64()),
         })
 
 
@@ -134,6 +135,8 @@ def make_sessions(tickets: list[Ticket], roles: list[int | None], cells: Cells,
     duration[np.cumsum(hours) - hours] += remainder  # the exact total lands on the first hour
     msisdn = np.array([t.msisdn for t in tickets], dtype=object)[tix][row_slot]
     bytes_dl = (duration * rng.uniform(2e4, 6e5, len(duration))).astype(np.int64)
+    # delivered for subscribers who complained: hours before the complaint arrive with it
+    due = np.maximum(period, created[tix][row_slot])
     frame = pd.DataFrame({"msisdn": msisdn, "cell": cell[row_slot], "period": period,
-                          "duration": duration, "bytes": bytes_dl})
+                          "duration": duration, "bytes": bytes_dl, "due": due})
     return frame[frame["period"] + H <= as_of]  # only hours complete by the as-of exist

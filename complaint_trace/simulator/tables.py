@@ -2,6 +2,8 @@
 
 Every table is a pyarrow Table with the contract's columns; timestamps are int64 UTC seconds
 (the writer renders them per file) and `_day` is the index of the daily file a row goes to.
+A table whose rows become known to the source later than their own timestamp says when in
+`_due` (UTC seconds), which picks the delivery slot when files are cut finer than a day.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from complaint_trace.simulator.reference import (
 )
 
 H = 3600
+LATE_DELAY_S = 24 * H  # a late batch of ticket events is delivered one day after the events
 CENTRES = {d[0]: (d[1], d[2]) for d in DISTRICTS}
 
 
@@ -91,7 +94,7 @@ def _events_block(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
                   days: Days) -> pa.Table:
     cols: dict[str, list] = {k: [] for k in (
         "event_id", "ticket_id", "event_at", "action", "status_after", "department",
-        "operator_id", "closure_code", "note", "_day")}
+        "operator_id", "closure_code", "note", "_day", "_due")}
     for t in tickets:
         events = sorted(build_events(t, as_of, rng), key=lambda e: (e[0], e[1] != "created"))
         first_day = days.one(t.created)
@@ -106,14 +109,16 @@ def _events_block(tickets: list[Ticket], rng: np.random.Generator, as_of: int,
             cols["closure_code"].append(code)
             note = _text(rng, NOTES, t.district) if rng.random() < 0.3 else None
             cols["note"].append(note)
-            day = days.one(at)
+            day, due = days.one(at), at
             if t.late_events and action != "created":  # the system batch ran a day late
-                day = min(day + 1, days.days - 1)
+                day, due = min(day + 1, days.days - 1), at + LATE_DELAY_S
             cols["_day"].append(max(day, first_day))
-    table = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()
-                      if k not in ("event_at", "_day")})
-    return table.append_column("event_at", pa.array(cols["event_at"], pa.int64())).append_column(
-        "_day", pa.array(cols["_day"], pa.int64()))
+            cols["_due"].append(due)
+    ints = ("event_at", "_day", "_due")
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items() if k not in ints})
+    for name in ints:
+        table = table.append_column(name, pa.array(cols[name], pa.int64()))
+    return table
 
 
 def contacts_table(tickets: list[Ticket], rng: np.random.Generator, as_of: int, days: Days,

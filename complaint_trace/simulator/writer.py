@@ -102,8 +102,10 @@ def _column(entity: Entity, name: str, good: pa.Array, bad: list, spec: FileSpec
 
 
 def build_file(table: pa.Table, spec: FileSpec, kinds: list[Kind], serials: list[int],
-               render: TimeRenderer, rng: np.random.Generator) -> tuple[pa.Table, list[int]]:
-    """The file's table with bad rows inserted; returns it and their 1-based row numbers."""
+               render: TimeRenderer, rng: np.random.Generator
+               ) -> tuple[pa.Table, list[int], np.ndarray]:
+    """The file's table with bad rows inserted; returns it, their 1-based row numbers, and per
+    output row the index of the input row it is (or, for a bad row, copies)."""
     entity = spec.entity
     names = [c.name for c in entity.columns]
     templates = rng.integers(0, table.num_rows, len(kinds)) if kinds else []
@@ -119,7 +121,9 @@ def build_file(table: pa.Table, spec: FileSpec, kinds: list[Kind], serials: list
     is_bad[positions] = True
     order[~is_bad] = np.arange(n_good)
     order[positions] = n_good + np.arange(len(bad_rows))
-    return full.take(pa.array(order)), [int(p) + 1 for p in positions]
+    origin = order.copy()
+    origin[positions] = np.asarray(templates, dtype=np.int64)
+    return full.take(pa.array(order)), [int(p) + 1 for p in positions], origin
 
 
 def write(con: duckdb.DuckDBPyConnection, table: pa.Table, spec: FileSpec) -> None:
