@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import Query
 from pydantic import BeforeValidator
 
 from api.schemas import ErrorPublic

@@ -9,9 +9,9 @@ from api_warehouse import CUSTOMER_NAME, F1_TICKET, MSISDN
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from complaint_trace.settings import get_settings
 from api.security import hash_key
 from complaint_trace.pii import mask_msisdn
+from complaint_trace.settings import get_settings
 
 TRACE = f"/tickets/{F1_TICKET}/trace"
 

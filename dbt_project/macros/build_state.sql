@@ -1,15 +1,6 @@
-{#- Helpers of the models that are incremental by ticket (delete+insert on ticket_id) or, for
-    degradation episodes, by cell and time: each row records the as-of it was built for and the
-    newest input row its build had seen, so the next build can tell what may have changed. -#}
-
-{% macro drop_rows_when_rebuilding_all() -%}
-    {#- pre-hook: a build that rebuilds every ticket (previous_build_state) starts empty, so no
-        row survives that saw later events (an earlier as-of) or rows since taken away (a file
-        changed in place); delete+insert alone would keep the rows of a ticket gone from it -#}
-    {%- if is_incremental() and previous_build_state().rebuild_all -%}
-        delete from {{ this }}
-    {%- endif -%}
-{%- endmacro %}
+{#- The state of an incremental build: each row of `int_tickets_changed` and of the degradation
+    episodes (incremental by cell and time) records the as-of it was built for and the newest
+    input row its build had seen, so the next build can tell what may have changed. -#}
 
 {% macro previous_build() -%}
     select
@@ -61,27 +52,6 @@
         {%- endif -%}
     {%- endif -%}
     {{ return(state) }}
-{%- endmacro %}
-
-{% macro event_no_longer_delivered(built) -%}
-    {#- a row `built` of int_ticket_events_sequenced whose event staging no longer holds for
-        its ticket by as-of: a re-delivered file took it away or gave it to another ticket -#}
-    not exists (
-        select 1
-        from {{ ref('stg_ticketing__ticket_events') }} as events
-        where events.event_id = {{ built }}.event_id
-            and events.ticket_id = {{ built }}.ticket_id
-            and events.event_at <= {{ as_of() }}
-    )
-{%- endmacro %}
-
-{% macro drop_events_no_longer_delivered() -%}
-    {#- post-hook of int_ticket_events_sequenced: such an event leaves no row behind, also when
-        its ticket has no event left to rebuild it with -#}
-    {%- if is_incremental() -%}
-        delete from {{ this }} as built
-        where {{ event_no_longer_delivered('built') }}
-    {%- endif -%}
 {%- endmacro %}
 
 {% macro episode_hours_new_to_build(previous) -%}
