@@ -29,14 +29,16 @@ def dbt_executable() -> str:
 
 
 def manifest_is_current(project: DbtProject) -> bool:
-    """The manifest exists and is newer than every file it is parsed from."""
+    """The manifest exists and is newer than every file it is parsed from, and than every
+    folder of them (a folder's time changes when a file in it is added, renamed or
+    deleted, which no remaining file's time shows)."""
     if not project.manifest_path.exists():
         return False
     built = project.manifest_path.stat().st_mtime
     sources = [project.project_dir / "dbt_project.yml", project.project_dir / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests"):
-        sources += (project.project_dir / folder).rglob("*")
-    return all(path.stat().st_mtime <= built for path in sources if path.is_file())
+        sources += [project.project_dir / folder, *(project.project_dir / folder).rglob("*")]
+    return all(path.stat().st_mtime <= built for path in sources if path.exists())
 
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

@@ -212,6 +212,7 @@ COLUMNS = DOCUMENT_COLUMNS
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
 # row with the same content must not make its ticket's document look changed.
 NOT_CONTENT = frozenset({"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through",
+                         "changes_through",
                          "as_of", "_source_file", "_source_row", "_loaded_at", "run_id",
                          "found_at"})
 

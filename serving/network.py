@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import datetime
 
 import duckdb
 
@@ -61,11 +62,12 @@ where e.episode_id in (select key_2 from {{changed}})
 order by e.episode_id"""
 
 # The cell-days an hourly KPI chart of a ticket page draws: each linked cell's days from the
-# complaint window's start to `kpi_chart_end_at` (as-of while unresolved). UTC days.
+# complaint window's start to `kpi_chart_end_at` (the publish's as-of while unresolved). UTC
+# days.
 KPI_DAYS_SHOWN = """
 select distinct c.cell_id,
        unnest(generate_series(date_trunc('day', d.network_window_start_at),
-                              date_trunc('day', coalesce(d.kpi_chart_end_at, d.as_of)),
+                              date_trunc('day', coalesce(d.kpi_chart_end_at, {as_of})),
                               interval 1 day)) as day
 from {db}.main.fct_ticket_cells as c
 inner join {db}.main.dim_tickets as d on d.ticket_id = c.ticket_id"""
@@ -146,12 +148,14 @@ STORE_FORMAT = hashlib.sha256("\x00".join(
      *(sql for _, _, sql in STORE_TABLES.values()))).encode()).hexdigest()[:16]
 
 
-def create_network_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
+def create_network_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str,
+                                as_of: datetime) -> None:
     """Create the temporary table `table` (store_table, key_1, key_2, fingerprint): one row per
-    network record."""
+    network record shown as of `as_of` (naive UTC)."""
     cols = content_columns(con, db, NETWORK_SOURCES)
+    moment = f"timestamp '{as_of:%Y-%m-%d %H:%M:%S}'"
     con.execute(f"create or replace temp table {table} as "
-                + NETWORK_FINGERPRINTS.format(db=db, cols=cols))
+                + NETWORK_FINGERPRINTS.format(db=db, cols=cols, as_of=moment))
 
 
 def network_rows(con: duckdb.DuckDBPyConnection, db: str, changed: str,

@@ -127,7 +127,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     create_fingerprints(con, warehouse, "doc_fingerprints")
-    create_network_fingerprints(con, warehouse, "network_fingerprints")
+    create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
     if not _find_changes(con, previous):
         built = write_docstore(docs_target, document_rows(con, warehouse, "doc_fingerprints"),
                                network_rows(con, warehouse, "network_fingerprints"),

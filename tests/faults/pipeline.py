@@ -22,6 +22,7 @@ from serving.layout import current_snapshot
 CLI = [sys.executable, "-m", "complaint_trace.cli"]
 # what differs between two correct histories: who built a row, when, and from which load
 LINEAGE = {"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through", "_loaded_at",
+           "changes_through",
            "_run_id", "run_id", "found_at", "quarantined_at"}
 COMPARED = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_timeline",
             "main.fct_ticket_cells", "main.fct_cell_degradation_episodes",

@@ -1,18 +1,28 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and alarm that was still active on a linked cell after resolution: a
 -- configured severity (critical/major), raised by resolved_at and not cleared by
 -- resolved_at + grace, where a clearance after as-of has not happened yet (audit-rules §5 F1).
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 {%- set severities = var('f1_alarm_severities') %}
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 linked_cells as (
     select ticket_id, cell_id from {{ ref('int_tickets_linked_to_cells') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
     where resolved_at is not null
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 -- Materialised on purpose: inlined, the optimiser may join lifecycle to alarms on the
@@ -59,4 +69,7 @@ uncleared as (
                                               'linked_resolved.resolved_at') }}
 )
 
-select * from uncleared
+select
+    uncleared.*,
+    {{ changes_through() }} as changes_through
+from uncleared

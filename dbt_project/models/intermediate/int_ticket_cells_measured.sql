@@ -1,19 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='ticket_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_rebuilding_all() }}"
-    )
-}}
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and linked cell: KPI summary over the complaint window and over the
 -- hours after resolution (resolved_at, resolved_at + 24 h], counting only hours complete by
 -- as-of (audit-rules §5 F2, §7).
 --
--- Incremental by ticket: once both windows have ended before the last build's as-of, a
--- ticket's summary changes only through its events (a new or late resolution), a relinking, or
--- late KPI hours inside its windows; only those tickets are measured again.
+-- Incremental by ticket: a build measures the tickets changed since its last one
+-- (int_tickets_changed: among others, those whose windows had not ended by the last as-of,
+-- with a new or late resolution, relinked, or with late KPI hours inside their windows).
 
 {%- set imports %}
 all_linked_cells as (
@@ -27,53 +19,18 @@ tickets as (
 
 lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
-),
-
-events as (
-    select ticket_id, event_at, _loaded_at from {{ ref('stg_ticketing__ticket_events') }}
 )
 {%- endset %}
 
-{%- set previous = previous_build_state() %}
 {%- set affected_tickets %}
-{%- if is_incremental() and not previous.rebuild_all %}
-    select tickets.ticket_id
-    from tickets
-    inner join lifecycle
-        on lifecycle.ticket_id = tickets.ticket_id
-    -- a window whose last hour had not ended by the last build's as-of
-    where {{ dbt.dateadd('hour', 1, 'tickets.created_at') }} > {{ previous.as_of }}
-        or {{ dbt.dateadd('hour', var('kpi_recovery_window_hours') + 1,
-                          'lifecycle.resolved_at') }} > {{ previous.as_of }}
-    union
-    -- relinked in this very build
-    select ticket_id
-    from all_linked_cells
-    where dbt_invocation_id = '{{ invocation_id }}'
-    union
-    select events.ticket_id
-    from events
-    where events._loaded_at > {{ previous.loaded_through }}
-        or events.event_at > {{ previous.as_of }}
-    union
-    -- late KPI hours: loaded since, for an hour that had ended by the last build's as-of
-    select all_linked_cells.ticket_id
-    from {{ ref('int_cell_kpi_hours_flagged') }} as late_kpi_hours
-    inner join all_linked_cells
-        on all_linked_cells.cell_id = late_kpi_hours.cell_id
-    where late_kpi_hours._loaded_at > {{ previous.loaded_through }}
-        and {{ dbt.dateadd('hour', 1, 'late_kpi_hours.period_start') }}
-            <= {{ previous.as_of }}
-{%- else %}
-    select ticket_id from tickets
-{%- endif %}
+    {{ changed_tickets() }}
 {%- endset %}
 
 {#- The earliest KPI hour any affected ticket's windows reach, found before the model runs so
     it enters the SQL as a constant: DuckDB then skips the older row groups of the KPI history
     (zone maps) instead of scanning every hour of it on every run. -#}
 {%- set kpi_hours_from = none %}
-{%- if execute and is_incremental() and not previous.rebuild_all %}
+{%- if execute and changes_taken_in() is not none %}
     {%- set earliest = run_query("with " ~ imports ~ ", affected_tickets as ("
         ~ affected_tickets ~ ") select min(tickets.complaint_window_start_at) from tickets"
         ~ " inner join affected_tickets on affected_tickets.ticket_id = tickets.ticket_id"
@@ -176,7 +133,8 @@ measured as (
             else after_summary.degraded_hours * 1.0 / after_summary.hours_with_data
         end as after_degraded_share,
         {{ as_of() }} as built_as_of,
-        loaded.loaded_through
+        loaded.loaded_through,
+        {{ changes_through() }} as changes_through
     from windows
     cross join loaded
     left join window_summary

@@ -1,15 +1,25 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and clock segment: the time between two consecutive events (and from
 -- creation to the first event) with the clock state that held during it. The last segment
 -- has no end: it lasts until whatever time a measure is taken at.
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select ticket_id, created_at from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 events as (
     select * from {{ ref('int_ticket_events_sequenced') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 first_events as (
@@ -84,4 +94,7 @@ accumulated as (
     from measured
 )
 
-select * from accumulated
+select
+    accumulated.*,
+    {{ changes_through() }} as changes_through
+from accumulated

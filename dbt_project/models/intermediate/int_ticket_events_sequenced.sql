@@ -1,20 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='ticket_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_rebuilding_all() }}",
-        post_hook="{{ drop_events_no_longer_delivered() }}"
-    )
-}}
+{{ config(**by_ticket_config()) }}
 -- One row per ticket event by as-of, in order, with the clock state after it (audit-rules §1-2).
 --
--- Incremental by ticket: a run re-sequences only the tickets with an event new to it (loaded
--- since the last build, or timed after its as-of), new or re-delivered tickets, and tickets
--- whose events a re-delivered file took away or moved (the post-hook drops the rows of a ticket
--- left with no event: delete+insert only replaces tickets that have rows in the new batch).
--- An earlier as-of rebuilds every ticket.
+-- Incremental by ticket: a build re-sequences the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
@@ -27,34 +15,9 @@ all_events as (
     where event_at <= {{ as_of() }}
 ),
 
-{%- set previous = previous_build_state() %}
-{% if is_incremental() and not previous.rebuild_all %}
 affected_tickets as (
-    -- an event new to this build: loaded since the last one, or timed after its as-of
-    select ticket_id
-    from all_events
-    where _loaded_at > {{ previous.loaded_through }}
-        or event_at > {{ previous.as_of }}
-    union
-    -- the ticket is new by this as-of, or re-delivered (its creation time may have moved)
-    select ticket_id
-    from all_tickets
-    where created_at > {{ previous.as_of }}
-    union
-    select ticket_id
-    from {{ ref('stg_ticketing__tickets') }}
-    where _loaded_at > {{ previous.loaded_through }}
-    union
-    -- a re-delivered file no longer holds an event, or moved it to another ticket
-    select built.ticket_id
-    from {{ this }} as built
-    where {{ event_no_longer_delivered('built') }}
+    {{ changed_tickets() }}
 ),
-{% else %}
-affected_tickets as (
-    select ticket_id from all_tickets
-),
-{% endif %}
 
 tickets as (
     select all_tickets.*
@@ -146,6 +109,7 @@ select
     _source_file,
     _source_row,
     {{ as_of() }} as built_as_of,
-    loaded_through.loaded_through
+    loaded_through.loaded_through,
+    {{ changes_through() }} as changes_through
 from clock_states
 cross join loaded_through

@@ -1,30 +1,43 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of: the SLA resolution clock (audit-rules §2) at resolution
 -- and at as-of, pending time, the wall times at which each limit is reached, and who owned the
 -- ticket then.
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 {%- set resolution_limit_seconds = 'tickets.resolution_limit_minutes * 60' %}
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select * from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 lifecycle as (
     select * from {{ ref('int_tickets_resolved') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 contacts as (
     select * from {{ ref('int_tickets_contacted') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 segments as (
     select * from {{ ref('int_ticket_clock_segmented') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 events as (
     select * from {{ ref('int_ticket_events_sequenced') }}
     where department is not null
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 segments_measured as (
@@ -164,4 +177,7 @@ clocked as (
         and resolution_owner.event_seq = owners_at_deadlines.resolution_owner_seq
 )
 
-select * from clocked
+select
+    clocked.*,
+    {{ changes_through() }} as changes_through
+from clocked

@@ -1,16 +1,26 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of: the first operator contact (audit-rules §1), from the
 -- ticket's `customer_contacted` events and outbound CRM contacts tied to it. An inbound call
 -- is the customer reaching us, not a contact by the operator.
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select ticket_id from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 events as (
     select * from {{ ref('int_ticket_events_sequenced') }}
     where action = 'customer_contacted'
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 crm_contacts as (
@@ -18,6 +28,7 @@ crm_contacts as (
     where direction = 'outbound'
         and related_ticket_id is not null
         and contact_at <= {{ as_of() }}
+        and related_ticket_id in (select ticket_id from affected_tickets)
 ),
 
 candidates as (
@@ -58,4 +69,7 @@ first_contacts as (
         and ranked.contact_rank = 1
 )
 
-select * from first_contacts
+select
+    first_contacts.*,
+    {{ changes_through() }} as changes_through
+from first_contacts

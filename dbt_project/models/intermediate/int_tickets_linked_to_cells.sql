@@ -1,19 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='ticket_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_rebuilding_all() }}"
-    )
-}}
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and linked cell: the cells the complainant used in the complaint window
 -- [created_at - window, created_at], ranked by attached seconds (ties by cell id), top N kept
 -- (audit-rules §3).
 --
--- Incremental by ticket: a window closes at creation, so a run only links tickets created
--- since the last build's as-of, tickets re-delivered since, and tickets whose closed window
--- received late session hours. An earlier as-of than the last build's relinks every ticket.
+-- Incremental by ticket: a build relinks the tickets changed since its last one
+-- (int_tickets_changed: among others, those created or re-delivered since, and those whose
+-- complaint window received late session hours).
 
 with
 
@@ -26,34 +18,9 @@ sessions as (
     select * from {{ ref('stg_netops__user_cell_sessions') }}
 ),
 
-raw_tickets as (
-    select ticket_id, _loaded_at from {{ ref('stg_ticketing__tickets') }}
-),
-
-{%- set previous = previous_build_state() %}
-{% if is_incremental() and not previous.rebuild_all %}
 affected_tickets as (
-    select all_tickets.ticket_id
-    from all_tickets
-    where all_tickets.created_at > {{ previous.as_of }}
-    union
-    select raw_tickets.ticket_id
-    from raw_tickets
-    where raw_tickets._loaded_at > {{ previous.loaded_through }}
-    union
-    select all_tickets.ticket_id
-    from all_tickets
-    inner join sessions
-        on sessions.msisdn = all_tickets.msisdn
-        and sessions.period_start >= all_tickets.complaint_window_start_at
-        and sessions.period_start <= all_tickets.created_at
-    where sessions._loaded_at > {{ previous.loaded_through }}
+    {{ changed_tickets() }}
 ),
-{% else %}
-affected_tickets as (
-    select ticket_id from all_tickets
-),
-{% endif %}
 
 tickets as (
     select all_tickets.*
@@ -97,6 +64,7 @@ linked as (
         ranked.*,
         {{ as_of() }} as built_as_of,
         loaded.loaded_through,
+        {{ changes_through() }} as changes_through,
         {{ lineage_columns() }}
     from ranked
     cross join loaded

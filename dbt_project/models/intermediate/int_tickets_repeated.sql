@@ -1,7 +1,16 @@
+{{ config(**by_ticket_config()) }}
 -- One row per resolved ticket: the first later ticket of the same MSISDN and category family
 -- created after its resolution and by as-of (audit-rules §5 F4; the audit applies the window).
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
+-- (A later ticket may be any ticket of the customer; the earlier one is rebuilt.)
 
 with
+
+affected_tickets as (
+    {{ changed_tickets() }}
+),
 
 tickets as (
     select ticket_id, msisdn, category_family, created_at
@@ -11,6 +20,7 @@ tickets as (
 lifecycle as (
     select ticket_id, resolved_at from {{ ref('int_tickets_resolved') }}
     where resolved_at is not null
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 later_tickets as (
@@ -43,4 +53,7 @@ first_repeats as (
     where later_rank = 1
 )
 
-select * from first_repeats
+select
+    first_repeats.*,
+    {{ changes_through() }} as changes_through
+from first_repeats

@@ -1,14 +1,24 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of: resolution, cancellation, reopen and status at as-of
 -- (audit-rules §1).
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select ticket_id from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 events as (
     select * from {{ ref('int_ticket_events_sequenced') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 resolutions_ranked as (
@@ -88,4 +98,7 @@ lifecycle as (
         and owner_event.event_seq = per_ticket.last_department_seq
 )
 
-select * from lifecycle
+select
+    lifecycle.*,
+    {{ changes_through() }} as changes_through
+from lifecycle

@@ -1,9 +1,18 @@
+{{ config(**by_ticket_config()) }}
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
+
 with
+
+affected_tickets as (
+    {{ changed_tickets() }}
+),
 
 tickets as (
     -- only what happened by the as-of time counts (audit-rules §5)
     select * from {{ ref('stg_ticketing__tickets') }}
     where created_at <= {{ as_of() }}
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 customers as (
@@ -74,4 +83,7 @@ limits_applied as (
         and sla_policy.tier = tiered.sla_tier
 )
 
-select * from limits_applied
+select
+    limits_applied.*,
+    {{ changes_through() }} as changes_through
+from limits_applied

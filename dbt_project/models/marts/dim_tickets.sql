@@ -1,27 +1,40 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of: what a handler needs at a glance, including how much of
 -- the resolution limit is used and how much is left, so a breach is seen coming (§1-§3).
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select * from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 lifecycle as (
     select * from {{ ref('int_tickets_resolved') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 contacts as (
     select * from {{ ref('int_tickets_contacted') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 clock as (
     select * from {{ ref('int_tickets_clocked') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 linked_cell_counts as (
     select ticket_id, count(*) as linked_cell_count
     from {{ ref('int_tickets_linked_to_cells') }}
+    where ticket_id in (select ticket_id from affected_tickets)
     group by ticket_id
 ),
 
@@ -80,7 +93,7 @@ described as (
         case
             when linked_cell_counts.linked_cell_count > 0 then 'present' else 'missing'
         end as network_trace,
-        {{ as_of() }} as as_of,
+        {{ as_of() }} as built_as_of,
         {{ lineage_columns() }}
     from tickets
     inner join lifecycle
@@ -93,4 +106,7 @@ described as (
         on linked_cell_counts.ticket_id = tickets.ticket_id
 )
 
-select * from described
+select
+    described.*,
+    {{ changes_through() }} as changes_through
+from described

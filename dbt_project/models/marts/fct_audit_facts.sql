@@ -1,23 +1,35 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of with every fact rules T1-T3 and F1-F5 need
 -- (audit-rules §2, §5), so the audit compares facts with limits and computes nothing.
 -- Columns are an interface: docs/architecture.md, "fct_audit_facts".
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 tickets as (
     select * from {{ ref('int_tickets_tiered') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 lifecycle as (
     select * from {{ ref('int_tickets_resolved') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 contacts as (
     select * from {{ ref('int_tickets_contacted') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 clock as (
     select * from {{ ref('int_tickets_clocked') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 closure_codes as (
@@ -26,23 +38,28 @@ closure_codes as (
 
 linked_cells as (
     select * from {{ ref('int_tickets_linked_to_cells') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 cell_measures as (
     select * from {{ ref('int_ticket_cells_measured') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 uncleared_alarms as (
     select * from {{ ref('int_ticket_alarms_uncleared') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 repeats as (
     select * from {{ ref('int_tickets_repeated') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 surveys as (
     select * from {{ ref('stg_ticketing__surveys') }}
     where surveyed_at <= {{ as_of() }}
+        and ticket_id in (select ticket_id from affected_tickets)
 ),
 
 linked_cell_counts as (
@@ -178,4 +195,7 @@ facts as (
         on disputing_surveys.ticket_id = tickets.ticket_id
 )
 
-select * from facts
+select
+    facts.*,
+    {{ changes_through() }} as changes_through
+from facts

@@ -1,10 +1,19 @@
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and linked cell: rank, dwell, inventory, KPI summary for the complaint
 -- window and the hours after resolution, and the alarm that was still active then (§3, §7).
+--
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed).
 
 with
 
+affected_tickets as (
+    {{ changed_tickets() }}
+),
+
 linked_cells as (
     select * from {{ ref('int_tickets_linked_to_cells') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 cells as (
@@ -13,6 +22,7 @@ cells as (
 
 cell_measures as (
     select * from {{ ref('int_ticket_cells_measured') }}
+    where ticket_id in (select ticket_id from affected_tickets)
 ),
 
 uncleared_alarms as (
@@ -21,6 +31,7 @@ uncleared_alarms as (
         cell_id,
         count(*) as uncleared_alarm_count
     from {{ ref('int_ticket_alarms_uncleared') }}
+    where ticket_id in (select ticket_id from affected_tickets)
     group by ticket_id, cell_id
 ),
 
@@ -64,4 +75,7 @@ joined as (
         and uncleared_alarms.cell_id = linked_cells.cell_id
 )
 
-select * from joined
+select
+    joined.*,
+    {{ changes_through() }} as changes_through
+from joined

@@ -1,21 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='ticket_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_rebuilding_all() }}"
-    )
-}}
+{{ config(**by_ticket_config()) }}
 -- One row per ticket and timeline item (audit-rules §7): CRM contacts around creation, every
 -- ticket event, alarms and degradation episodes on the linked cells from the complaint window's
 -- start to some days after resolution, surveys and repeat tickets; each names its source record.
 --
--- Incremental by ticket: a run rebuilds only the tickets that a row new to it can touch (loaded
--- since the last build, or timed after the last as-of: an event, contact, survey, repeat
--- ticket, alarm, degradation episode or relinking), so a new day costs about a day. An
--- earlier as-of than the last build's rebuilds every ticket (the pre-hook drops rows built for
--- a later as-of).
+-- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- (int_tickets_changed: an event, contact, survey, repeat ticket, alarm, degradation episode
+-- or relinking new to it).
 
 {%- set string_type = api.Column.translate_type('string') %}
 
@@ -33,124 +23,9 @@ episodes as (
     select * from {{ ref('fct_cell_degradation_episodes') }}
 ),
 
-{%- set previous = previous_build_state() %}
-{% if is_incremental() and not previous.rebuild_all %}
-all_network_windows as (
-    select
-        linked.ticket_id,
-        linked.cell_id,
-        all_tickets.complaint_window_start_at as window_start_at,
-        coalesce(lifecycle.network_window_end_at, {{ as_of() }}) as window_end_at
-    from {{ ref('int_tickets_linked_to_cells') }} as linked
-    inner join all_tickets
-        on all_tickets.ticket_id = linked.ticket_id
-    inner join lifecycle
-        on lifecycle.ticket_id = linked.ticket_id
-),
-
-touched_tickets as (
-    select events.ticket_id
-    from {{ ref('stg_ticketing__ticket_events') }} as events
-    where events._loaded_at > {{ previous.loaded_through }}
-        or events.event_at > {{ previous.as_of }}
-    union
-    select surveys.ticket_id
-    from {{ ref('stg_ticketing__surveys') }} as surveys
-    where surveys._loaded_at > {{ previous.loaded_through }}
-        or surveys.surveyed_at > {{ previous.as_of }}
-    union
-    select all_tickets.ticket_id
-    from all_tickets
-    inner join {{ ref('stg_crm__contacts') }} as contacts
-        on contacts.msisdn = all_tickets.msisdn
-        and contacts.contact_at >= {{ dbt.dateadd('day', -1 * var('contact_window_days'),
-                                                   'all_tickets.created_at') }}
-        and contacts.contact_at <= {{ dbt.dateadd('day', var('contact_window_days'),
-                                                   'all_tickets.created_at') }}
-    where contacts._loaded_at > {{ previous.loaded_through }}
-        or contacts.contact_at > {{ previous.as_of }}
-    union
-    select contacts.related_ticket_id as ticket_id
-    from {{ ref('stg_crm__contacts') }} as contacts
-    where contacts.related_ticket_id is not null
-        and (
-            contacts._loaded_at > {{ previous.loaded_through }}
-            or contacts.contact_at > {{ previous.as_of }}
-        )
-    union
-    -- the ticket itself, or a later ticket of the same customer (a repeat), is new
-    select earlier.ticket_id
-    from all_tickets as earlier
-    inner join {{ ref('stg_ticketing__tickets') }} as later
-        on later.msisdn = earlier.msisdn
-        and later.created_at >= earlier.created_at
-    where later._loaded_at > {{ previous.loaded_through }}
-        or later.created_at > {{ previous.as_of }}
-    union
-    select later.reopened_from_ticket_id as ticket_id
-    from {{ ref('stg_ticketing__tickets') }} as later
-    where later.reopened_from_ticket_id is not null
-        and (
-            later._loaded_at > {{ previous.loaded_through }}
-            or later.created_at > {{ previous.as_of }}
-        )
-    union
-    -- an event item whose event a re-delivered file took away or gave to another ticket
-    select built.ticket_id
-    from {{ this }} as built
-    anti join {{ ref('int_ticket_events_sequenced') }} as events
-        on events.event_id = built.source_record_id
-        and events.ticket_id = built.ticket_id
-    where built.item_type = 'ticket_event'
-    union
-    -- linked cells rebuilt in this very build
-    select ticket_id
-    from {{ ref('int_tickets_linked_to_cells') }}
-    where dbt_invocation_id = '{{ invocation_id }}'
-    union
-    select windows.ticket_id
-    from all_network_windows as windows
-    inner join {{ ref('stg_netops__alarms') }} as alarms
-        on alarms.cell_id = windows.cell_id
-    where (
-            alarms._loaded_at > {{ previous.loaded_through }}
-            or alarms.raised_at > {{ previous.as_of }}
-            or alarms.cleared_at > {{ previous.as_of }}
-        )
-        and alarms.raised_at <= windows.window_end_at
-        and coalesce(alarms.cleared_at, windows.window_end_at) >= windows.window_start_at
-    union
-    -- an episode that began or went on since the last as-of
-    select windows.ticket_id
-    from all_network_windows as windows
-    inner join episodes
-        on episodes.cell_id = windows.cell_id
-    where episodes.episode_end_at > {{ previous.as_of }}
-        and episodes.episode_start_at <= windows.window_end_at
-        and episodes.episode_end_at >= windows.window_start_at
-    union
-    -- KPI hours that arrived late, for an hour that had ended by the last as-of
-    select windows.ticket_id
-    from all_network_windows as windows
-    inner join {{ ref('int_cell_kpi_hours_flagged') }} as kpi_hours
-        on kpi_hours.cell_id = windows.cell_id
-    where kpi_hours._loaded_at > {{ previous.loaded_through }}
-        and {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }}
-            <= {{ previous.as_of }}
-),
-
 affected_tickets as (
-    select all_tickets.ticket_id
-    from all_tickets
-    where all_tickets.created_at > {{ previous.as_of }}
-    union
-    select ticket_id from touched_tickets
+    {{ changed_tickets() }}
 ),
-{% else %}
-affected_tickets as (
-    select ticket_id from all_tickets
-),
-{% endif %}
 
 tickets as (
     select all_tickets.*
@@ -366,6 +241,7 @@ keyed as (
         unioned.*,
         {{ as_of() }} as built_as_of,
         loaded_through.loaded_through,
+        {{ changes_through() }} as changes_through,
         {{ lineage_columns() }}
     from unioned
     cross join loaded_through

@@ -36,7 +36,8 @@ versioned as (
         end as valid_from,
         lead(updated_at) over (partition by customer_id order by updated_at) as valid_to,
         _source_file,
-        _source_row
+        _source_row,
+        _loaded_at
     from deduplicated
     where delivery_rank = 1
 )
