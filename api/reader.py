@@ -42,7 +42,6 @@ class Snapshot:
     built_at: datetime
     con: duckdb.DuckDBPyConnection
     docs: DocStore
-    findings_provenance: tuple[str | None, datetime | None, datetime | None] = (None, None, None)
 
     @property
     def provenance_json(self) -> str:
@@ -54,14 +53,6 @@ class Snapshot:
         """The as-of as `serving.documents.event_key` text: no trace shows a network event
         after it."""
         return self.as_of.strftime("%Y-%m-%d %H:%M:%S.%f") if self.as_of else "\uffff"
-
-    @property
-    def findings_provenance_json(self) -> str:
-        """The latest audit's run, as the closing fields of a finding in a trace document
-        (the documents leave them null: `serving.layout.PROVENANCE_PLACEHOLDER_JSON`)."""
-        run_id, as_of, found_at = self.findings_provenance
-        return json.dumps({"run_id": run_id, "as_of": _iso(as_of),
-                           "found_at": _iso(found_at)})[1:]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         # A DuckDB connection must not be used by two threads at once; a cursor is a cheap new
@@ -88,14 +79,8 @@ def open_snapshot(path: Path, threads: int = DEFAULT_THREADS) -> Snapshot:
     # under a different configuration): the setting's default unless told otherwise.
     con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
-        try:
-            row = con.execute("select snapshot_version, run_id, as_of, built_at, findings_run_id,"
-                              " findings_as_of, findings_found_at from main.snapshot_meta"
-                              ).fetchone()
-        except duckdb.BinderException:  # published before findings' provenance moved here;
-            # its documents still carry each finding's run
-            row = con.execute("select snapshot_version, run_id, as_of, built_at, null, null, "
-                              "null from main.snapshot_meta").fetchone()
+        row = con.execute("select snapshot_version, run_id, as_of, built_at "
+                          "from main.snapshot_meta").fetchone()
     except duckdb.Error:
         con.close()
         raise
@@ -107,7 +92,7 @@ def open_snapshot(path: Path, threads: int = DEFAULT_THREADS) -> Snapshot:
     except (OSError, sqlite3.Error) as exc:
         con.close()
         raise NoSnapshotError(f"{path.name}: cannot open its documents: {exc}") from exc
-    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs, tuple(row[4:7]))
+    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs)
 
 
 class SnapshotReader:

@@ -16,7 +16,7 @@ from api.network import splice_network
 from api.reader import Snapshot
 from api.schemas import FindingPublic, ProvenancePublic
 from complaint_trace.pii import mask_free_text, mask_msisdn, scrub
-from serving.layout import PROVENANCE_PLACEHOLDER_JSON, TIMELINE_SLOT_JSON
+from serving.layout import TIMELINE_SLOT_JSON
 
 
 def utc(value: Any) -> Any:
@@ -70,8 +70,6 @@ def trace_document(snapshot: Snapshot, ticket_id: str, *, sees_pii: bool
         "customer_name": name if sees_pii else None,
         "tier_at_creation": tier, "segment": segment,
     }, ensure_ascii=False)
-    if not body.endswith('"findings":[]}'):  # the findings' run: see PROVENANCE_PLACEHOLDER_JSON
-        body = body.replace(PROVENANCE_PLACEHOLDER_JSON, snapshot.findings_provenance_json)
     if not sees_pii:  # free text typed by agents may hold a phone number or the name
         ticket = _masked_ticket(ticket, name)
     network = orjson.loads(network) if network is not None else None

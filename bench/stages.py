@@ -44,7 +44,7 @@ def cli(*args: str) -> Timed:
     return Timed(seconds, peak / 1024, proc.returncode, tail)
 
 
-def _reader(path: Path) -> str | None:
+def reader_of(path: Path) -> str | None:
     name = path.name
     return next((fn for suffix, fn in READERS.items() if name.endswith(suffix)), None)
 
@@ -52,11 +52,11 @@ def _reader(path: Path) -> str | None:
 def read_floor(landing: Path) -> dict:
     """The floor: DuckDB reading every landing file once (`count(*)` through its reader)."""
     con = duckdb.connect()
-    files = sorted(p for p in landing.rglob("*") if p.is_file() and _reader(p))
+    files = sorted(p for p in landing.rglob("*") if p.is_file() and reader_of(p))
     rows = 0
     start = time.perf_counter()
     for path in files:
-        fn = _reader(path)
+        fn = reader_of(path)
         opts = ", all_varchar = true" if fn == "read_csv" else ""
         rows += con.execute(f"select count(*) from {fn}(?{opts})", [str(path)]).fetchone()[0]
     return {"seconds": time.perf_counter() - start, "files": len(files), "rows": rows,

@@ -20,6 +20,7 @@ from quality_checks.integrity import TABLES, IntegrityTable, read_sql, table_exp
 from quality_checks.report import blocking_failures
 from quality_checks.rollup import write_agg_audit_daily
 from quality_checks.rules import READING_COLUMN, rule_expectations, with_reading
+from quality_checks.scope import audited_since, record_audit
 
 RULES_SUITE = "audit_rules"
 WATERMARKS_FILE = "gx/integrity_watermarks.json"
@@ -71,17 +72,25 @@ def _now() -> datetime:
 @dataclass(frozen=True)
 class RuleOutcomes:
     """One validation of the rule suite: what each expectation found, for which run and
-    as-of, and how long GX took."""
+    as-of, over which tickets (`audited`; `since`: the facts' build number after which they
+    changed, None when every ticket was validated), and how long GX took."""
 
     outcomes: list[ExpectationOutcome]
     seconds: float
     run_id: str
     as_of: datetime
+    since: int | None = None
+    audited: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """The tickets whose findings this validation replaces (None: every ticket)."""
+        return None if self.since is None else self.audited
 
 
 def validate_rules(
     facts: pd.DataFrame, cfg: AuditConfig, *, home_dir: Path, docs_dir: Path,
-    run_id: str, as_of: datetime,
+    run_id: str, as_of: datetime, since: int | None = None,
 ) -> RuleOutcomes:
     """Run the `audit_rules` suite over the normalised facts (Data Docs updated). Data Docs
     show each unexpected ticket with its reading (durations in h and min); the findings are
@@ -95,7 +104,18 @@ def validate_rules(
             shown_columns=[READING_COLUMN],
             run_name=f"{run_id}-asof-{as_of:%Y%m%dT%H%M%S}", run_time=started,
         )
-    return RuleOutcomes(outcomes, (datetime.now(UTC) - started).total_seconds(), run_id, as_of)
+    return RuleOutcomes(outcomes, (datetime.now(UTC) - started).total_seconds(), run_id, as_of,
+                        since, tuple(facts["ticket_id"]))
+
+
+def validate_changed_rules(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, *,
+                           home_dir: Path, docs_dir: Path, run_id: str,
+                           as_of: datetime) -> RuleOutcomes:
+    """The rule suite over the facts that changed since the last complete audit (all of them
+    the first time, or after a change of rules or a rebuild of the facts)."""
+    since = audited_since(con, cfg)
+    return validate_rules(read_facts(con, since), cfg, home_dir=home_dir, docs_dir=docs_dir,
+                          run_id=run_id, as_of=as_of, since=since)
 
 
 def audit_findings(
@@ -108,19 +128,26 @@ def audit_findings(
     `audit/rule_outcomes` asset), so GX does not run twice."""
     cfg = cfg or load_audit_config()
     if validated is None:
-        validated = validate_rules(read_facts(con), cfg, home_dir=home_dir, docs_dir=docs_dir,
-                                   run_id=run_id, as_of=as_of)
+        validated = validate_changed_rules(con, cfg, home_dir=home_dir, docs_dir=docs_dir,
+                                           run_id=run_id, as_of=as_of)
     outcomes, seconds = validated.outcomes, validated.seconds
     findings = write_findings(
-        con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=_now()
+        con, unexpected_by_rule(outcomes), cfg, as_of=as_of, run_id=run_id, found_at=_now(),
+        scope=validated.scope,
     )
     tickets = con.execute(f"select count(*) from {FACTS_TABLE}").fetchone()[0]
     return AuditResult(outcomes, findings, tickets, seconds)
 
 
-def audit_rollup(con: duckdb.DuckDBPyConnection) -> int:
-    """`audit.agg_audit_daily` from the facts and the findings already written."""
-    return write_agg_audit_daily(con, read_facts(con))
+def audit_rollup(con: duckdb.DuckDBPyConnection, as_of: datetime,
+                 cfg: AuditConfig | None = None) -> int:
+    """`audit.agg_audit_daily` from the facts and the findings already written (the days of
+    the tickets audited since the last complete audit), then record the audit as complete."""
+    cfg = cfg or load_audit_config()
+    since = audited_since(con, cfg)
+    rows = write_agg_audit_daily(con, read_facts(con, since), full=since is None)
+    record_audit(con, cfg, as_of)
+    return rows
 
 
 def run_audit(
@@ -132,7 +159,7 @@ def run_audit(
         con, home_dir=home_dir, docs_dir=docs_dir, run_id=run_id, as_of=as_of, cfg=cfg
     )
     return AuditResult(result.outcomes, result.findings, result.tickets, result.seconds_gx,
-                       audit_rollup(con))
+                       audit_rollup(con, as_of, cfg))
 
 
 def run_integrity(
@@ -186,3 +213,26 @@ def _read_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
     frame = con.execute(read_sql(table, loaded_after=True) + " and s._loaded_at <= ?",
                         [after, loaded_through]).df()
     return frame, f"rows loaded after {after.isoformat(sep=' ')}", loaded_through
+
+
+def standing_findings(con: duckdb.DuckDBPyConnection,
+                      validated: RuleOutcomes) -> dict[str, list[str]]:
+    """Per rule, the tickets with a finding from an earlier audit that this validation does
+    not audit again (so the rule still stands broken by them)."""
+    if validated.scope is None:
+        return {}
+    exists = con.execute("select count(*) from information_schema.tables where "
+                         "table_schema = 'audit' and table_name = 'findings'").fetchall()[0][0]
+    if not exists:
+        return {}
+    con.register("revalidated", pd.DataFrame({"ticket_id": list(validated.scope)},
+                                             dtype="object"))
+    try:
+        rows = con.execute(f"""select rule_id, list(ticket_id order by ticket_id)
+            from audit.findings
+            where ticket_id not in (select ticket_id from revalidated)
+                and ticket_id in (select ticket_id from {FACTS_TABLE})
+            group by rule_id""").fetchall()
+    finally:
+        con.unregister("revalidated")
+    return dict(rows)

@@ -53,8 +53,10 @@ class FactsError(RuntimeError):
     """`fct_audit_facts` is missing or lacks a column the audit needs."""
 
 
-def read_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Read the facts table and normalise it for validation (see `normalise_facts`)."""
+def read_facts(con: duckdb.DuckDBPyConnection, since: int | None = None) -> pd.DataFrame:
+    """Read the facts table and normalise it for validation (see `normalise_facts`); with
+    `since`, only the rows of tickets whose facts changed after that build
+    (`quality_checks/scope.py`)."""
     schema, table = FACTS_TABLE.split(".")
     present = {name for (name,) in con.execute(
         "select column_name from information_schema.columns "
@@ -65,7 +67,9 @@ def read_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     # only what the rules filter and expect on: the facts have ~50 columns, and converting
     # all of them to pandas would be most of the audit's read time
     columns = [c for c in REQUIRED_COLUMNS if c in present]
-    frame = con.execute(f"select {', '.join(columns)} from {FACTS_TABLE} order by ticket_id").df()
+    where = f" where changes_through > {int(since)}" if since is not None else ""
+    frame = con.execute(f"select {', '.join(columns)} from {FACTS_TABLE}{where} "
+                        "order by ticket_id").df()
     return normalise_facts(frame)
 
 

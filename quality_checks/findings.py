@@ -2,9 +2,11 @@
 
 The tickets come from the GX result (the unexpected rows of each rule's expectations); the
 evidence, department and day come from `fct_audit_facts` in one vectorised DuckDB statement.
-`audit.findings` holds the findings of the latest audit: each run replaces its content in
-one transaction, so a re-run with the same inputs and as-of yields the same rows (only
-`run_id` and `found_at` name the new run).
+`audit.findings` holds the current findings: an audit replaces, in one transaction, the
+findings of the tickets it validated (every ticket, or those whose facts changed:
+`scope.py`) and drops those of tickets no longer in the facts, so a re-run with the same
+inputs and as-of yields the same rows (only `run_id`, `as_of` and `found_at` name the run
+that found them).
 """
 
 from __future__ import annotations
@@ -92,24 +94,31 @@ def write_findings(
     as_of: datetime,
     run_id: str,
     found_at: datetime,
+    scope: tuple[str, ...] | None = None,
 ) -> int:
-    """Replace `audit.findings` with these findings; returns how many were written."""
+    """Replace the findings of the tickets in `scope` (None: of every ticket) with these, and
+    drop those of tickets gone from the facts; returns how many were written."""
     types = _column_types(con)
     selects = " union all ".join(_rule_select(rule, cfg, types) for rule in RULE_CHECKS)
     con.execute(FINDINGS_DDL)
     con.register("unexpected", unexpected)
+    con.register("scope", pd.DataFrame({"ticket_id": list(scope or ())}, dtype="object"))
     con.execute("begin transaction")
     try:
-        con.execute("delete from audit.findings")
-        con.execute(
+        if scope is None:
+            con.execute("delete from audit.findings")
+        else:
+            con.execute(f"""delete from audit.findings
+                where ticket_id in (select ticket_id from scope)
+                    or ticket_id not in (select ticket_id from {FACTS_TABLE})""")
+        written = con.execute(
             f"""insert into audit.findings
                 select ticket_id, rule_id, rule_name, severity, department, evidence,
                        $run_id, $as_of, $found_at, day
                 from ({selects}) order by rule_id, ticket_id""",
             {"run_id": run_id, "as_of": as_of, "found_at": found_at,
              "as_of_text": as_of.strftime("%Y-%m-%dT%H:%M:%SZ")},
-        )
-        written = con.execute("select count(*) from audit.findings").fetchone()[0]
+        ).fetchone()[0]
         if written != len(unexpected):
             # Every unexpected row is a facts row, so the counts must reconcile.
             raise RuntimeError(f"{len(unexpected)} failing rows gave {written} findings")
@@ -119,4 +128,5 @@ def write_findings(
         raise
     finally:
         con.unregister("unexpected")
+        con.unregister("scope")
     return written

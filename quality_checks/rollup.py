@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from quality_checks.facts import FACTS_TABLE
 from quality_checks.findings import UNKNOWN_DEPARTMENT
 from quality_checks.rules import RULE_CHECKS, audited_rows
 
@@ -21,7 +22,13 @@ create table if not exists audit.agg_audit_daily (
     tickets_audited bigint, findings bigint, finding_rate double,
     primary key (day, rule_id, department)
 );
+create table if not exists audit.rule_audits (
+    ticket_id varchar not null, rule_id varchar not null, day date, department varchar,
+    primary key (ticket_id, rule_id)
+);
 """
+# `audit.rule_audits`: one row per ticket and rule auditing it, kept between audits so an
+# audit of the changed tickets recounts only their days.
 
 
 def _department(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
@@ -46,28 +53,50 @@ def audited_tickets(facts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def write_agg_audit_daily(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame) -> int:
-    """Replace `audit.agg_audit_daily` from the facts and the current `audit.findings`."""
+def write_agg_audit_daily(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame,
+                          full: bool = True) -> int:
+    """Bring `audit.agg_audit_daily` up to date with `facts` and the current `audit.findings`:
+    with `full`, rebuilt from every ticket in `facts`; otherwise `facts` holds the tickets
+    audited again, whose rule audits replace their earlier ones (those of tickets gone from
+    the facts are dropped), and only the days they were or are on are counted again."""
     con.execute(AGG_DDL)
     con.register("audited", audited_tickets(facts))
     con.execute("begin transaction")
     try:
-        con.execute("delete from audit.agg_audit_daily")
+        con.execute("create or replace temp table recounted_days (day date)")
+        if full:
+            con.execute("delete from audit.rule_audits")
+            con.execute("delete from audit.agg_audit_daily")
+        else:
+            con.execute(f"""insert into recounted_days
+                select day from audit.rule_audits
+                where ticket_id in (select ticket_id from audited)
+                    or ticket_id not in (select ticket_id from {FACTS_TABLE})""")
+            con.execute(f"""delete from audit.rule_audits
+                where ticket_id in (select ticket_id from audited)
+                    or ticket_id not in (select ticket_id from {FACTS_TABLE})""")
+        con.execute("insert into audit.rule_audits "
+                    "select ticket_id, rule_id, day::date, department from audited")
+        con.execute("insert into recounted_days select day::date from audited")
+        con.execute("delete from audit.agg_audit_daily "
+                    "where day in (select day from recounted_days)")
         con.execute("""
             insert into audit.agg_audit_daily
-            select a.day::date, a.rule_id, a.department,
+            select a.day, a.rule_id, a.department,
                    count(*) as tickets_audited,
                    count(f.ticket_id) as findings,
                    count(f.ticket_id) / count(*) as finding_rate
-            from audited as a
+            from audit.rule_audits as a
             left join audit.findings as f
                 on f.ticket_id = a.ticket_id and f.rule_id = a.rule_id
+            where a.day in (select day from recounted_days)
             group by all
             order by 1, 2, 3
         """)
         orphans = con.execute("""
             select count(*) from audit.findings as f
-            anti join audited as a on a.ticket_id = f.ticket_id and a.rule_id = f.rule_id
+            anti join audit.rule_audits as a
+                on a.ticket_id = f.ticket_id and a.rule_id = f.rule_id
         """).fetchone()[0]
         if orphans:
             raise RuntimeError(f"{orphans} findings fall outside their rule's audited tickets")

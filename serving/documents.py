@@ -76,13 +76,6 @@ def _kpi_struct(phase: str) -> str:
     return "struct_pack(" + ", ".join(fields) + ")"
 
 
-# A finding's run provenance (run id, as-of, found at) is the latest audit's, the same for every
-# finding, so documents leave it null and the API fills it in from the snapshot (`trace.py`):
-# otherwise every ticket with a finding would need a new document on every run.
-PROVENANCE_PLACEHOLDER = ("run_id := null::varchar, as_of := null::varchar, "
-                          "found_at := null::varchar")
-# (as JSON in a document: `layout.PROVENANCE_PLACEHOLDER_JSON`, which the API replaces)
-
 # The tickets one documents query builds: the temp table `doc_chunk` (see `document_rows`).
 IN_CHUNK = "ticket_id in (select ticket_id from doc_chunk)"
 
@@ -125,7 +118,8 @@ findings as (
            list(struct_pack(ticket_id := ticket_id, rule_id := rule_id, rule_name := rule_name,
                             severity := severity, department := department,
                             evidence := coalesce(evidence, '{{{{}}}}')::json,
-                            {PROVENANCE_PLACEHOLDER})
+                            run_id := run_id, as_of := iso_utc(as_of),
+                            found_at := iso_utc(found_at))
                 order by rule_id) as items,
            list(struct_pack(rule_id := rule_id, rule_name := rule_name, severity := severity,
                             department := department) order by rule_id)
@@ -212,36 +206,38 @@ COLUMNS = DOCUMENT_COLUMNS
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
 # row with the same content must not make its ticket's document look changed.
 NOT_CONTENT = frozenset({"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through",
-                         "changes_through",
-                         "as_of", "_source_file", "_source_row", "_loaded_at", "run_id",
-                         "found_at"})
+                         "changes_through", "_source_file", "_source_row", "_loaded_at"})
 
 # Every input of a document, hashed per ticket (sum of row hashes: order-free). Two publishes
 # give a ticket the same fingerprint exactly when its document's inputs are the same, so only
 # tickets whose fingerprint changed get a new document. `{cols[table]}` lists a table's content
-# columns (its columns minus NOT_CONTENT, read from the warehouse).
+# columns (its columns minus NOT_CONTENT, read from the warehouse); `{scope}` is the table of
+# the ticket ids to fingerprint.
+IN_SCOPE = "ticket_id in (select ticket_id from {scope})"
 FINGERPRINTS = f"""
 with
 timeline as (
     select ticket_id, sum(hash({{cols[fct_ticket_timeline]}})) as h
-    from {{db}}.main.fct_ticket_timeline where {NOT_NETWORK_ITEM} group by ticket_id
+    from {{db}}.main.fct_ticket_timeline where {NOT_NETWORK_ITEM} and {IN_SCOPE}
+    group by ticket_id
 ),
 cells as (
     select ticket_id, sum(hash({{cols[fct_ticket_cells]}})) as h
-    from {{db}}.main.fct_ticket_cells group by ticket_id
+    from {{db}}.main.fct_ticket_cells where {IN_SCOPE} group by ticket_id
 ),
 findings as (
     select ticket_id, sum(hash({{cols[findings]}})) as h
-    from {{db}}.audit.findings group by ticket_id
+    from {{db}}.audit.findings where {IN_SCOPE} group by ticket_id
 ),
 warnings as (
     select ticket_id, sum(hash({{cols[fct_sla_warnings]}})) as h
-    from {{db}}.main.fct_sla_warnings group by ticket_id
+    from {{db}}.main.fct_sla_warnings where {IN_SCOPE} group by ticket_id
 ),
 customers as (
     select d.ticket_id, sum(hash({{cols[stg_crm__customers]}})) as h
     from {{db}}.main.dim_tickets as d
     inner join {{db}}.main.stg_crm__customers as c on c.customer_id = d.customer_id
+    where d.{IN_SCOPE}
     group by d.ticket_id
 )
 select d.ticket_id,
@@ -254,6 +250,7 @@ left join timeline on timeline.ticket_id = d.ticket_id
 left join findings on findings.ticket_id = d.ticket_id
 left join customers on customers.ticket_id = d.ticket_id
 left join warnings on warnings.ticket_id = d.ticket_id
+where d.{IN_SCOPE}
 """
 _FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_crm__customers": "c"}
 
@@ -281,10 +278,16 @@ def content_columns(con: duckdb.DuckDBPyConnection, db: str,
     return {table: ", ".join(cols) for table, cols in columns.items()}
 
 
-def create_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str) -> None:
-    """Create the temporary table `table` (ticket_id, fingerprint): one row per ticket."""
+def create_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str,
+                        scope: str | None = None) -> None:
+    """Create the temporary table `table` (ticket_id, fingerprint): one row per ticket of the
+    table `scope` (column ticket_id) that the warehouse holds, or of every ticket."""
+    if scope is None:
+        con.execute(f"create or replace temp table fingerprint_scope as "
+                    f"select ticket_id from {db}.main.dim_tickets")
+        scope = "fingerprint_scope"
     con.execute(f"create or replace temp table {table} as "
-                + FINGERPRINTS.format(db=db, cols=content_columns(con, db)))
+                + FINGERPRINTS.format(db=db, cols=content_columns(con, db), scope=scope))
 
 
 def document_rows(con: duckdb.DuckDBPyConnection, db: str, tickets: str,

@@ -36,11 +36,6 @@ COMPRESSED_DOCUMENT_COLUMNS = ("ticket_json", "body_json")
 COMPRESSED_NETWORK = {"kpi_days": NETWORK_TABLES["kpi_days"][0].index("hours_json")}
 """network table -> position of its compressed column"""
 
-# A finding's run provenance is the latest audit's, the same for every finding: documents
-# leave it null and the API fills it in from the snapshot, or every ticket with a finding
-# would need a new document on every run.
-PROVENANCE_PLACEHOLDER_JSON = '"run_id":null,"as_of":null,"found_at":null}'
-
 # A document's timeline while the network items are spliced in at request time.
 TIMELINE_SLOT = "@@network-timeline@@"
 TIMELINE_SLOT_JSON = f'"timeline":"{TIMELINE_SLOT}"'

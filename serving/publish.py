@@ -117,6 +117,62 @@ def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool
         con.execute("detach previous_snapshot")
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
+    """The one value `sql` returns, or None when it names a table the database lacks."""
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    except duckdb.CatalogException:
+        return None
+
+
+def _changes_taken_in(con: duckdb.DuckDBPyConnection, warehouse: str) -> dict:
+    """What this publish takes in: the newest build number of `int_tickets_changed` and the
+    audit's state (its rules and the facts it audited), as the snapshot records them."""
+    return {
+        "changes_through": _scalar(
+            con, f"select max(changed_in) from {warehouse}.main.int_tickets_changed"),
+        "audit_state": _scalar(
+            con, f"select max(config || '/' || coalesce(facts_built_by, '')) "
+                 f"from {warehouse}.audit.audit_state"),
+    }
+
+
+def _publish_scope(con: duckdb.DuckDBPyConnection, previous: Path | None,
+                   meta: dict) -> str | None:
+    """The tickets whose documents may differ from the `previous` snapshot's: those
+    `int_tickets_changed` stamped after the build that snapshot took in (a ticket gone from
+    the feed is stamped too). Left in the temp table `publish_scope`, with the previous
+    fingerprints of every other ticket in `carried_fingerprints`. None (fingerprint every
+    ticket) when there is no previous snapshot in this store format, it predates build
+    numbers, the models were rebuilt from scratch since (numbers start again), or the audit
+    applied other rules or re-audited rebuilt facts (any finding may have changed)."""
+    taken = meta["changes_through"]
+    if previous is None or taken is None or meta["audit_state"] is None \
+            or docstore_format(docs_path(previous)) != STORE_FORMAT:
+        return None
+    try:
+        con.execute(f"attach {_sql_literal(str(previous))} as scope_source (read_only)")
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select changes_through, audit_state "
+                          "from scope_source.main.snapshot_meta").fetchall()
+        if not row or row[0][0] is None or row[0][0] > taken or row[0][1] != meta["audit_state"]:
+            return None
+        warehouse = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"""create or replace temp table publish_scope as
+            select ticket_id from "{warehouse.replace('"', '""')}".main.int_tickets_changed
+            where changed_in > ?""", [row[0][0]])
+        con.execute(f"""create or replace temp table carried_fingerprints as
+            select * from scope_source.{FINGERPRINTS_TABLE}
+            where ticket_id not in (select ticket_id from publish_scope)""")
+        return "publish_scope"
+    except duckdb.Error:
+        return None  # a snapshot of an older layout: fingerprint everything
+    finally:
+        con.execute("detach scope_source")
+
+
 def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path,
                  tables: Iterable[ServedTable], meta: dict, previous: Path | None
                  ) -> tuple[dict[str, int], int]:
@@ -126,7 +182,11 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
     counts and the number of documents built."""
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
-    create_fingerprints(con, warehouse, "doc_fingerprints")
+    meta = {**meta, **_changes_taken_in(con, warehouse)}
+    scope = _publish_scope(con, previous, meta)
+    create_fingerprints(con, warehouse, "doc_fingerprints", scope)
+    if scope is not None:  # the other tickets' fingerprints stand as the previous publish left them
+        con.execute("insert into doc_fingerprints select * from carried_fingerprints")
     create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
     if not _find_changes(con, previous):
         built = write_docstore(docs_target, document_rows(con, warehouse, "doc_fingerprints"),
@@ -159,15 +219,12 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
                     "select * from network_fingerprints")
         counts["main.trace_documents"] = con.execute(
             "select count(*) from doc_fingerprints").fetchone()[0]
-        provenance = con.execute(f"select max(run_id), max(as_of), max(found_at) "
-                                 f"from {warehouse}.audit.findings").fetchone()
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp, "
-                    "findings_run_id varchar, findings_as_of timestamp, "
-                    "findings_found_at timestamp, documents_built bigint)")
-        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "documents_built bigint, changes_through bigint, audit_state varchar)")
+        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?)",
                     [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"],
-                     *provenance, built])
+                     built, meta["changes_through"], meta["audit_state"]])
         con.execute("create table snap.main.snapshot_tables (table_name varchar, row_count bigint)")
         con.executemany("insert into snap.main.snapshot_tables values (?, ?)",
                         [[name, n] for name, n in counts.items()])

@@ -11,9 +11,14 @@ from collections import Counter
 
 import dagster as dg
 
-from quality_checks.audit import RuleOutcomes, audit_findings, audit_rollup, validate_rules
+from quality_checks.audit import (
+    RuleOutcomes,
+    audit_findings,
+    audit_rollup,
+    standing_findings,
+    validate_changed_rules,
+)
 from quality_checks.config import RULE_IDS, load_audit_config
-from quality_checks.facts import read_facts
 from quality_checks.gx_runner import data_docs_index
 from quality_checks.report import rule_outcomes, rule_tickets
 
@@ -37,20 +42,21 @@ AGG = dg.AssetKey(["audit", "agg_audit_daily"])
     ],
 )
 def rule_outcomes_asset(context: dg.AssetExecutionContext):
-    """The GX `audit_rules` suite over `fct_audit_facts` as of the run's as-of: per rule and
-    expectation, the tickets that break it (Data Docs updated). Each rule's check fails, as a
-    warning, while any ticket breaks it."""
+    """The GX `audit_rules` suite over `fct_audit_facts` as of the run's as-of, over the
+    tickets whose facts changed since the last complete audit (all of them the first time):
+    per rule and expectation, the tickets that break it (Data Docs updated). Each rule's
+    check fails, as a warning, while any ticket breaks it, audited now or before."""
     pipeline = context.resources.pipeline
     settings = pipeline.settings()
     cfg = load_audit_config()
-    with context.resources.warehouse.connect(read_only=True) as con:
-        facts = read_facts(con)
-    validated = validate_rules(facts, cfg, home_dir=settings.home_dir,
-                               docs_dir=settings.data_docs_dir, run_id=context.run.run_id,
-                               as_of=pipeline.as_of_utc())
+    with context.resources.warehouse.connect() as con:
+        validated = validate_changed_rules(con, cfg, home_dir=settings.home_dir,
+                                           docs_dir=settings.data_docs_dir,
+                                           run_id=context.run.run_id, as_of=pipeline.as_of_utc())
+        standing = standing_findings(con, validated)
     docs = str(data_docs_index(settings.data_docs_dir))
     for rule_id in RULE_IDS:
-        tickets = rule_tickets(validated.outcomes, rule_id)
+        tickets = sorted({*rule_tickets(validated.outcomes, rule_id), *standing.get(rule_id, ())})
         yield dg.AssetCheckResult(
             asset_key=RULE_OUTCOMES,
             check_name=f"rule_{rule_id}",
@@ -59,8 +65,8 @@ def rule_outcomes_asset(context: dg.AssetExecutionContext):
             metadata={
                 "rule": f"{rule_id} {cfg.rules[rule_id].rule_name}",
                 "severity": cfg.rules[rule_id].severity,
-                "tickets_audited": max(o.element_count
-                                       for o in rule_outcomes(validated.outcomes, rule_id)),
+                "tickets_audited_now": max(o.element_count
+                                           for o in rule_outcomes(validated.outcomes, rule_id)),
                 "tickets_breaking": len(tickets),
                 "sample_ticket_ids": tickets[:20],
                 "gx_seconds": round(validated.seconds, 2),
@@ -68,7 +74,9 @@ def rule_outcomes_asset(context: dg.AssetExecutionContext):
             },
         )
     yield dg.Output(validated, metadata={
-        "tickets_audited": len(facts),
+        "tickets_audited": len(validated.audited),
+        "scope": "every ticket" if validated.since is None
+                 else f"tickets changed after facts build {validated.since}",
         "expectations": len(validated.outcomes),
         "failed_expectations": sum(not o.success for o in validated.outcomes),
         "as_of": validated.as_of.strftime("%Y-%m-%d %H:%M:%S"),
@@ -120,13 +128,13 @@ def findings(context: dg.AssetExecutionContext, validated: RuleOutcomes) -> dg.M
     key=AGG,
     deps=[FINDINGS],
     group_name="audit",
-    required_resource_keys={"warehouse"},
+    required_resource_keys={"warehouse", "pipeline"},
     kinds={"duckdb"},
 )
 def agg_audit_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Per business day x rule x accountable department: tickets audited, findings, rate."""
     with context.resources.warehouse.connect() as con:
-        rows = audit_rollup(con)
+        rows = audit_rollup(con, context.resources.pipeline.as_of_utc())
         totals = con.execute(
             "select coalesce(sum(tickets_audited), 0), coalesce(sum(findings), 0)"
             " from audit.agg_audit_daily"

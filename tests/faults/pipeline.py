@@ -20,10 +20,11 @@ from api.trace import trace_json
 from serving.layout import current_snapshot
 
 CLI = [sys.executable, "-m", "complaint_trace.cli"]
-# what differs between two correct histories: who built a row, when, and from which load
+# what differs between two correct histories: who built a row, when, and from which load (a
+# finding's `as_of` is that of the audit that last found it: the audit of a later run keeps
+# the findings of tickets that did not change)
 LINEAGE = {"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through", "_loaded_at",
-           "changes_through",
-           "_run_id", "run_id", "found_at", "quarantined_at"}
+           "changes_through", "_run_id", "run_id", "as_of", "found_at", "quarantined_at"}
 COMPARED = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_timeline",
             "main.fct_ticket_cells", "main.fct_cell_degradation_episodes",
             "main.fct_cell_network_events", "main.fct_quarantined_rows", "audit.findings",
