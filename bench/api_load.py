@@ -155,6 +155,10 @@ select md5(ticket_id || k) as timeline_item_id, ticket_id, item_at, item_type,
        'noc' as department, 'op1' as actor_id, 'inProgress' as status, null as code,
        'a handling note, 处理中' as detail, 'dispatched' as summary
 from items;
+-- the ticket's own items, as the pipeline keeps them apart from the cells' network events
+create or replace view main.int_ticket_items_unioned as
+select * from main.fct_ticket_timeline
+where item_type not in ('alarm_raised', 'alarm_cleared', 'degradation_start', 'degradation_end');
 create or replace table main.stg_crm__customers as
 select customer_id, msisdn, '客户' || customer_id as customer_name, 'gold' as tier,
        null::timestamp as valid_from, null::timestamp as valid_to

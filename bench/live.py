@@ -31,6 +31,7 @@ from api.security import new_key
 from bench import api_load, stages
 from bench.run import CATCH_UP_DAYS, SIZES, SOURCE_TZ, START
 from complaint_trace.contract import ENTITIES
+from complaint_trace.settings import Settings
 from complaint_trace.simulator import delivery_batches
 from connectors.files import landing_fingerprint
 from orchestration.resources import PipelineConfig
@@ -39,7 +40,7 @@ from serving.layout import current_snapshot
 
 DELIVERY_MINUTES = 15
 MEASURED_SLOT = "10:00"  # local start of the measured batch on the day after the history
-SENSOR_INTERVAL_S = landing_sensor.minimum_interval_seconds
+SENSOR_INTERVAL_S = Settings.model_fields["sensor_interval_seconds"].default
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

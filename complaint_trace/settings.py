@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     """How often ticketing and CRM deliver (15, 30, 60 or 1440 minutes; network operations
     hourly, or daily when the others are): how a slot file's name `<date>-<hhmm>` is read, so
     the sensor can give each run the as-of of its delivery (complaint_trace/delivery.py)."""
+    sensor_interval_seconds: int = 30
+    """How often the landing sensor looks for new files (in `dagster dev`): the most a
+    delivery waits before its run starts."""
     schedule_cron: str = "0 2 * * *"
     """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
     snapshots_keep: int = 3

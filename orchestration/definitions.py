@@ -28,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=[*checks.CHECKS],
         jobs=[jobs.complaint_trace_job],
         schedules=schedules.build_schedules(settings),
-        sensors=[*sensors.SENSORS],
+        sensors=sensors.build_sensors(settings),
         resources=resources.build_resources(settings),
         # every step writes the one DuckDB file and the run holds its home's lock: runs
         # launched from the UI for a few assets execute in one process too, as

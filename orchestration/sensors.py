@@ -8,6 +8,7 @@ import dagster as dg
 from complaint_trace.contract import ENTITIES
 from complaint_trace.delivery import slot_of, source_minutes
 from complaint_trace.run_lock import held_elsewhere
+from complaint_trace.settings import Settings
 from connectors.files import entity_files, landing_fingerprint
 from orchestration.jobs import as_of_run_config, complaint_trace_job
 from orchestration.resources import PipelineConfig
@@ -35,17 +36,28 @@ def delivery_as_of(pipeline: PipelineConfig, now: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-@dg.sensor(
-    job=complaint_trace_job,
-    minimum_interval_seconds=30,
-    description="Runs the whole graph when the landing root's files change (new, replaced), "
-                "as of the newest delivery's time.",
-)
-def landing_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
-    """Cursor: digest of every landing file's path, size and mtime. The run itself loads only
-    files whose SHA-256 is new, so a touched-but-identical file costs one cheap run. Runs
-    never overlap: while a run of the job is in flight, or another process (the CLI) holds
-    the home's run lock, the tick waits and the cursor stays, so the next tick starts one."""
+def make_landing_sensor(interval_seconds: int) -> dg.SensorDefinition:
+    """The sensor, ticking every `interval_seconds` (`Settings.sensor_interval_seconds`)."""
+
+    @dg.sensor(
+        name="landing_sensor",
+        job=complaint_trace_job,
+        minimum_interval_seconds=interval_seconds,
+        description="Runs the whole graph when the landing root's files change (new, replaced), "
+                    "as of the newest delivery's time.",
+    )
+    def landing_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
+        """Cursor: digest of every landing file's path, size and mtime. The run itself loads
+        only files whose SHA-256 is new, so a touched-but-identical file costs one cheap run.
+        Runs never overlap: while a run of the job is in flight, or another process (the CLI)
+        holds the home's run lock, the tick waits and the cursor stays, so the next tick
+        starts one."""
+        return _tick(context, pipeline)
+
+    return landing_sensor
+
+
+def _tick(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
     count, fingerprint = landing_fingerprint(pipeline.landing_dir, ENTITIES)
     if count == 0:
         return dg.SkipReason(f"no landing files under {pipeline.landing_dir}")
@@ -65,4 +77,9 @@ def landing_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineConfig
                          tags={"landing_files": str(count), "as_of": as_of})
 
 
-SENSORS = [landing_sensor]
+landing_sensor = make_landing_sensor(Settings.model_fields["sensor_interval_seconds"].default)
+"""The sensor at the default interval (what `build_sensors` makes of default settings)."""
+
+
+def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
+    return [make_landing_sensor(settings.sensor_interval_seconds)]

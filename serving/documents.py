@@ -41,9 +41,8 @@ READABLE = """case
     else coalesce(t.summary, replace(t.item_type, '_', ' ')) || coalesce(' (' || t.code || ')', '')
 end"""
 
-# The timeline items of network events: served per cell (`network.py`), not in documents.
-NETWORK_ITEM_TYPES = ("alarm_raised", "alarm_cleared", "degradation_start", "degradation_end")
-NOT_NETWORK_ITEM = "item_type not in (" + ", ".join(f"'{t}'" for t in NETWORK_ITEM_TYPES) + ")"
+# A document holds the ticket's own timeline items (`int_ticket_items_unioned`); the network
+# events of its linked cells are served per cell (`network.py`) and spliced in when read.
 
 
 def event_key(column: str) -> str:
@@ -85,8 +84,8 @@ with
 timeline as (
     select t.ticket_id, t.item_at, t.item_type, t.source_record_id,
            {timeline_item("t.item_at")} as item
-    from {{db}}.main.fct_ticket_timeline as t
-    where t.{IN_CHUNK} and t.{NOT_NETWORK_ITEM}
+    from {{db}}.main.int_ticket_items_unioned as t
+    where t.{IN_CHUNK}
 ),
 -- each item serialised once and joined as text: a list of structs re-copies every nested
 -- string while it aggregates (at 31 days of history a ticket's timeline holds ~64 items)
@@ -199,7 +198,7 @@ order by d.ticket_id  -- appends to the document store's B-tree in key order
 
 # The tables the documents are built from (`{db}` is the warehouse at publish time).
 DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
-                    "main.fct_ticket_timeline", "main.stg_crm__customers", "audit.findings",
+                    "main.int_ticket_items_unioned", "main.stg_crm__customers", "audit.findings",
                     "main.fct_sla_warnings")
 COLUMNS = DOCUMENT_COLUMNS
 
@@ -217,8 +216,8 @@ IN_SCOPE = "ticket_id in (select ticket_id from {scope})"
 FINGERPRINTS = f"""
 with
 timeline as (
-    select ticket_id, sum(hash({{cols[fct_ticket_timeline]}})) as h
-    from {{db}}.main.fct_ticket_timeline where {NOT_NETWORK_ITEM} and {IN_SCOPE}
+    select ticket_id, sum(hash({{cols[int_ticket_items_unioned]}})) as h
+    from {{db}}.main.int_ticket_items_unioned where {IN_SCOPE}
     group by ticket_id
 ),
 cells as (

@@ -8,16 +8,22 @@ blocking checks passed; the API keeps serving the previous one meanwhile.
 import dagster as dg
 
 from orchestration.resources import PipelineConfig, WarehouseResource
+from serving.documents import DOCUMENT_SOURCES
+from serving.network import NETWORK_SOURCES
 from serving.publish import SERVED_TABLES, publish_snapshot
 
-MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
-         "fct_cell_degradation_episodes", "fct_audit_facts")
-STAGING = ("stg_netops__alarms", "stg_crm__customers")  # read by the trace too (see SERVED_TABLES)
-UPSTREAM = [
-    *(dg.AssetKey([name]) for name in (*MARTS, *STAGING)),
-    dg.AssetKey(["audit", "findings"]),
-    dg.AssetKey(["audit", "agg_audit_daily"]),
-]
+
+def _asset_key(table: str) -> dg.AssetKey:
+    """The asset that builds a warehouse table: a dbt model or seed (`main.<name>`), or one of
+    the audit layer's (`audit.<name>`)."""
+    schema, name = table.split(".")
+    return dg.AssetKey(["audit", name] if schema == "audit" else [name])
+
+
+# every table the publisher reads: what it copies and what documents are built from
+UPSTREAM = sorted({_asset_key(table) for table in (
+    *(served.name for served in SERVED_TABLES), *DOCUMENT_SOURCES, *NETWORK_SOURCES)},
+    key=lambda key: key.to_user_string())
 
 
 @dg.asset(key=["serving", "snapshot"], deps=UPSTREAM, group_name="serving",

@@ -52,6 +52,10 @@ create table main.fct_ticket_timeline (
     source_system varchar, source_table varchar, source_record_id varchar, cell_id varchar,
     department varchar, actor_id varchar, status varchar, code varchar, detail varchar,
     summary varchar);
+-- the ticket's own items, as the pipeline keeps them apart from the cells' network events
+create view main.int_ticket_items_unioned as
+select * from main.fct_ticket_timeline
+where item_type not in ('alarm_raised', 'alarm_cleared', 'degradation_start', 'degradation_end');
 create table main.fct_cell_network_events (
     network_event_id varchar, cell_id varchar, event_at timestamp, item_type varchar,
     source_system varchar, source_table varchar, source_record_id varchar, status varchar,

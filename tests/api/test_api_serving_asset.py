@@ -31,7 +31,7 @@ def test_serving_asset_publishes_a_snapshot_stamped_with_the_run(api_home, tmp_p
 
 def test_serving_asset_depends_on_marts_and_audit():
     deps = {key.to_user_string() for key in serving_snapshot.dependency_keys}
-    assert {"dim_tickets", "fct_ticket_timeline", "fct_audit_facts", "audit/findings",
+    assert {"dim_tickets", "int_ticket_items_unioned", "fct_audit_facts", "audit/findings",
             "audit/agg_audit_daily"} <= deps
 
 

@@ -193,7 +193,7 @@ def _snapshot(warehouse: Path) -> dict[str, list[dict]]:
             "and table_type = 'BASE TABLE' order by 1").fetchall()]
         columns = {table: [r[0] for r in con.execute(f"describe main.{table}").fetchall()]
                    for table in tables}
-    assert {"fct_audit_facts", "fct_ticket_timeline", "int_ticket_events_sequenced",
+    assert {"fct_audit_facts", "int_ticket_items_unioned", "int_ticket_events_sequenced",
             "dim_tickets"} <= set(tables)
     return {table: _rows(warehouse, "select " + ", ".join(
                 f'"{c}"' for c in columns[table] if c not in LINEAGE)
@@ -230,7 +230,7 @@ def test_incremental_runs_equal_full_refresh(built: Path, tmp_path: Path) -> Non
     assert _facts(warehouse)["TD"]["network_trace"] == "present"
     incremental = _snapshot(warehouse)
     assert any(item["source_record_id"] == "TA-6"
-               for item in incremental["fct_ticket_timeline"])
+               for item in incremental["int_ticket_items_unioned"])
     earlier = "2024-03-07 00:00:00"
     dbt("run", warehouse=warehouse, as_of=earlier, work=tmp_path / "inc_earlier")
     incremental_earlier = _snapshot(warehouse)
@@ -252,7 +252,8 @@ def test_incremental_runs_equal_full_refresh(built: Path, tmp_path: Path) -> Non
         ], later + timedelta(hours=1), source_file=LATE_EVENTS)
     dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "redelivered")
     redelivered = _snapshot(warehouse)
-    event_ids = {item["source_record_id"] for item in redelivered["fct_ticket_timeline"]}
+    event_ids = {item["source_record_id"]
+                 for item in redelivered["int_ticket_items_unioned"]}
     assert "TB-7" in event_ids and "TA-6" not in event_ids
     assert "TA-6" not in {event["event_id"]
                            for event in redelivered["int_ticket_events_sequenced"]}
@@ -278,24 +279,25 @@ def test_every_dbt_unit_test_passes(built: Path, tmp_path: Path) -> None:
 
 
 def test_timeline_uniqueness_is_tested_on_the_latest_build(built: Path, tmp_path: Path) -> None:
-    """`__latest_build__` (macros/tests_where.sql) narrows the timeline's uniqueness test to the
-    rows the latest build wrote: a duplicate among them fails it; one among older rows is out
-    of its reach (the build by ticket replaced every row of the tickets it wrote)."""
+    """`__latest_build__` (macros/tests_where.sql) narrows the uniqueness test of the
+    timeline's ticket items to the rows the latest build wrote: a duplicate among them fails
+    it; one among older rows is out of its reach (the build by ticket replaced every row of
+    the tickets it wrote)."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built, warehouse)
-    unique_test = ("--select", "fct_ticket_timeline,test_name:unique")
+    unique_test = ("--select", "int_ticket_items_unioned,test_name:unique")
     dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "clean",
         extra=unique_test)
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("insert into main.fct_ticket_timeline "
-                    "select * from main.fct_ticket_timeline limit 1")
-    with pytest.raises(AssertionError, match="unique_fct_ticket_timeline_timeline_item_id"):
+        con.execute("insert into main.int_ticket_items_unioned "
+                    "select * from main.int_ticket_items_unioned limit 1")
+    with pytest.raises(AssertionError, match="unique_int_ticket_items_unioned_timeline_item_id"):
         dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "dup",
             extra=unique_test)
     with duckdb.connect(str(warehouse)) as con:  # the duplicate now belongs to an older build
-        con.execute("update main.fct_ticket_timeline set loaded_through = loaded_through "
+        con.execute("update main.int_ticket_items_unioned set loaded_through = loaded_through "
                     "- interval 1 day where rowid = (select max(rowid) "
-                    "from main.fct_ticket_timeline)")
+                    "from main.int_ticket_items_unioned)")
     dbt("test", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "old_dup",
         extra=unique_test)
 

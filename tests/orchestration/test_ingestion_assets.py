@@ -132,9 +132,11 @@ def test_the_definitions_take_their_settings_from_the_caller_not_the_environment
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("COMPLAINT_TRACE_HOME", str(tmp_path / "from-env"))
     monkeypatch.setenv("COMPLAINT_TRACE_SCHEDULE_CRON", "5 3 * * *")
-    given = settings_from(home=tmp_path / "given", schedule_cron="30 1 * * *", dbt_runs_kept=7)
+    given = settings_from(home=tmp_path / "given", schedule_cron="30 1 * * *", dbt_runs_kept=7,
+                          sensor_interval_seconds=10)
     built = build_definitions(given)
     assert built.resolve_schedule_def("daily_schedule").cron_schedule == "30 1 * * *"
+    assert built.resolve_sensor_def("landing_sensor").minimum_interval_seconds == 10
     pipeline = built.resources["pipeline"]
     assert pipeline.home == str(tmp_path / "given")
     step_settings = pipeline.settings()  # what a step reads

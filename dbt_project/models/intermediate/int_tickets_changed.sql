@@ -6,7 +6,6 @@
         on_schema_change='fail'
     )
 }}
--- depends_on: {{ ref('fct_cell_degradation_episodes') }}
 -- depends_on: {{ source('ticketing', 'ticket_events') }}
 -- depends_on: {{ source('crm', 'contacts') }}
 -- depends_on: {{ source('crm', 'customers') }}
@@ -22,9 +21,11 @@
 --   too (repeat complaints, reopened tickets), under its old MSISDN and its new one;
 -- - its events and surveys; contacts of its MSISDN within the contact window, or naming it;
 --   a new version of its customer; session hours of its MSISDN in its complaint window;
--- - alarms, KPI hours, degradation episodes and inventory of a cell its complainant used in the
---   complaint window, inside the ticket's network window (KPI hours: inside the windows they
---   are measured in);
+-- - alarms, KPI hours and inventory rows of a cell its complainant used in the complaint
+--   window, inside the windows the ticket's facts read them in (alarms: raised by its last
+--   resolution and not cleared before its first; KPI hours: its complaint and recovery
+--   windows). Network events reach the timeline per cell (fct_ticket_timeline is a view), so
+--   they change no ticket otherwise;
 -- - a row re-delivered under another ticket, customer or cell changes the one it left too
 --   (every earlier delivery of its key is read from the source);
 -- and while time alone still changes it at the next as-of: its clock runs (open or paused),
@@ -118,16 +119,16 @@ customers_delivered as (
 ),
 
 network_windows as (
-    -- the cells each ticket's complainant used in its complaint window, with the ticket's
-    -- network window (until its last resolution + N days; open while unresolved) and the
-    -- windows its KPI hours are measured in
+    -- the cells each ticket's complainant used in its complaint window, with the windows its
+    -- facts read network rows in (null bounds while unresolved: an open ticket changes on
+    -- every build anyway)
     select
         previous_state.ticket_id,
         unnest(previous_state.window_cells) as cell_id,
         previous_state.complaint_window_start_at,
         previous_state.created_at,
-        coalesce(previous_state.network_window_end_at, {{ as_of() }}) as network_window_end_at,
         previous_state.first_resolution_at,
+        previous_state.last_resolution_at,
         previous_state.recovery_window_end_at
     from previous_state
     where previous_state.is_delivered
@@ -192,9 +193,9 @@ changed as (
         )
     ) as alarms
         on alarms.cell_id = network_windows.cell_id
-        and alarms.raised_at <= network_windows.network_window_end_at
-        and coalesce(alarms.cleared_at, network_windows.network_window_end_at)
-            >= network_windows.complaint_window_start_at
+        and alarms.raised_at <= network_windows.last_resolution_at
+        and coalesce(alarms.cleared_at, network_windows.last_resolution_at)
+            >= network_windows.first_resolution_at
     union
     select network_windows.ticket_id
     from network_windows
@@ -217,15 +218,6 @@ changed as (
     inner join {{ ref('stg_netops__cells') }} as cells
         on cells.cell_id = network_windows.cell_id
     where cells._loaded_at > {{ previous.loaded_through }}
-    union
-    -- degradation episodes rebuilt in this very dbt build
-    select network_windows.ticket_id
-    from network_windows
-    inner join {{ ref('fct_cell_degradation_episodes') }} as episodes
-        on episodes.cell_id = network_windows.cell_id
-        and episodes.episode_start_at <= network_windows.network_window_end_at
-        and episodes.episode_end_at >= network_windows.complaint_window_start_at
-    where episodes.dbt_invocation_id = '{{ invocation_id }}'
 ),
 {% else %}
 changed as (
@@ -290,10 +282,9 @@ marked as (
         tickets.complaint_window_start_at,
         coalesce(window_cells.window_cells, []) as window_cells,
         clock_stops.first_resolution_at,
+        clock_stops.last_resolution_at,
         {{ dbt.dateadd('hour', var('kpi_recovery_window_hours'),
                        'clock_stops.last_resolution_at') }} as recovery_window_end_at,
-        {{ dbt.dateadd('day', var('timeline_after_resolution_days'),
-                       'clock_stops.last_resolution_at') }} as network_window_end_at,
         -- until when the next as-of alone can change what is built for it: never while its
         -- clock runs; else until the last hour of its complaint and recovery windows ends
         case
