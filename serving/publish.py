@@ -137,7 +137,7 @@ def _changes_taken_in(con: duckdb.DuckDBPyConnection, warehouse: str) -> dict:
     }
 
 
-def _publish_scope(con: duckdb.DuckDBPyConnection, previous: Path | None,
+def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous: Path | None,
                    meta: dict) -> str | None:
     """The tickets whose documents may differ from the `previous` snapshot's: those
     `int_tickets_changed` stamped after the build that snapshot took in (a ticket gone from
@@ -159,9 +159,8 @@ def _publish_scope(con: duckdb.DuckDBPyConnection, previous: Path | None,
                           "from scope_source.main.snapshot_meta").fetchall()
         if not row or row[0][0] is None or row[0][0] > taken or row[0][1] != meta["audit_state"]:
             return None
-        warehouse = con.execute("select current_database()").fetchone()[0]
         con.execute(f"""create or replace temp table publish_scope as
-            select ticket_id from "{warehouse.replace('"', '""')}".main.int_tickets_changed
+            select ticket_id from {warehouse}.main.int_tickets_changed
             where changed_in > ?""", [row[0][0]])
         con.execute(f"""create or replace temp table carried_fingerprints as
             select * from scope_source.{FINGERPRINTS_TABLE}
@@ -183,7 +182,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     meta = {**meta, **_changes_taken_in(con, warehouse)}
-    scope = _publish_scope(con, previous, meta)
+    scope = _publish_scope(con, warehouse, previous, meta)
     create_fingerprints(con, warehouse, "doc_fingerprints", scope)
     if scope is not None:  # the other tickets' fingerprints stand as the previous publish left them
         con.execute("insert into doc_fingerprints select * from carried_fingerprints")
