@@ -16,7 +16,13 @@ from quality_checks.config import AuditConfig, load_audit_config
 from quality_checks.facts import FACTS_TABLE, read_facts
 from quality_checks.findings import unexpected_by_rule, write_findings
 from quality_checks.gx_runner import ExpectationOutcome, gx_session, validate_frame
-from quality_checks.integrity import TABLES, IntegrityTable, read_sql, table_expectations
+from quality_checks.integrity import (
+    TABLES,
+    IntegrityTable,
+    read_sql,
+    reads_config,
+    table_expectations,
+)
 from quality_checks.report import blocking_failures
 from quality_checks.rollup import write_agg_audit_daily
 from quality_checks.rules import READING_COLUMN, rule_expectations, with_reading
@@ -126,7 +132,7 @@ def audit_findings(
     """GX rule suite over `fct_audit_facts`, its failing rows written to `audit.findings`.
     `validated`: the suite's outcomes when this run already validated the same facts (the
     `audit/rule_outcomes` asset), so GX does not run twice."""
-    cfg = cfg or load_audit_config()
+    cfg = cfg or load_audit_config(con)
     if validated is None:
         validated = validate_changed_rules(con, cfg, home_dir=home_dir, docs_dir=docs_dir,
                                            run_id=run_id, as_of=as_of)
@@ -143,7 +149,7 @@ def audit_rollup(con: duckdb.DuckDBPyConnection, as_of: datetime,
                  cfg: AuditConfig | None = None) -> int:
     """`audit.agg_audit_daily` from the facts and the findings already written (the days of
     the tickets audited since the last complete audit), then record the audit as complete."""
-    cfg = cfg or load_audit_config()
+    cfg = cfg or load_audit_config(con)
     since = audited_since(con, cfg)
     rows = write_agg_audit_daily(con, read_facts(con, since), full=since is None)
     record_audit(con, cfg, as_of)
@@ -166,8 +172,11 @@ def run_integrity(
     con: duckdb.DuckDBPyConnection, *, home_dir: Path, docs_dir: Path, run_id: str,
     cfg: AuditConfig | None = None, tables: tuple[IntegrityTable, ...] = TABLES,
 ) -> dict[str, list[ExpectationOutcome]]:
-    """Run the source-integrity suite of each table; outcomes keyed by `IntegrityTable.name`."""
-    cfg = cfg or load_audit_config()
+    """Run the source-integrity suite of each table; outcomes keyed by `IntegrityTable.name`.
+    The configuration is read only when a suite needs a number from it (the raw ticket
+    identity check runs before the dbt build that writes it)."""
+    if cfg is None and any(reads_config(table) for table in tables):
+        cfg = load_audit_config(con)
     started = datetime.now(UTC)
     outcomes: dict[str, list[ExpectationOutcome]] = {}
     watermarks = IntegrityWatermarks(home_dir / WATERMARKS_FILE)

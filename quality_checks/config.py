@@ -1,23 +1,21 @@
-"""Audit configuration read from the dbt project: the same vars and seeds dbt reads.
+"""Audit configuration: the numbers and the rule catalog the last dbt build used.
 
-Thresholds and windows are never copied into this package: `load_audit_config` reads
-`dbt_project.yml` vars and the `rule_catalog` seed, and fails with an error naming the
-missing var, seed or column, so a config drift is loud instead of silently wrong.
+Thresholds and windows are never copied into this package, nor read from `dbt_project.yml` a
+second time: dbt writes the vars it resolved into `dim_audit_settings`, and the
+`rule_catalog` seed is a warehouse table. `load_audit_config` reads both and fails with an
+error naming the missing var, table or column, so a config drift is loud, not silently wrong.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
-from complaint_trace.settings import DBT_PROJECT_DIR
+import duckdb
 
 RULE_IDS = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5")
 
-# The dbt vars the audit needs (docs/architecture.md lists their meaning and defaults).
+# The dbt vars the audit needs (dim_audit_settings writes them; docs/architecture.md lists
+# their meaning and defaults).
 REQUIRED_VARS = (
     "alarm_clear_grace_hours",
     "kpi_recovery_window_hours",
@@ -60,48 +58,52 @@ class AuditConfig:
         return {name: getattr(self, name) for name in REQUIRED_VARS}
 
 
-def _read_vars(project_dir: Path) -> dict:
-    path = project_dir / "dbt_project.yml"
-    if not path.is_file():
-        raise AuditConfigError(f"dbt project file not found: {path}")
-    project = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return project.get("vars") or {}
+SETTINGS_TABLE = "main.dim_audit_settings"
+RULE_CATALOG_TABLE = "main.rule_catalog"
 
 
-def _read_rule_catalog(project_dir: Path) -> dict[str, RuleInfo]:
-    path = project_dir / "seeds" / "rule_catalog.csv"
-    if not path.is_file():
-        raise AuditConfigError(f"dbt seed rule_catalog not found: {path}")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in RULE_CATALOG_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise AuditConfigError(f"{path} lacks column(s) {', '.join(missing)}")
-        rules = {
-            row["rule_id"].strip(): RuleInfo(
-                rule_id=row["rule_id"].strip(),
-                rule_name=row["rule_name"].strip(),
-                severity=row["severity"].strip(),
-                description=(row.get("description") or "").strip(),
-            )
-            for row in reader
-        }
+def _read_vars(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    try:
+        rows = con.execute(f"select var_name, var_value from {SETTINGS_TABLE}").fetchall()
+    except duckdb.CatalogException as exc:
+        raise AuditConfigError(
+            f"{SETTINGS_TABLE} not found: the dbt build that writes it has not run") from exc
+    return dict(rows)
+
+
+def _read_rule_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, RuleInfo]:
+    try:
+        frame = con.execute(f"select * from {RULE_CATALOG_TABLE}").df()
+    except duckdb.CatalogException as exc:
+        raise AuditConfigError(
+            f"dbt seed {RULE_CATALOG_TABLE} not found: the dbt build has not run") from exc
+    missing = [c for c in RULE_CATALOG_COLUMNS if c not in frame.columns]
+    if missing:
+        raise AuditConfigError(f"{RULE_CATALOG_TABLE} lacks column(s) {', '.join(missing)}")
+    rules = {
+        str(row["rule_id"]).strip(): RuleInfo(
+            rule_id=str(row["rule_id"]).strip(),
+            rule_name=str(row["rule_name"]).strip(),
+            severity=str(row["severity"]).strip(),
+            description=str(row.get("description") or "").strip(),
+        )
+        for row in frame.to_dict("records")
+    }
     absent = [r for r in RULE_IDS if r not in rules]
     if absent:
-        raise AuditConfigError(f"{path} lacks rule(s) {', '.join(absent)}")
+        raise AuditConfigError(f"{RULE_CATALOG_TABLE} lacks rule(s) {', '.join(absent)}")
     return rules
 
 
-def load_audit_config(project_dir: Path = DBT_PROJECT_DIR) -> AuditConfig:
-    """Read the audit's thresholds and rule catalog from the dbt project."""
-    dbt_vars = _read_vars(project_dir)
-    missing = [name for name in REQUIRED_VARS if name not in dbt_vars]
+def load_audit_config(con: duckdb.DuckDBPyConnection) -> AuditConfig:
+    """The audit's thresholds and rule catalog, as the warehouse's last dbt build resolved
+    them."""
+    dbt_vars = _read_vars(con)
+    missing = [name for name in REQUIRED_VARS if dbt_vars.get(name) is None]
     if missing:
         raise AuditConfigError(
-            f"dbt_project.yml vars lack {', '.join(missing)} (see docs/architecture.md)"
+            f"{SETTINGS_TABLE} lacks {', '.join(missing)} (dbt_project.yml vars; the model "
+            "dim_audit_settings lists the vars the audit reads)"
         )
-    try:
-        numbers = {name: float(dbt_vars[name]) for name in REQUIRED_VARS}
-    except (TypeError, ValueError) as exc:
-        raise AuditConfigError(f"dbt_project.yml vars must be numbers: {exc}") from exc
-    return AuditConfig(rules=_read_rule_catalog(project_dir), **numbers)
+    numbers = {name: float(dbt_vars[name]) for name in REQUIRED_VARS}
+    return AuditConfig(rules=_read_rule_catalog(con), **numbers)

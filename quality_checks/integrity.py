@@ -181,8 +181,16 @@ def _facts_expectations(t: IntegrityTable, cfg: AuditConfig) -> list[Expectation
     ]
 
 
-def table_expectations(t: IntegrityTable, cfg: AuditConfig) -> list[Expectation]:
-    """The suite of one table, each expectation tagged with its check and whether it blocks."""
+def reads_config(t: IntegrityTable) -> bool:
+    """Whether the suite of `t` applies a number of the audit configuration."""
+    return (not t.entity and not t.sql) or any(r.blocking_share_var for r in t.relations)
+
+
+def table_expectations(t: IntegrityTable, cfg: AuditConfig | None) -> list[Expectation]:
+    """The suite of one table, each expectation tagged with its check and whether it blocks;
+    `cfg` may be None only for a table that does not `reads_config`."""
+    if cfg is None and reads_config(t):
+        raise ValueError(f"the integrity suite of {t.table} needs the audit configuration")
     if t.entity:
         out = _contract_expectations(t)
     elif t.sql:

@@ -13,8 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from complaint_trace.cli import app
+from orchestration.dbt_project import prepare_manifest
 
 SMALL_DATASET = ["--days", "2", "--tickets-per-day", "200", "--cells", "400", "--seed", "11"]
+
+
+def pytest_configure(config):
+    """Parse the dbt project once, in the process that starts the test workers (`make test`
+    runs pytest-xdist), so that no two workers write dbt's manifest at the same time."""
+    if not hasattr(config, "workerinput"):
+        prepare_manifest()
 
 
 @dataclass(frozen=True)

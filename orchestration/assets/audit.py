@@ -48,8 +48,8 @@ def rule_outcomes_asset(context: dg.AssetExecutionContext):
     check fails, as a warning, while any ticket breaks it, audited now or before."""
     pipeline = context.resources.pipeline
     settings = pipeline.settings()
-    cfg = load_audit_config()
     with context.resources.warehouse.connect() as con:
+        cfg = load_audit_config(con)
         validated = validate_changed_rules(con, cfg, home_dir=settings.home_dir,
                                            docs_dir=settings.data_docs_dir,
                                            run_id=context.run.run_id, as_of=pipeline.as_of_utc())

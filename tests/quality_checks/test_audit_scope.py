@@ -9,11 +9,10 @@ from datetime import timedelta
 
 import duckdb
 import pytest
-from qc_factories import CREATED, fact, load_facts, write_dbt_config
+from qc_factories import CREATED, audit_config, fact, load_facts
 from test_audit_rules import AS_OF, VARS
 
 from quality_checks.audit import run_audit, standing_findings, validate_changed_rules
-from quality_checks.config import load_audit_config
 
 LATE = 2880.0 + 1  # one minute over the 48 h limit of a silver normal ticket
 
@@ -41,7 +40,7 @@ def _state(con) -> tuple[set, list]:
 
 @pytest.fixture
 def audit(tmp_path):
-    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(tmp_path / "warehouse.duckdb", [fact("K0")])
 
     def run(rows, build, run_id):

@@ -13,8 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import duckdb
 import pytest
-from qc_factories import load_facts, write_dbt_config
+from qc_factories import audit_config, load_facts
 from test_audit_rules import AS_OF, VARS, _rows
 
 from quality_checks.audit import validate_rules
@@ -80,7 +81,7 @@ def _validate(home: Path, facts, cfg, run_id: str) -> None:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("docs")
-    cfg = load_audit_config(write_dbt_config(root / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(root / "warehouse.duckdb", _rows(cfg)[0])
     facts = read_facts(con)
     con.close()
@@ -129,7 +130,8 @@ def test_the_pipeline_docs_are_offline_and_link_every_catalogued_rule(pipeline_h
     docs = pipeline_home.home / "data_docs"
     assert _assert_offline(docs) > 100
     pages = latest_validation_pages(docs)
-    cfg = load_audit_config()
+    with duckdb.connect(str(pipeline_home.home / "warehouse.duckdb"), read_only=True) as con:
+        cfg = load_audit_config(con)
     for rule_id in {e.meta["rule_id"] for e in rule_expectations(cfg)}:
         path, _, anchor = pages[rule_id].partition("#")
         assert (docs / path).is_file() and anchor in _parse(docs / path).ids

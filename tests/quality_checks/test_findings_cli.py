@@ -11,13 +11,12 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
-from qc_factories import CREATED, fact, load_facts, write_dbt_config
+from qc_factories import CREATED, audit_config, fact, load_facts
 from test_audit_rules import AS_OF, VARS
 from typer.testing import CliRunner
 
 from complaint_trace.cli import app
 from quality_checks.audit import run_audit
-from quality_checks.config import load_audit_config
 
 NEXT_DAY = CREATED + timedelta(days=1)
 ROWS = [
@@ -32,7 +31,7 @@ ROWS = [
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
-    cfg = load_audit_config(write_dbt_config(root / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(root / "home" / "warehouse.duckdb", ROWS)
     run_audit(con, home_dir=root / "home", docs_dir=root / "home" / "data_docs",
               run_id="run-cli", as_of=AS_OF, cfg=cfg)

@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 
 import duckdb
 import pytest
-from qc_factories import CREATED, fact, load_facts, write_dbt_config
+from qc_factories import CREATED, audit_config, fact, load_facts
 from test_audit_rules import VARS
 
 from complaint_trace.contract import ENTITIES
 from connectors.schema import ensure_schema
 from quality_checks.audit import IntegrityInputError, run_integrity
-from quality_checks.config import load_audit_config
 from quality_checks.integrity import STAGING_RENAMES, STAGING_TABLES, staging_model
 from quality_checks.report import blocking_failures
 
@@ -67,7 +66,7 @@ CLEAN = {
 
 
 def _run(tmp_path, rows, *, facts=None, **vars_):
-    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **{**VARS, **vars_}))
+    cfg = audit_config(**{**VARS, **vars_})
     con = load_facts(tmp_path / "w.duckdb", facts or [fact("K1"), fact("K2")])
     _create_staging(con, rows)
     outcomes = run_integrity(con, home_dir=tmp_path / "home",
@@ -129,7 +128,7 @@ def test_events_of_a_quarantined_ticket_are_held_back_not_unknown(tmp_path):
 def test_rows_that_failed_a_blocking_check_are_validated_again(tmp_path):
     """The watermark moves past rows only once they passed: a retry on the same data must
     fail again, not find "nothing new" and publish."""
-    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(tmp_path / "w.duckdb", [fact("K1"), fact("K2")])
     _create_staging(con, {**CLEAN, "ticket_events": [*CLEAN["ticket_events"],
                                                      _event("E9", "K404")]})
@@ -189,7 +188,7 @@ def test_facts_resolved_before_created_and_missing_traces_warn(tmp_path):
 
 
 def test_missing_staging_model_is_a_clear_error(tmp_path):
-    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(tmp_path / "w.duckdb", [fact("K1")])
     with pytest.raises(IntegrityInputError, match="cannot read main.stg_crm__customers"):
         run_integrity(con, home_dir=tmp_path / "home", docs_dir=tmp_path / "docs",
@@ -217,7 +216,7 @@ def _kpi_outcomes(outcomes) -> tuple[int, dict]:
 
 
 def test_incremental_tables_validate_only_rows_loaded_since_the_last_validation(tmp_path):
-    cfg = load_audit_config(write_dbt_config(tmp_path / "dbt", **VARS))
+    cfg = audit_config(**VARS)
     con = load_facts(tmp_path / "w.duckdb", [fact("K1"), fact("K2")])
     _create_staging(con, CLEAN)
     kwargs = {"home_dir": tmp_path / "home", "docs_dir": tmp_path / "home" / "data_docs",
