@@ -79,20 +79,25 @@ def open_snapshot(path: Path, threads: int = DEFAULT_THREADS) -> Snapshot:
     # under a different configuration): the setting's default unless told otherwise.
     con = duckdb.connect(str(path), read_only=True, config={"threads": threads})
     try:
-        row = con.execute("select snapshot_version, run_id, as_of, built_at "
-                          "from main.snapshot_meta").fetchone()
+        result = con.execute("select * from main.snapshot_meta")
+        names = [d[0] for d in result.description]
+        row = result.fetchone()
     except duckdb.Error:
         con.close()
         raise
     if row is None:
         con.close()
         raise NoSnapshotError(f"{path.name} has no snapshot_meta row")
+    meta = dict(zip(names, row, strict=True))
     try:
-        docs = DocStore(docs_path(path))
+        # the shared store at the snapshot's generation, or (published before it) its own
+        docs = DocStore(path.parent / meta["docstore"], meta["generation"]) \
+            if meta.get("docstore") else DocStore(docs_path(path))
     except (OSError, sqlite3.Error) as exc:
         con.close()
         raise NoSnapshotError(f"{path.name}: cannot open its documents: {exc}") from exc
-    return Snapshot(path, row[0], row[1], row[2], row[3], con, docs)
+    return Snapshot(path, meta["snapshot_version"], meta["run_id"], meta["as_of"],
+                    meta["built_at"], con, docs)
 
 
 class SnapshotReader:

@@ -71,7 +71,7 @@ def ticket_pages(requests: int, workers: int, rng: random.Random) -> dict:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             ids = [r[0] for r in con.execute("select ticket_id from main.dim_tickets "
                                              "where network_trace = 'present'").fetchall()]
-        docs = next((root / "snapshots").glob("*.docs.sqlite")).stat().st_size
+        docs = next((root / "snapshots").glob("documents-*.sqlite")).stat().st_size
         key = new_key()
         with uvicorn_serving(root, key, "handler", workers) as port:
             cookie = session_cookie(port, key)

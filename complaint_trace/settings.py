@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +50,13 @@ class Settings(BaseSettings):
     """How often ticketing and CRM deliver (15, 30, 60 or 1440 minutes; network operations
     hourly, or daily when the others are): how a slot file's name `<date>-<hhmm>` is read, so
     the sensor can give each run the as-of of its delivery (complaint_trace/delivery.py)."""
-    sensor_interval_seconds: int = 30
+    sensor_interval_seconds: int = 10
     """How often the landing sensor looks for new files (in `dagster dev`): the most a
-    delivery waits before its run starts."""
+    delivery waits before its run starts (a delivery is served within a minute, #14)."""
+    pipeline_niceness: int = Field(default=10, ge=0, le=19)
+    """The CPU priority of a run's processes (Unix niceness; dbt inherits it): lower than the
+    API's, so handlers' lookups stay fast while a run uses every core. 0 keeps the
+    priority the run was started with."""
     schedule_cron: str = "0 2 * * *"
     """The daily run, in `source_tz` (02:00: after the sources' nightly deliveries)."""
     snapshots_keep: int = 3

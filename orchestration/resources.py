@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field, PrivateAttr
 
+from complaint_trace.process_priority import lower_cpu_priority
 from complaint_trace.run_lock import run_lock
 from complaint_trace.settings import Settings, settings_from
 from orchestration.dbt_project import dbt_resource
@@ -88,13 +89,20 @@ class PipelineConfig(dg.ConfigurableResource):
         "How often ticketing and CRM deliver, in minutes (names `<date>-<hhmm>`)."))
     dbt_runs_kept: int = Field(default=3, description="Runs' dbt artefacts kept.")
     snapshots_keep: int = Field(default=3, description="Published snapshots kept on disk.")
+    pipeline_niceness: int = Field(default=10, description=(
+        "CPU niceness of the run's processes: below the API's priority (0: unchanged)."))
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # in each process that runs steps, before any step: dbt and DuckDB inherit it
+        lower_cpu_priority(self.pipeline_niceness)
 
     def settings(self) -> Settings:
         """The settings of this run: this resource's values, never the environment."""
         return settings_from(home=self.home, landing=self.landing, source_tz=self.source_tz,
                              as_of=self.as_of or None, delivery_minutes=self.delivery_minutes,
                              dbt_runs_kept=self.dbt_runs_kept,
-                             snapshots_keep=self.snapshots_keep)
+                             snapshots_keep=self.snapshots_keep,
+                             pipeline_niceness=self.pipeline_niceness)
 
     @property
     def landing_dir(self) -> Path:
@@ -130,5 +138,6 @@ def build_resources(settings: Settings) -> dict:
             delivery_minutes=settings.delivery_minutes,
             dbt_runs_kept=settings.dbt_runs_kept,
             snapshots_keep=settings.snapshots_keep,
+            pipeline_niceness=settings.pipeline_niceness,
         ),
     }

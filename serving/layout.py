@@ -2,8 +2,17 @@
 (`api/`) reads. Nothing else is shared between the two.
 
 `<snapshots_dir>/snapshot-<UTC yyyymmddHHMMSS>-<run_id[:8]>.duckdb` is an immutable copy of the
-listing tables, with its trace documents beside it in `snapshot-<...>.docs.sqlite`; the text
-file `CURRENT` names the one to read.
+listing tables; the text file `CURRENT` names the one to read. Its `snapshot_meta` names the
+document store that holds its trace documents and network records, and its generation.
+
+The document store (`documents-<first generation>.sqlite`, SQLite in WAL mode) is shared by
+the snapshots: every row carries the generation that wrote it (`born`) and the one that
+replaced or removed it (`died`, null while current). A publish adds only the rows that
+changed, under a new generation, and a snapshot of generation g reads the rows with
+born <= g < died, so readers of older snapshots keep a consistent view while the next is
+written; rows no kept snapshot can see are deleted when old snapshots are pruned. A change
+of store format starts a new store file. (Snapshots published before this layout have an
+immutable store of their own, `snapshot-<...>.docs.sqlite`.)
 """
 
 from __future__ import annotations
@@ -14,6 +23,11 @@ from pathlib import Path
 CURRENT = "CURRENT"
 PREFIX, SUFFIX = "snapshot-", ".duckdb"
 DOCS_SUFFIX = ".docs.sqlite"
+STORE_PREFIX, STORE_SUFFIX = "documents-", ".sqlite"
+
+# The columns each store row carries besides its own: the generation that wrote it and the one
+# that replaced or removed it.
+GENERATION_COLUMNS = ("born", "died")
 
 # The document store's table of trace documents, one row per ticket.
 DOCUMENT_COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation",
@@ -46,8 +60,25 @@ def snapshot_name(built_at: datetime, run_id: str) -> str:
 
 
 def docs_path(snapshot: Path) -> Path:
-    """The document store of the DuckDB snapshot file `snapshot`."""
+    """The immutable document store of a snapshot published before the shared store."""
     return snapshot.with_name(snapshot.stem + DOCS_SUFFIX)
+
+
+def store_name(first_generation: int) -> str:
+    return f"{STORE_PREFIX}{first_generation:08d}{STORE_SUFFIX}"
+
+
+STORE_TABLE_NAMES = ("trace_documents", *NETWORK_TABLES)
+
+
+def visible_views(generation: int) -> list[str]:
+    """Statements that shadow each store table, in a reader's connection, with a temp view of
+    the rows generation `generation` sees (SQLite resolves an unqualified name in `temp`
+    first), so the readers' queries need not know about generations."""
+    g = int(generation)
+    return [f"create temp view {table} as select * from main.{table} "
+            f"where born <= {g} and (died is null or died > {g})"
+            for table in STORE_TABLE_NAMES]
 
 
 def current_snapshot(snapshots_dir: Path) -> Path | None:

@@ -123,22 +123,28 @@ from kpi_hours_shown group by cell_id, strftime(period_start, '%Y-%m-%d')
 NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
                    "main.fct_cell_degradation_episodes", "main.int_cell_kpi_hours_flagged")
 
-# Clustered by cell and time (WITHOUT ROWID, keyed as in STORE_TABLES): a trace reads each
-# linked cell's rows as one short range instead of seeking each record across the file.
+# Clustered by cell and time (WITHOUT ROWID, keyed as in STORE_TABLES, then by generation): a
+# trace reads each linked cell's rows as one short range instead of seeking each record across
+# the file.
 CREATE_STORE_TABLES = (
     *(f"create table {table} ({', '.join(f'{c} text' for c in columns)}, "
-      f"primary key ({', '.join(key)})) without rowid"
+      f"born integer not null, died integer, "
+      f"primary key ({', '.join(key)}, born)) without rowid"
       for table, (columns, key, _) in STORE_TABLES.items()),
-    # a publish deletes changed records by id
+    # a publish retires changed records by id, and a prune drops retired ones
     "create index network_events_by_record on network_events (source_record_id, item_type)",
-    "create unique index alarms_by_id on alarms (alarm_id)",
-    "create unique index episodes_by_id on episodes (episode_id)",
+    "create index alarms_by_id on alarms (alarm_id)",
+    "create index episodes_by_id on episodes (episode_id)",
+    *(f"create index {table}_by_death on {table} (died)" for table in STORE_TABLES),
 )
-DELETE_CHANGED = {
-    "network_events": "delete from network_events where source_record_id = ? and item_type = ?",
-    "alarms": "delete from alarms where alarm_id = ?",
-    "episodes": "delete from episodes where episode_id = ?",
-    "kpi_days": "delete from kpi_days where day_key = ? and cell_id = ?",
+# The current row(s) of a changed record are retired (params: generation, key_2[, key_1]).
+_CURRENT = "died is null"
+RETIRE_CHANGED = {
+    "network_events": "update network_events set died = ? "
+                      f"where source_record_id = ? and item_type = ? and {_CURRENT}",
+    "alarms": f"update alarms set died = ? where alarm_id = ? and {_CURRENT}",
+    "episodes": f"update episodes set died = ? where episode_id = ? and {_CURRENT}",
+    "kpi_days": f"update kpi_days set died = ? where day_key = ? and cell_id = ? and {_CURRENT}",
 }
 
 

@@ -1,8 +1,10 @@
 """Publishing a snapshot (the layout: `layout.py`).
 
-The publisher writes the listing tables' DuckDB file and the document store under temporary
-names, fsyncs them, renames them (documents first), and only then replaces `CURRENT` with
-`os.replace`, so a reader sees either the old snapshot or the whole new one, never a half.
+The publisher adds a generation to the document store (one transaction: the changed documents
+and network records, and the retirement of the rows they replace), writes the listing tables'
+DuckDB file under a temporary name, fsyncs and renames it, and only then replaces `CURRENT`
+with `os.replace`, so a reader sees either the old snapshot or the whole new one, never a
+half: the old snapshot's generation does not see the new rows.
 """
 
 from __future__ import annotations
@@ -16,9 +18,25 @@ from pathlib import Path
 
 import duckdb
 
-from serving.docstore import docstore_format, write_docstore
+from serving.docstore import (
+    docstore_format,
+    drop_unseen,
+    published_snapshots,
+    record_published,
+    write_generation,
+)
 from serving.documents import DOCUMENT_SOURCES, create_fingerprints, document_rows
-from serving.layout import CURRENT, PREFIX, SUFFIX, current_snapshot, docs_path, snapshot_name
+from serving.layout import (
+    CURRENT,
+    PREFIX,
+    STORE_PREFIX,
+    STORE_SUFFIX,
+    SUFFIX,
+    current_snapshot,
+    docs_path,
+    snapshot_name,
+    store_name,
+)
 from serving.network import NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints, network_rows
 
 FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs
@@ -93,13 +111,11 @@ def _differing(new: str, saved: str, keys: tuple[str, ...]) -> str:
             f"where o.fingerprint is distinct from n.fingerprint")
 
 
-def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path | None) -> bool:
+def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path) -> bool:
     """Compare the fingerprints (temp tables `doc_fingerprints`, `network_fingerprints`) with
     those saved in the `previous` snapshot, leaving what differs (new, changed or gone) in the
     temp tables `doc_changed` (ticket_id) and `network_changed` (store_table, key_1, key_2).
     False when there is nothing to reuse (everything is written)."""
-    if previous is None or docstore_format(docs_path(previous)) != STORE_FORMAT:
-        return False
     try:
         con.execute(f"attach {_sql_literal(str(previous))} as previous_snapshot (read_only)")
     except duckdb.Error:
@@ -137,6 +153,39 @@ def _changes_taken_in(con: duckdb.DuckDBPyConnection, warehouse: str) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class StoreInUse:
+    """The document store the current snapshot reads, and the generation it reads."""
+
+    path: Path
+    generation: int
+
+
+def _store_in_use(con: duckdb.DuckDBPyConnection, previous: Path | None) -> StoreInUse | None:
+    """The store of the `previous` snapshot when a publish can add to it: it names one (a
+    snapshot from before the shared store does not), the file is there, and it is written in
+    this store format."""
+    if previous is None:
+        return None
+    try:
+        con.execute(f"attach {_sql_literal(str(previous))} as store_source (read_only)")
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select docstore, generation "
+                          "from store_source.main.snapshot_meta").fetchone()
+    except duckdb.Error:
+        return None  # a snapshot of an older layout
+    finally:
+        con.execute("detach store_source")
+    if row is None or row[0] is None:
+        return None
+    path = previous.parent / row[0]
+    if docstore_format(path) != STORE_FORMAT:
+        return None
+    return StoreInUse(path, int(row[1]))
+
+
 def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous: Path | None,
                    meta: dict) -> str | None:
     """The tickets whose documents may differ from the `previous` snapshot's: those
@@ -147,8 +196,7 @@ def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous: Pat
     numbers, the models were rebuilt from scratch since (numbers start again), or the audit
     applied other rules or re-audited rebuilt facts (any finding may have changed)."""
     taken = meta["changes_through"]
-    if previous is None or taken is None or meta["audit_state"] is None \
-            or docstore_format(docs_path(previous)) != STORE_FORMAT:
+    if previous is None or taken is None or meta["audit_state"] is None:
         return None
     try:
         con.execute(f"attach {_sql_literal(str(previous))} as scope_source (read_only)")
@@ -172,32 +220,40 @@ def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous: Pat
         con.execute("detach scope_source")
 
 
-def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path,
+def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Path,
                  tables: Iterable[ServedTable], meta: dict, previous: Path | None
-                 ) -> tuple[dict[str, int], int]:
-    """Copy the tables from the warehouse (the connection's default catalog) into the new
-    file `target`, and write the trace documents to `docs_target`: a copy of the `previous`
-    snapshot's store with only the changed documents rebuilt, or all of them. Returns the row
-    counts and the number of documents built."""
+                 ) -> tuple[dict[str, int], int, Path, int]:
+    """Add the trace documents and network records that changed since the `previous` snapshot
+    to its document store as a new generation (all of them, into a new store, when there is
+    no store to add to), then copy the tables from the warehouse (the connection's default
+    catalog) into the new file `target`. Returns the row counts, the number of documents
+    built, the store and the generation the snapshot reads."""
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     meta = {**meta, **_changes_taken_in(con, warehouse)}
-    scope = _publish_scope(con, warehouse, previous, meta)
+    in_use = _store_in_use(con, previous)
+    scope = _publish_scope(con, warehouse, previous, meta) if in_use else None
     create_fingerprints(con, warehouse, "doc_fingerprints", scope)
     if scope is not None:  # the other tickets' fingerprints stand as the previous publish left them
         con.execute("insert into doc_fingerprints select * from carried_fingerprints")
     create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
-    if not _find_changes(con, previous):
-        built = write_docstore(docs_target, document_rows(con, warehouse, "doc_fingerprints"),
-                               network_rows(con, warehouse, "network_fingerprints"),
-                               doc_format=STORE_FORMAT)
+    if in_use is None or not _find_changes(con, previous):
+        last = in_use.generation if in_use else _last_generation(snapshots_dir)
+        store = snapshots_dir / store_name(last + 1)
+        for leftover in _store_files(store):  # of a publish that failed before its switch
+            leftover.unlink(missing_ok=True)
+        generation, built = write_generation(
+            store, document_rows(con, warehouse, "doc_fingerprints"),
+            network_rows(con, warehouse, "network_fingerprints"),
+            doc_format=STORE_FORMAT, served=None, first_generation=last + 1)
     else:
+        store = in_use.path
         changed = [row[0] for row in con.execute("select ticket_id from doc_changed").fetchall()]
         network_changed = con.execute("select * from network_changed").fetchall()
-        built = write_docstore(docs_target, document_rows(con, warehouse, "doc_changed"),
-                               network_rows(con, warehouse, "network_changed"),
-                               doc_format=STORE_FORMAT, base=docs_path(previous),
-                               replace=changed, network_replace=network_changed)
+        generation, built = write_generation(
+            store, document_rows(con, warehouse, "doc_changed"),
+            network_rows(con, warehouse, "network_changed"), doc_format=STORE_FORMAT,
+            served=in_use.generation, replace=changed, network_replace=network_changed)
     # Small row groups: tables are sorted by their lookup key, so zone maps narrow a listing's
     # lookup (a ticket's findings, one MSISDN's tickets) to 2 048 rows instead of 122 880.
     con.execute(f"attach {_sql_literal(str(target))} as snap "
@@ -220,17 +276,40 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, docs_target: Path
             "select count(*) from doc_fingerprints").fetchone()[0]
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp, "
-                    "documents_built bigint, changes_through bigint, audit_state varchar)")
-        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?)",
+                    "documents_built bigint, changes_through bigint, audit_state varchar, "
+                    "docstore varchar, generation bigint)")
+        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"],
-                     built, meta["changes_through"], meta["audit_state"]])
+                     built, meta["changes_through"], meta["audit_state"], store.name,
+                     generation])
         con.execute("create table snap.main.snapshot_tables (table_name varchar, row_count bigint)")
         con.executemany("insert into snap.main.snapshot_tables values (?, ?)",
                         [[name, n] for name, n in counts.items()])
         con.execute("checkpoint snap")
     finally:
         con.execute("detach snap")
-    return counts, built
+    return counts, built, store, generation
+
+
+def _store_files(store: Path) -> list[Path]:
+    """A store's file and SQLite's files beside it (WAL, shared memory)."""
+    return [store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")]
+
+
+def _stores(snapshots_dir: Path) -> list[Path]:
+    return sorted(snapshots_dir.glob(f"{STORE_PREFIX}*{STORE_SUFFIX}"))
+
+
+def _last_generation(snapshots_dir: Path) -> int:
+    """The newest generation any store of `snapshots_dir` was published with (0: none), so a
+    new store's generations follow the old ones' and no snapshot's generation repeats."""
+    last = 0
+    for store in _stores(snapshots_dir):
+        try:
+            last = max([last, *published_snapshots(store).values()])
+        except sqlite3.Error:
+            continue
+    return last
 
 
 def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]) -> None:
@@ -255,24 +334,21 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, snapshots_dir: Path, *, run
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     name = snapshot_name(built_at, run_id)
     final, tmp = snapshots_dir / name, snapshots_dir / f".{name}.tmp"
-    docs_final = docs_path(final)
-    docs_tmp = snapshots_dir / f".{docs_final.name}.tmp"
     tmp.unlink(missing_ok=True)
-    docs_tmp.unlink(missing_ok=True)
     meta = {"version": name.removeprefix(PREFIX).removesuffix(SUFFIX), "run_id": run_id,
             "as_of": as_of, "built_at": built_at}
     con.execute("set enable_progress_bar = false")
     try:
         _check_sources(con, tables)
         previous = current_snapshot(snapshots_dir) if reuse_documents else None
-        counts, built = _copy_tables(con, tmp, docs_tmp, tables, meta, previous)
+        counts, built, store, generation = _copy_tables(con, tmp, snapshots_dir, tables, meta,
+                                                        previous)
     except (duckdb.Error, sqlite3.Error, OSError) as exc:
         tmp.unlink(missing_ok=True)
-        docs_tmp.unlink(missing_ok=True)
         raise SnapshotError(f"publishing {name} failed: {exc}") from exc
     _fsync(tmp)
-    _fsync(docs_tmp)
-    os.replace(docs_tmp, docs_final)  # the documents first: a snapshot file implies its store
+    # recorded before the file is in place: a prune keeps what any snapshot file there reads
+    record_published(store, generation, name)
     os.replace(tmp, final)
     switch_current(snapshots_dir, name)
     prune_snapshots(snapshots_dir, keep)
@@ -290,8 +366,9 @@ def switch_current(snapshots_dir: Path, name: str) -> None:
 
 def prune_snapshots(snapshots_dir: Path, keep: int) -> list[Path]:
     """Delete all but the newest `keep` snapshots; never the current one. A reader that still
-    has a deleted file open keeps reading it (POSIX unlink semantics) until it switches. Also
-    the temporary files a killed publish left (`.snapshot-*.tmp`): one run at a time holds a
+    has a deleted file open keeps reading it (POSIX unlink semantics) until it switches. Then
+    drop the store rows no remaining snapshot sees, and the store files none reads. Also the
+    temporary files a killed publish left (`.snapshot-*.tmp`): one run at a time holds a
     home (complaint_trace/run_lock.py), so no other publish is writing one."""
     for leftover in snapshots_dir.glob(".*.tmp"):
         leftover.unlink(missing_ok=True)
@@ -301,5 +378,16 @@ def prune_snapshots(snapshots_dir: Path, keep: int) -> list[Path]:
     for path in doomed:
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
-        docs_path(path).unlink(missing_ok=True)
+        docs_path(path).unlink(missing_ok=True)  # a snapshot's own store (older layout)
+    kept = {p.name for p in files if p not in doomed}
+    for store in _stores(snapshots_dir):
+        try:
+            seen = [g for snapshot, g in published_snapshots(store).items() if snapshot in kept]
+        except sqlite3.Error:
+            seen = []  # not a store a publish completed
+        if seen:
+            drop_unseen(store, min(seen))
+        else:
+            for path in _store_files(store):
+                path.unlink(missing_ok=True)
     return doomed

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,28 +17,31 @@ import pytest
 
 from api.reader import open_snapshot
 from api.trace import trace_json
-from serving.layout import current_snapshot, docs_path
+from serving.layout import DOCUMENT_COLUMNS, NETWORK_TABLES, current_snapshot
 from serving.publish import publish_snapshot
 from tests.conftest import _invoke
 
 
+def _store_of(snapshot: Path):
+    """The document store as the snapshot file `snapshot` sees it (its generation)."""
+    opened = open_snapshot(snapshot)
+    opened.con.close()
+    return opened.docs
+
+
 def _documents(snapshot: Path) -> dict[str, tuple]:
-    con = sqlite3.connect(docs_path(snapshot))
-    try:
-        return {row[0]: (*row[1:-3], zlib.decompress(row[-3]), zlib.decompress(row[-2]), row[-1])
-                for row in con.execute("select * from trace_documents")}
-    finally:
-        con.close()
+    """The trace documents a snapshot sees."""
+    rows = _store_of(snapshot).query(
+        f"select {', '.join(DOCUMENT_COLUMNS)} from trace_documents", ())
+    return {row[0]: (*row[1:-3], zlib.decompress(row[-3]), zlib.decompress(row[-2]), row[-1])
+            for row in rows}
 
 
 def _network_records(snapshot: Path) -> dict[str, list[tuple]]:
-    """The per-cell network tables of a snapshot's document store, sorted."""
-    con = sqlite3.connect(docs_path(snapshot))
-    try:
-        return {table: sorted(con.execute(f"select * from {table}").fetchall())
-                for table in ("network_events", "alarms", "episodes", "kpi_days")}
-    finally:
-        con.close()
+    """The per-cell network records a snapshot sees, sorted."""
+    docs = _store_of(snapshot)
+    return {table: sorted(docs.query(f"select {', '.join(columns)} from {table}", ()))
+            for table, (columns, _) in NETWORK_TABLES.items()}
 
 
 def _deliver_through(source: Path, target: Path, last_day: str) -> None:

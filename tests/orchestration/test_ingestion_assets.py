@@ -133,14 +133,15 @@ def test_the_definitions_take_their_settings_from_the_caller_not_the_environment
     monkeypatch.setenv("COMPLAINT_TRACE_HOME", str(tmp_path / "from-env"))
     monkeypatch.setenv("COMPLAINT_TRACE_SCHEDULE_CRON", "5 3 * * *")
     given = settings_from(home=tmp_path / "given", schedule_cron="30 1 * * *", dbt_runs_kept=7,
-                          sensor_interval_seconds=10)
+                          sensor_interval_seconds=25, pipeline_niceness=3)
     built = build_definitions(given)
     assert built.resolve_schedule_def("daily_schedule").cron_schedule == "30 1 * * *"
-    assert built.resolve_sensor_def("landing_sensor").minimum_interval_seconds == 10
+    assert built.resolve_sensor_def("landing_sensor").minimum_interval_seconds == 25
     pipeline = built.resources["pipeline"]
     assert pipeline.home == str(tmp_path / "given")
     step_settings = pipeline.settings()  # what a step reads
-    assert (step_settings.home_dir, step_settings.dbt_runs_kept) == (tmp_path / "given", 7)
+    assert (step_settings.home_dir, step_settings.dbt_runs_kept,
+            step_settings.pipeline_niceness) == (tmp_path / "given", 7, 3)
     assert built.resources["warehouse"].path == str(tmp_path / "given" / "warehouse.duckdb")
     # and where a process starts, the environment is read once
     assert defs().resolve_schedule_def("daily_schedule").cron_schedule == "5 3 * * *"
