@@ -70,6 +70,8 @@ class SlaWarningPublic(BaseModel):
 
 
 class SlaPublic(BaseModel):
+    policy_id: str | None = Field(description="the sla_policy row whose limits apply "
+                                  "(audit-rules §8); null when none matches")
     first_contact_limit_minutes: float | None
     resolution_limit_minutes: float | None
     first_contact_at: datetime | None

@@ -77,7 +77,8 @@ select 'TT' || lpad(i::varchar, 8, '0') as ticket_id, '138' || lpad((i * 7919 % 
 from range({N}) as t(i);
 create or replace table main.fct_audit_facts as
 select ticket_id, created_at::date as created_date_local, resolved_at, closure_code,
-       60.0 as first_contact_limit_minutes, 1440.0 as resolution_limit_minutes,
+       'default-normal-silver' as policy_id, 60.0 as first_contact_limit_minutes,
+       1440.0 as resolution_limit_minutes,
        created_at + interval 20 minute as first_contact_at, 'ticket_event' as first_contact_source,
        ticket_id || '-E2' as first_contact_record_id, 20.0 as first_contact_delay_minutes,
        created_at + interval 60 minute as first_contact_deadline_at,

@@ -192,6 +192,7 @@ def run_integrity(
             outcomes[table.name] = validate_frame(
                 session, name=f"integrity.{'__'.join(table.asset)}", frame=frame,
                 expectations=expectations, index_columns=list(table.key),
+                shown_columns=list(table.shown),
                 run_name=f"{run_id}-integrity", run_time=started,
             )
             # A watermark moves only past rows that passed: rows that failed a blocking check

@@ -119,7 +119,7 @@ def _f5(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
                         "No survey after resolution says the problem was not solved.")]
 
 
-_TIMES = ("created_at", "priority", "tier_at_creation")
+_TIMES = ("created_at", "priority", "tier_at_creation", "policy_id")
 RULE_CHECKS: tuple[RuleCheck, ...] = (
     RuleCheck("T1", ("resolution_deadline_department", "resolving_department"),
               NOT_EXEMPT & RESOLVED, _t1,

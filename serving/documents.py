@@ -159,6 +159,7 @@ select
         reopened_from_ticket_id := d.reopened_from_ticket_id))::varchar as ticket_json,
     to_json(struct_pack(
         sla := struct_pack(
+            policy_id := f.policy_id,
             first_contact_limit_minutes := f.first_contact_limit_minutes,
             resolution_limit_minutes := f.resolution_limit_minutes,
             first_contact_at := iso_utc(f.first_contact_at),

@@ -29,7 +29,7 @@ create table main.dim_tickets (
     network_window_end_at timestamp, kpi_chart_end_at timestamp, as_of timestamp);
 create table main.fct_audit_facts (
     ticket_id varchar, created_date_local date, resolved_at timestamp, closure_code varchar,
-    first_contact_limit_minutes double, resolution_limit_minutes double,
+    policy_id varchar, first_contact_limit_minutes double, resolution_limit_minutes double,
     first_contact_at timestamp, first_contact_source varchar, first_contact_record_id varchar,
     first_contact_delay_minutes double, first_contact_deadline_at timestamp,
     resolution_deadline_at timestamp, resolution_clock_minutes double,
@@ -158,7 +158,8 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
                      "network_fixed" if tid == F1_TICKET else None, created,
                      "2026-03-02 10:00:00" if tid == F1_TICKET else None,
                      "2026-03-02 10:00:00" if tid == F1_TICKET else None, AS_OF])
-        con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, 45, 1080, "
+        con.execute("insert into main.fct_audit_facts values (?, cast(? as date), ?, ?, "
+                    "'default-urgent-gold', 45, 1080, "
                     "?, 'ticket_event', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                     [tid, created, "2026-03-02 10:00:00" if tid == F1_TICKET else None,
                      "network_fixed" if tid == F1_TICKET else None,

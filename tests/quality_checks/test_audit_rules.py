@@ -131,6 +131,10 @@ def test_evidence_names_the_ids_times_values_and_limits(audited):
     assert (t1["resolution_clock_minutes"], t1["resolution_limit_minutes"]) == (2881.0, 2880.0)
     f2 = json.loads(evidence["f2_at_share/F2"])
     assert (f2["f2_cell_id"], f2["kpi_not_recovered_share"]) == ("C-2", 0.4)
+    # a timeout names the SLA policy row whose limits it applied (audit-rules §8)
+    for key in ("t1_over/T1", "t2_late/T2", "t3_overdue/T3"):
+        assert json.loads(evidence[key])["policy_id"] == "default-normal-silver", key
+    assert "policy_id" not in f1
 
 
 def test_daily_rollup_counts_audited_tickets_and_findings(audited):

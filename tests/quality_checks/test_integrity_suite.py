@@ -187,6 +187,20 @@ def test_facts_resolved_before_created_and_missing_traces_warn(tmp_path):
     }
 
 
+def test_a_ticket_no_policy_row_matches_is_named_with_its_match_values(tmp_path):
+    """audit-rules §8: no matching row is a data error reported by name, never a default."""
+    unmatched = fact("K2", priority="low", channel="regulator", segment="enterprise",
+                     policy_id=None, first_contact_limit_minutes=None,
+                     resolution_limit_minutes=None)
+    outcomes = _run(tmp_path, CLEAN, facts=[fact("K1"), unmatched])
+    assert _failed(outcomes, "fct_audit_facts") == {"SLA policy found": (False, ("K2",))}
+    # Data Docs list the failing row with the values a policy row is matched on
+    (page,) = (tmp_path / "home" / "data_docs" / "validations" / "integrity"
+               / "fct_audit_facts").rglob("*.html")
+    table = page.read_text().split("SLA policy found", 1)[-1]
+    assert all(value in table for value in ("K2", "low", "regulator", "enterprise", "silver"))
+
+
 def test_missing_staging_model_is_a_clear_error(tmp_path):
     cfg = audit_config(**VARS)
     con = load_facts(tmp_path / "w.duckdb", [fact("K1")])

@@ -72,15 +72,51 @@ tiered as (
         and versions_matched.match_rank = 1
 ),
 
-limits_applied as (
+policies_matching as (
+    -- audit-rules §8: the rows in force on the creation date whose match columns all match
+    -- (an empty one matches any value), ranked most specific first, then the latest version,
+    -- then the lowest policy_id
     select
-        tiered.*,
-        sla_policy.first_contact_minutes as first_contact_limit_minutes,
-        sla_policy.resolution_hours * 60 as resolution_limit_minutes
+        tiered.ticket_id,
+        sla_policy.policy_id,
+        sla_policy.calendar,
+        sla_policy.first_contact_minutes,
+        sla_policy.resolution_hours,
+        row_number() over (
+            partition by tiered.ticket_id
+            order by
+                (sla_policy.channel is not null)::integer
+                + (sla_policy.segment is not null)::integer
+                + (sla_policy.category_family is not null)::integer desc,
+                sla_policy.effective_from desc,
+                sla_policy.policy_id
+        ) as policy_rank
     from tiered
-    left join sla_policy
+    inner join sla_policy
         on sla_policy.priority = tiered.priority
         and sla_policy.tier = tiered.sla_tier
+        and (sla_policy.channel is null or sla_policy.channel = tiered.channel)
+        and (sla_policy.segment is null or sla_policy.segment = tiered.segment)
+        and (sla_policy.category_family is null
+             or sla_policy.category_family = tiered.category_family)
+        and sla_policy.effective_from <= tiered.created_date_local
+        and (sla_policy.effective_to is null
+             or tiered.created_date_local <= sla_policy.effective_to)
+),
+
+limits_applied as (
+    -- no matching row leaves the limits null: the facts' integrity suite names the ticket
+    -- and its match values (quality_checks/integrity.py), never a silent default
+    select
+        tiered.*,
+        policies_matching.policy_id,
+        policies_matching.calendar as sla_calendar,
+        policies_matching.first_contact_minutes as first_contact_limit_minutes,
+        policies_matching.resolution_hours * 60 as resolution_limit_minutes
+    from tiered
+    left join policies_matching
+        on policies_matching.ticket_id = tiered.ticket_id
+        and policies_matching.policy_rank = 1
 )
 
 select

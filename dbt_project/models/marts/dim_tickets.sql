@@ -55,6 +55,8 @@ described as (
         tickets.tier_at_creation,
         tickets.sla_tier,
         tickets.segment,
+        tickets.policy_id,
+        tickets.sla_calendar,
         tickets.first_contact_limit_minutes,
         tickets.resolution_limit_minutes,
         clock.clock_minutes_at_as_of,
