@@ -69,6 +69,19 @@ class SlaWarningPublic(BaseModel):
     department: str | None = Field(description="the department that owns the ticket now")
 
 
+class ClockSegmentPublic(BaseModel):
+    state: Literal["running", "paused", "stopped"]
+    started_at: datetime
+    ended_at: datetime | None = Field(description="null: the segment still lasts at as-of")
+    began_by: str = Field(description="the action of the event that began it; `created` for "
+                          "the first segment")
+    began_by_event_id: str | None
+    department: str | None = Field(description="the department of that event")
+    counted_minutes: float = Field(description="clock minutes the segment counted (running "
+                                   "only; the open one until as-of)")
+    running_total_minutes: float = Field(description="the clock after this segment")
+
+
 class SlaPublic(BaseModel):
     policy_id: str | None = Field(description="the sla_policy row whose limits apply "
                                   "(audit-rules §8); null when none matches")
@@ -88,6 +101,9 @@ class SlaPublic(BaseModel):
     warnings: list[SlaWarningPublic] = Field(
         default_factory=list, description="open at as-of: each running limit's share used, "
         "time left and warning level (as `GET /tickets/at-risk`)")
+    clock_segments: list[ClockSegmentPublic] = Field(
+        default_factory=list, description="the resolution clock's segments in order "
+        "(audit-rules §12): why the deadline fell where it did")
 
 
 class CellInventoryPublic(BaseModel):

@@ -203,6 +203,12 @@ select ticket_id, 'resolution' as sla_limit, 1440.0 as limit_minutes, 600.0 as u
        null::integer as warning_level_pct, false as is_breached, 'noc' as department,
        priority, timestamp '2026-03-03' as as_of
 from main.dim_tickets where false;
+create or replace table main.fct_sla_clock_segments as  -- the clock from creation to resolution
+select ticket_id, 0 as segment_seq, 'running' as clock_state, created_at as segment_start_at,
+       resolved_at as segment_end_at, null::varchar as began_by_event_id, 'created' as began_by,
+       null::varchar as began_by_department, 600.0 as counted_minutes,
+       600.0 as running_total_minutes
+from main.dim_tickets;
 create or replace table main.int_cell_kpi_hours_flagged as
 select c.cell_id, h.hour as period_start, '4G' as rat,
        0.5 + (hash(c.cell_id || h.hour) % 40) / 10 as drop_rate_pct,

@@ -136,6 +136,17 @@ warnings as (
                 order by sla_limit) as items
     from {{db}}.main.fct_sla_warnings as w where w.{IN_CHUNK} group by ticket_id
 ),
+clock_segments as (
+    select ticket_id,
+           list(struct_pack(state := clock_state, started_at := iso_utc(segment_start_at),
+                            ended_at := iso_utc(segment_end_at), began_by := began_by,
+                            began_by_event_id := began_by_event_id,
+                            department := began_by_department,
+                            counted_minutes := counted_minutes,
+                            running_total_minutes := running_total_minutes)
+                order by segment_seq) as items
+    from {{db}}.main.fct_sla_clock_segments as s where s.{IN_CHUNK} group by ticket_id
+),
 customers as (
     select d.ticket_id, max_by(c.customer_name, coalesce(c.valid_from, timestamp '0001-01-01'))
                as customer_name
@@ -171,7 +182,8 @@ select
             resolution_clock_minutes := f.resolution_clock_minutes,
             clock_minutes_at_as_of := f.clock_minutes_at_as_of,
             pending_minutes := f.pending_minutes, is_open_at_as_of := f.is_open_at_as_of,
-            breaches := coalesce(fi.breaches, []), warnings := coalesce(wa.items, [])),
+            breaches := coalesce(fi.breaches, []), warnings := coalesce(wa.items, []),
+            clock_segments := coalesce(cs.items, [])),
         network_trace := coalesce(d.network_trace,
                                   case when ce.linked_cells is null then 'missing'
                                        else 'present' end),
@@ -193,6 +205,7 @@ left join timelines as tl on tl.ticket_id = d.ticket_id
 left join findings as fi on fi.ticket_id = d.ticket_id
 left join customers as cu on cu.ticket_id = d.ticket_id
 left join warnings as wa on wa.ticket_id = d.ticket_id
+left join clock_segments as cs on cs.ticket_id = d.ticket_id
 where d.{IN_CHUNK}
 order by d.ticket_id  -- appends to the document store's B-tree in key order
 """
@@ -200,7 +213,7 @@ order by d.ticket_id  -- appends to the document store's B-tree in key order
 # The tables the documents are built from (`{db}` is the warehouse at publish time).
 DOCUMENT_SOURCES = ("main.dim_tickets", "main.fct_audit_facts", "main.fct_ticket_cells",
                     "main.int_ticket_items_unioned", "main.stg_crm__customers", "audit.findings",
-                    "main.fct_sla_warnings")
+                    "main.fct_sla_warnings", "main.fct_sla_clock_segments")
 COLUMNS = DOCUMENT_COLUMNS
 
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
@@ -233,6 +246,10 @@ warnings as (
     select ticket_id, sum(hash({{cols[fct_sla_warnings]}})) as h
     from {{db}}.main.fct_sla_warnings where {IN_SCOPE} group by ticket_id
 ),
+clock_segments as (
+    select ticket_id, sum(hash({{cols[fct_sla_clock_segments]}})) as h
+    from {{db}}.main.fct_sla_clock_segments where {IN_SCOPE} group by ticket_id
+),
 customers as (
     select d.ticket_id, sum(hash({{cols[stg_crm__customers]}})) as h
     from {{db}}.main.dim_tickets as d
@@ -242,7 +259,7 @@ customers as (
 )
 select d.ticket_id,
        hash({{cols[dim_tickets]}}, hash({{cols[fct_audit_facts]}}), cells.h, timeline.h,
-            findings.h, customers.h, warnings.h) as fingerprint
+            findings.h, customers.h, warnings.h, clock_segments.h) as fingerprint
 from {{db}}.main.dim_tickets as d
 left join {{db}}.main.fct_audit_facts as f on f.ticket_id = d.ticket_id
 left join cells on cells.ticket_id = d.ticket_id
@@ -250,6 +267,7 @@ left join timeline on timeline.ticket_id = d.ticket_id
 left join findings on findings.ticket_id = d.ticket_id
 left join customers on customers.ticket_id = d.ticket_id
 left join warnings on warnings.ticket_id = d.ticket_id
+left join clock_segments on clock_segments.ticket_id = d.ticket_id
 where d.{IN_SCOPE}
 """
 _FINGERPRINT_ALIASES = {"dim_tickets": "d", "fct_audit_facts": "f", "stg_crm__customers": "c"}

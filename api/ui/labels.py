@@ -29,6 +29,8 @@ VALUES = (
     N_("enterprise"), N_("individual"),
     # roles
     N_("handler"), N_("auditor"), N_("admin"),
+    # the SLA clock's states (audit-rules §12)
+    N_("running"), N_("paused"), N_("stopped"),
     # ticket event actions (data contract ticket_events.action)
     N_("created"), N_("dispatched"), N_("accepted"), N_("customer_contacted"), N_("site_visit"),
     N_("pending_customer"), N_("resumed"), N_("escalated"), N_("reopened"),

@@ -82,6 +82,10 @@ create table main.fct_sla_warnings (
     ticket_id varchar, sla_limit varchar, limit_minutes double, used_minutes double,
     share_used double, minutes_left double, deadline_at timestamp, warning_level_pct integer,
     is_breached boolean, department varchar, priority varchar, as_of timestamp);
+create table main.fct_sla_clock_segments (
+    ticket_id varchar, segment_seq integer, clock_state varchar, segment_start_at timestamp,
+    segment_end_at timestamp, began_by_event_id varchar, began_by varchar,
+    began_by_department varchar, counted_minutes double, running_total_minutes double);
 create table main.rule_catalog (
     rule_id varchar, rule_name varchar, severity varchar, description varchar);
 create table main.kpi_thresholds (kpi varchar, rat varchar, comparator varchar, threshold double);
@@ -223,6 +227,14 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
             ('TT0006', 'resolution', 1080.0, 540.0, '2026-03-05 09:00:00', 50, 'field_ops'),
             ('TT0007', 'resolution', 1080.0, 100.0, '2026-03-05 16:20:00', null, 'noc'))
             as w(t, l, lim, used, d, lvl, dep)""")
+    # TT0005: running 60 min from creation, paused 30 min pending the customer, running since
+    con.execute("""insert into main.fct_sla_clock_segments values
+        ('TT0005', 0, 'running', '2026-03-04 23:19:00', '2026-03-05 00:19:00', null, 'created',
+         null, 60.0, 60.0),
+        ('TT0005', 1, 'paused', '2026-03-05 00:19:00', '2026-03-05 00:49:00', 'E-TT0005-1',
+         'pending_customer', 'noc', 0.0, 60.0),
+        ('TT0005', 2, 'running', '2026-03-05 00:49:00', null, 'E-TT0005-2', 'customer_replied',
+         'noc', 240.0, 300.0)""")
     con.execute("""insert into main.rule_catalog values
         ('F1', 'alarm_active_at_resolution', 'high', 'alarm'),
         ('T1', 'resolve_timeout', 'medium', 'late'), ('T3', 'overdue_open', 'high', 'open')""")

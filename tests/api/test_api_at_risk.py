@@ -53,3 +53,18 @@ def test_the_trace_shows_the_same_warnings(client, api_home):
     assert [(w["sla_limit"], w["warning_level_pct"], w["minutes_left"], w["department"])
             for w in sla["warnings"]] == [("first_contact", 90, 4.0, "noc"),
                                           ("resolution", None, 780.0, "noc")]
+
+
+def test_the_trace_lists_the_clock_segments_in_order(client, api_home):
+    """audit-rules §12: each segment with the event that began it, its minutes, the total."""
+    sla = client.get("/tickets/TT0005/trace", headers=api_home.headers("handler")).json()["sla"]
+    assert [(s["state"], s["began_by"], s["began_by_event_id"], s["started_at"], s["ended_at"],
+             s["counted_minutes"], s["running_total_minutes"]) for s in sla["clock_segments"]] == [
+        ("running", "created", None, "2026-03-04T23:19:00Z", "2026-03-05T00:19:00Z", 60.0, 60.0),
+        ("paused", "pending_customer", "E-TT0005-1", "2026-03-05T00:19:00Z",
+         "2026-03-05T00:49:00Z", 0.0, 60.0),
+        ("running", "customer_replied", "E-TT0005-2", "2026-03-05T00:49:00Z", None, 240.0,
+         300.0),
+    ]
+    other = client.get("/tickets/TT0004/trace", headers=api_home.headers("handler")).json()
+    assert other["sla"]["clock_segments"] == []

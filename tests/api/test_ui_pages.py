@@ -205,3 +205,16 @@ def test_the_at_risk_page_lists_the_open_limits_most_urgent_first(signed_in):
 def test_the_ticket_page_shows_the_warning_level_of_a_running_limit(signed_in):
     page = signed_in("handler").get("/ui/tickets/TT0005", params={"lang": "en"})
     assert 'data-warning="90"' in page.text and "Warning level 90 %" in page.text
+
+
+def test_the_ticket_page_shows_the_clock_segment_by_segment(signed_in):
+    """audit-rules §12 on the page: each segment's state, the event that began it, its minutes
+    and the clock after it (api_warehouse: TT0005 ran 60 min, paused 30, runs since)."""
+    page = signed_in("handler").get("/ui/tickets/TT0005", params={"lang": "zh_CN"}).text
+    table = page.split('id="clock-segments"')[1].split("</table>")[0]
+    rows = table.split("<tr")[2:]
+    assert [row.split('class="state-')[1].split('"')[0] for row in rows] == [
+        "running", "paused", "running"]
+    assert "计时中" in rows[0] and "建单" in rows[0] and "1小时00分" in rows[0]
+    assert "暂停" in rows[1] and "挂起待客户" in rows[1] and "1小时00分" in rows[1]
+    assert "截至时点" in rows[2] and "5小时00分" in rows[2]

@@ -52,6 +52,37 @@ def test_pending_pause_keeps_the_clock_inside_the_limit(built: Path) -> None:
     assert (ta["resolving_event_id"], ta["resolving_department"]) == ("TA-5", "NET")
 
 
+def _segments(warehouse: Path, ticket_id: str) -> list[tuple]:
+    return [(r["clock_state"], r["began_by"], r["began_by_event_id"], r["segment_end_at"],
+             r["counted_minutes"], r["running_total_minutes"])
+            for r in _rows(warehouse, "select * from main.fct_sla_clock_segments "
+                                      f"where ticket_id = '{ticket_id}' order by segment_seq")]
+
+
+def test_clock_segments_show_why_the_clock_stands_where_it_does(built: Path) -> None:
+    """audit-rules §12, by hand. TA: 1 h running after creation, 1 h after the contact, 10 h
+    paused pending the customer, 42 h running until resolution (2 640 min), then stopped. TB:
+    resolved after 1 h, stopped 7 h until the reopen, 3 h running, stopped again (240 min).
+    TD is open at as-of: its last segment runs until as-of (23 h after dispatch). The instant
+    between creation and the `created` event is no segment."""
+    assert _segments(built, "TA") == [
+        ("running", "created", "TA-1", _ts("2024-03-04 01:00:00"), 60.0, 60.0),
+        ("running", "customer_contacted", "TA-2", _ts("2024-03-04 02:00:00"), 60.0, 120.0),
+        ("paused", "pending_customer", "TA-3", _ts("2024-03-04 12:00:00"), 0.0, 120.0),
+        ("running", "resumed", "TA-4", _ts("2024-03-06 06:00:00"), 2520.0, 2640.0),
+        ("stopped", "resolved", "TA-5", None, 0.0, 2640.0),
+    ]
+    assert _segments(built, "TB") == [
+        ("running", "created", "TB-1", _ts("2024-03-06 13:00:00"), 60.0, 60.0),
+        ("stopped", "resolved", "TB-2", _ts("2024-03-06 20:00:00"), 0.0, 60.0),
+        ("running", "reopened", "TB-3", _ts("2024-03-06 23:00:00"), 180.0, 240.0),
+        ("stopped", "resolved", "TB-4", None, 0.0, 240.0),
+    ]
+    td = _segments(built, "TD")
+    assert td[-1] == ("running", "dispatched", "TD-2", None, 1380.0, 1440.0)
+    assert td[-1][-1] == _facts(built)["TD"]["clock_minutes_at_as_of"]
+
+
 def test_earliest_outbound_contact_wins_over_the_contact_event(built: Path) -> None:
     ta = _facts(built)["TA"]
     assert (ta["first_contact_source"], ta["first_contact_record_id"]) == ("crm_contact", "K1")
