@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-RULE_IDS = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5")
+RULE_IDS = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
 
 # The dbt vars the audit needs (dim_audit_settings writes them; docs/architecture.md lists
 # their meaning and defaults).
@@ -21,6 +21,7 @@ REQUIRED_VARS = (
     "kpi_recovery_window_hours",
     "kpi_not_recovered_share",
     "repeat_complaint_window_days",
+    "appeal_window_days",
     "integrity_max_unknown_ticket_event_share",
     "integrity_min_network_trace_share",
 )
@@ -46,6 +47,7 @@ class AuditConfig:
     kpi_recovery_window_hours: float
     kpi_not_recovered_share: float
     repeat_complaint_window_days: float
+    appeal_window_days: float
     integrity_max_unknown_ticket_event_share: float
     integrity_min_network_trace_share: float
 

@@ -34,6 +34,9 @@ NUMERIC_COLUMNS = (
     "f2_degraded_hours",
     "hours_to_next_same_family_ticket",
     "linked_cell_count",
+    "days_open_at_as_of",
+    "days_to_first_reopen",
+    "days_to_disputing_survey",
 )
 REQUIRED_COLUMNS = (
     "ticket_id",
@@ -43,6 +46,7 @@ REQUIRED_COLUMNS = (
     "resolution_deadline_department",
     "first_contact_deadline_department",
     "resolving_department",
+    "owning_department",
     "network_trace",
     *BOOLEAN_COLUMNS,
     *NUMERIC_COLUMNS,

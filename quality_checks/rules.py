@@ -1,4 +1,5 @@
-"""The audit rules T1–T3 and F1–F5 (audit-rules §2, §5) as GX expectations over the facts.
+"""The audit rules T1–T3, F1–F5 and R1 (audit-rules §2, §5, §11) as GX expectations over the
+facts.
 
 Each rule is a small named group of expectations whose unexpected rows, united, are exactly
 the tickets breaking that standard. `applies_to` is the rule's domain (the tickets it audits);
@@ -27,6 +28,7 @@ NOT_EXEMPT = (Column("is_cancelled") == False) & (  # noqa: E712 - a GX conditio
     Column("is_exempt_from_timeouts") == False  # noqa: E712
 )
 CLAIMS_FIX = Column("claims_network_fix") == True  # noqa: E712
+NOT_CANCELLED = Column("is_cancelled") == False  # noqa: E712
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,26 @@ def _f5(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
                         "No survey after resolution says the problem was not solved.")]
 
 
+def _r1(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+    days = cfg.appeal_window_days
+
+    def after_window(column: str, note: str) -> Expectation:  # a reopen or dispute within it
+        return gxe.ExpectColumnValuesToBeBetween(
+            column=column, min_value=days, strict_min=True,
+            row_condition=cond & Column(column).is_not_null(), notes=note)
+
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="days_open_at_as_of", max_value=days, strict_max=True,
+            row_condition=cond & Column("days_open_at_as_of").is_not_null(),
+            notes=f"No ticket open at the as-of time {days:g} days or more after creation."),
+        after_window("days_to_first_reopen",
+                     f"No resolved ticket reopened within {days:g} days of creation."),
+        after_window("days_to_disputing_survey",
+                     f"No resolution disputed by a survey within {days:g} days of creation."),
+    ]
+
+
 _TIMES = ("created_at", "priority", "tier_at_creation", "policy_id")
 RULE_CHECKS: tuple[RuleCheck, ...] = (
     RuleCheck("T1", ("resolution_deadline_department", "resolving_department"),
@@ -152,6 +174,11 @@ RULE_CHECKS: tuple[RuleCheck, ...] = (
               ("repeat_complaint_window_days",)),
     RuleCheck("F5", ("resolving_department",), RESOLVED, _f5,
               ("resolved_at", "resolving_event_id", "closure_code", "disputing_survey_at")),
+    RuleCheck("R1", ("owning_department",), NOT_CANCELLED, _r1,
+              ("created_at", "is_open_at_as_of", "days_open_at_as_of", "resolved_at",
+               "reopened_at", "reopen_event_id", "days_to_first_reopen", "disputing_survey_at",
+               "days_to_disputing_survey"),
+              ("appeal_window_days",)),
 )
 
 

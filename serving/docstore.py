@@ -150,9 +150,12 @@ def write_generation(store: Path, batches: Iterable[list[tuple]],
                 con.executemany("update trace_documents set died = ? "
                                 "where ticket_id = ? and died is null",
                                 [(generation, t) for t in ticket_ids])
-            for table, key_1, key_2 in network_replace:
-                con.execute(RETIRE_CHANGED[table],
-                            (generation, key_2, key_1) if key_1 else (generation, key_2))
+            retired: dict[str, list[tuple]] = {}
+            for table, key_1, key_2 in network_replace:  # one statement per table, not record
+                retired.setdefault(table, []).append(
+                    (generation, key_2, key_1) if key_1 else (generation, key_2))
+            for table, params in retired.items():
+                con.executemany(RETIRE_CHANGED[table], params)
         _set_meta(con, "format", doc_format)
         _set_meta(con, "last_generation", str(generation))
         count = 0

@@ -124,8 +124,28 @@ def _f5(e: dict, lang: Language, _: Alarms, __: datetime | None) -> str:
         closure=e.get("closure_code") or "—", resolved=lang.time(e.get("resolved_at")))
 
 
+def _r1(e: dict, lang: Language, _: Alarms, __: datetime | None) -> str:
+    window = lang.duration((e.get("appeal_window_days") or 0) * 24 * 60)
+    if e.get("days_open_at_as_of") is not None:
+        text = lang._("Open %(open)s after its creation at %(created)s", created=lang.time(
+            e.get("created_at")), open=lang.duration(e["days_open_at_as_of"] * 24 * 60))
+    elif e.get("days_to_first_reopen") is not None and \
+            e["days_to_first_reopen"] <= (e.get("appeal_window_days") or 0):
+        text = lang._("Reopened (%(event)s) %(after)s after its creation at %(created)s",
+                      event=e.get("reopen_event_id") or "—", created=lang.time(
+                          e.get("created_at")),
+                      after=lang.duration(e["days_to_first_reopen"] * 24 * 60))
+    else:
+        text = lang._("A survey disputed its resolution %(after)s after its creation at "
+                      "%(created)s", created=lang.time(e.get("created_at")), after=lang.duration(
+                          (e.get("days_to_disputing_survey") or 0) * 24 * 60))
+    return text + lang._(": the customer may appeal to the regulator (not settled within "
+                         "%(window)s).", window=window)
+
+
 SENTENCES: dict[str, Callable[[dict, Language, Alarms, datetime | None], str]] = {
-    "T1": _t1, "T2": _t2, "T3": _t3, "F1": _f1, "F2": _f2, "F3": _f3, "F4": _f4, "F5": _f5}
+    "T1": _t1, "T2": _t2, "T3": _t3, "F1": _f1, "F2": _f2, "F3": _f3, "F4": _f4, "F5": _f5,
+    "R1": _r1}
 
 
 def in_words(rule_id: str, evidence: dict, lang: Language, alarms: Alarms | None = None,

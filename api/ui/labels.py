@@ -19,7 +19,7 @@ VALUES = (
     # rule names (seed rule_catalog)
     N_("resolve_timeout"), N_("first_contact_timeout"), N_("overdue_open"),
     N_("alarm_active_at_resolution"), N_("kpi_not_recovered"), N_("no_customer_contact"),
-    N_("repeat_complaint"), N_("survey_disputes_resolution"),
+    N_("repeat_complaint"), N_("survey_disputes_resolution"), N_("appeal_risk"),
     # timeline item types and source systems
     N_("crm_contact"), N_("ticket_event"), N_("alarm_raised"), N_("alarm_cleared"),
     N_("degradation_start"), N_("degradation_end"), N_("survey"), N_("repeat_ticket"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from complaint_trace.simulator.config import REPEAT_WINDOW_S
+from complaint_trace.simulator.config import APPEAL_WINDOW_S, REPEAT_WINDOW_S
 from complaint_trace.simulator.lifecycle import Ticket
 from complaint_trace.simulator.scenarios import (
     Ctx,
@@ -16,6 +16,7 @@ from complaint_trace.simulator.scenarios import (
     f3_duplicate,
     f3_no_contact,
     network_fix,
+    open_since,
     reopened,
     repeat_pair,
     t1_inside,
@@ -78,14 +79,21 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("nm_duplicate_exempt", (), True, ("high", "normal", "low"), f3_duplicate),
     Scenario("f4_repeat_same_family", ("F4",), False, ("high", "normal", "low"),
              lambda t, c: repeat_pair(t, c, (2 * H, REPEAT_WINDOW_S - 2 * H), True)),
-    Scenario("f4_reopened", ("F4",), False, ("high", "normal", "low"), reopened),
+    # reopened within days of creation: also the appeal window's (R1)
+    Scenario("f4_reopened", ("F4", "R1"), False, ("high", "normal", "low"), reopened),
     Scenario("nm_f4_repeat_on_day_8", (), True, ("high", "normal", "low"),
              lambda t, c: repeat_pair(t, c, (REPEAT_WINDOW_S + 2 * H, REPEAT_WINDOW_S + 20 * H),
                                       True)),
     Scenario("nm_f4_repeat_other_family", (), True, ("high", "normal", "low"),
              lambda t, c: repeat_pair(t, c, (2 * H, REPEAT_WINDOW_S - 2 * H), False)),
-    Scenario("f5_survey_disputes", ("F5",), False, ("high", "normal", "low"),
+    Scenario("f5_survey_disputes", ("F5", "R1"), False, ("high", "normal", "low"),
              lambda t, c: with_survey(t, c, False)),
+    # R1: open at the as-of 15 days or more after creation (and long past its SLA: T3); one
+    # minute short of 15 days is T3 only
+    Scenario("r1_open_past_appeal_window", ("T3", "R1"), False, ("high", "normal", "low"),
+             lambda t, c: open_since(t, c, APPEAL_WINDOW_S + int(c.rng.integers(0, 6 * H)))),
+    Scenario("nm_r1_open_a_minute_short", ("T3",), True, ("high", "normal", "low"),
+             lambda t, c: open_since(t, c, APPEAL_WINDOW_S - 60)),
     Scenario("nm_f5_survey_unanswered", (), True, ("high", "normal", "low"),
              lambda t, c: with_survey(t, c, None)),
 )

@@ -40,6 +40,7 @@ ALARM_GRACE_S = 3600  # F1: cleared by resolved_at + 1 h
 RECOVERY_WINDOW_H = 24  # F2: hours after resolution
 NOT_RECOVERED_SHARE = 0.5  # F2 fires at >= this share
 REPEAT_WINDOW_S = 7 * 86400  # F4
+APPEAL_WINDOW_S = 15 * 86400  # R1 (audit-rules §11: wall-clock days from creation)
 COMPLAINT_WINDOW_H = 72  # §3
 NETWORK_FIX_CODES = ("network_fixed", "network_optimized")
 SOURCE_TZ = "Asia/Shanghai"  # zone of naive timestamps unless told otherwise

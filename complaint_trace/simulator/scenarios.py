@@ -116,6 +116,16 @@ def t3_overdue(t: Ticket, c: Ctx) -> list[Ticket]:
     return _open_at_as_of(t, c, int(t.res_s * c.u(1.05, 1.4)) + 600, paused, True)
 
 
+def open_since(t: Ticket, c: Ctx, age: int) -> list[Ticket]:
+    """Open at the as-of `age` seconds after its creation (contacted in time, never resolved),
+    so created before the simulated days when `age` is longer than them."""
+    t.created = c.as_of - age
+    contact_in_time(t, c)
+    if t.contact >= age:
+        raise Infeasible
+    return [t]
+
+
 def t3_pending(t: Ticket, c: Ctx) -> list[Ticket]:
     clock = int(t.res_s * c.u(0.75, 0.95))
     paused = max(int(t.res_s * c.u(0.3, 0.6)), int(t.res_s * 1.1) - clock)

@@ -1,4 +1,4 @@
-"""The audit rules T1-T3 and F1-F5 applied to `fct_audit_facts` rows in plain Python, with the
+"""The audit rules T1-T3, F1-F5 and R1 applied to `fct_audit_facts` rows in plain Python, with the
 thresholds read from the dbt project's own configuration (vars in dbt_project.yml, seed CSVs),
 independently of the SQL under test. Used to compare the facts with the simulator's truth."""
 
@@ -40,6 +40,8 @@ def rules_fired(fact: Mapping, dbt_vars: Mapping, codes: Mapping) -> set[str]:
         if fact["is_open_at_as_of"] and _gt(fact["clock_minutes_at_as_of"],
                                             fact["resolution_limit_minutes"]):
             fired.add("T3")
+    if appeal_risk(fact, dbt_vars):
+        fired.add("R1")
     if fact["resolved_at"] is None:
         return fired
     if code.get("claims_network_fix", False):
@@ -58,6 +60,17 @@ def rules_fired(fact: Mapping, dbt_vars: Mapping, codes: Mapping) -> set[str]:
     if fact["has_disputing_survey"]:
         fired.add("F5")
     return fired
+
+
+def appeal_risk(fact: Mapping, dbt_vars: Mapping) -> bool:
+    """R1 (audit-rules §11): not cancelled, and open at as-of the window or more after
+    creation, or reopened or disputed by a survey within the window of creation (wall-clock
+    days)."""
+    days = dbt_vars["appeal_window_days"]
+    within = [fact["days_to_first_reopen"], fact["days_to_disputing_survey"]]
+    return not fact["is_cancelled"] and (
+        (fact["days_open_at_as_of"] is not None and fact["days_open_at_as_of"] >= days)
+        or any(d is not None and d <= days for d in within))
 
 
 def findings(facts: Iterable[Mapping]) -> set[tuple[str, str]]:

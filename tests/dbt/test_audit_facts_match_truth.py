@@ -16,7 +16,7 @@ from tests.conftest import SimulatedRun
 from tests.dbt.audit_rules import findings
 from tests.dbt.dbt_runner import dbt
 
-RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5")
+RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
 HIDDEN = {"msisdn", "dbt_invocation_id", "dagster_run_id"}
 
 

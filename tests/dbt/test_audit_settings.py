@@ -26,7 +26,7 @@ def test_a_build_gives_the_audit_the_project_vars_and_the_section_6_severities(
     assert cfg.limits() == {name: float(_project_vars()[name]) for name in REQUIRED_VARS}
     severities = {rule_id: info.severity for rule_id, info in cfg.rules.items()}
     assert severities == {"F1": "high", "F2": "high", "T3": "high", "T1": "medium",
-                          "F4": "medium", "F5": "medium", "T2": "low", "F3": "low"}
+                          "F4": "medium", "F5": "medium", "T2": "low", "F3": "low", "R1": "high"}
 
 
 def test_a_var_given_to_dbt_alone_reaches_the_audit(tmp_path) -> None:

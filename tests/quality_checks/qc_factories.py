@@ -40,7 +40,10 @@ FACT_COLUMNS: dict[str, str] = {
     "f2_degraded_hours": "integer", "next_same_family_ticket_id": "varchar",
     "hours_to_next_same_family_ticket": "double", "was_reopened": "boolean",
     "reopen_event_id": "varchar", "has_disputing_survey": "boolean",
-    "disputing_survey_at": "timestamp", "linked_cell_count": "integer",
+    "disputing_survey_at": "timestamp", "reopened_at": "timestamp",
+    "owning_department": "varchar", "days_open_at_as_of": "double",
+    "days_to_first_reopen": "double", "days_to_disputing_survey": "double",
+    "linked_cell_count": "integer",
     "network_trace": "varchar",
 }
 
@@ -72,7 +75,9 @@ def fact(ticket_id: str, **overrides) -> dict:
         "f2_degraded_share": None, "f2_hours_with_data": None, "f2_degraded_hours": None,
         "next_same_family_ticket_id": None, "hours_to_next_same_family_ticket": None,
         "was_reopened": False, "reopen_event_id": None, "has_disputing_survey": False,
-        "disputing_survey_at": None, "linked_cell_count": 2, "network_trace": "present",
+        "disputing_survey_at": None, "reopened_at": None, "owning_department": "network_ops",
+        "days_open_at_as_of": None, "days_to_first_reopen": None,
+        "days_to_disputing_survey": None, "linked_cell_count": 2, "network_trace": "present",
     }
     unknown = set(overrides) - set(row)
     assert not unknown, f"not a facts column: {unknown}"
@@ -101,6 +106,7 @@ RULE_CATALOG = [
     ("F3", "no_customer_contact", "low", "no contact before resolution"),
     ("F4", "repeat_complaint", "medium", "same family again soon after"),
     ("F5", "survey_disputes_resolution", "medium", "survey says not solved"),
+    ("R1", "appeal_risk", "high", "the customer may appeal to the regulator"),
 ]
 
 

@@ -18,7 +18,7 @@ from quality_checks.config import AuditConfigError
 AS_OF = datetime(2024, 3, 10, 0, 0, 0)
 VARS = {
     "alarm_clear_grace_hours": 1, "kpi_recovery_window_hours": 24,
-    "kpi_not_recovered_share": 0.4, "repeat_complaint_window_days": 5,
+    "kpi_not_recovered_share": 0.4, "repeat_complaint_window_days": 5, "appeal_window_days": 15,
     "integrity_max_unknown_ticket_event_share": 0.02, "integrity_min_network_trace_share": 0.5,
 }
 OPEN = {"resolved_at": None, "resolving_event_id": None, "resolution_clock_minutes": None,
@@ -66,9 +66,23 @@ def _rows(cfg) -> tuple[list[dict], set[tuple[str, str]]]:
              hours_to_next_same_family_ticket=float(window_h)),
         fact("f4_after_window", next_same_family_ticket_id="later-2",
              hours_to_next_same_family_ticket=window_h + 0.5),
-        fact("f4_reopened", was_reopened=True, reopen_event_id="E-r"),
+        fact("f4_reopened", was_reopened=True, reopen_event_id="E-r",
+             reopened_at=CREATED + timedelta(days=16), days_to_first_reopen=16.0),
         fact("f5_disputed", has_disputing_survey=True,
-             disputing_survey_at=CREATED + timedelta(days=1)),
+             disputing_survey_at=CREATED + timedelta(days=1), days_to_disputing_survey=1.0),
+        # R1 (§11): open 15 days or more; reopened or disputed within 15 days of creation
+        fact("r1_open_at_window", **OPEN, clock_minutes_at_as_of=100.0,
+             days_open_at_as_of=15.0, owning_department="complaints"),
+        fact("r1_open_a_second_short", **OPEN, clock_minutes_at_as_of=100.0,
+             days_open_at_as_of=15.0 - 1 / 86400),
+        fact("r1_reopened_at_window", was_reopened=True, reopen_event_id="E-r1",
+             reopened_at=CREATED + timedelta(days=15), days_to_first_reopen=15.0),
+        fact("r1_reopened_a_second_late", was_reopened=True, reopen_event_id="E-r2",
+             days_to_first_reopen=15.0 + 1 / 86400),
+        fact("r1_disputed_at_window", has_disputing_survey=True,
+             disputing_survey_at=CREATED + timedelta(days=15), days_to_disputing_survey=15.0),
+        fact("r1_cancelled_open", **OPEN, clock_minutes_at_as_of=100.0, is_cancelled=True,
+             days_open_at_as_of=20.0),
         fact("f5_open_disputed", **OPEN, clock_minutes_at_as_of=100.0,
              has_disputing_survey=True),
     ]
@@ -76,7 +90,10 @@ def _rows(cfg) -> tuple[list[dict], set[tuple[str, str]]]:
         ("t1_over", "T1"), ("t2_late", "T2"), ("t2_never_contacted", "T2"),
         ("t3_overdue", "T3"), ("f1_alarm", "F1"), ("f2_at_share", "F2"),
         ("f3_no_contact", "F3"), ("f4_at_window", "F4"), ("f4_reopened", "F4"),
-        ("f5_disputed", "F5"),
+        ("f5_disputed", "F5"), ("f5_disputed", "R1"), ("r1_open_at_window", "R1"),
+        ("r1_reopened_at_window", "R1"), ("r1_reopened_at_window", "F4"),
+        ("r1_reopened_a_second_late", "F4"), ("r1_disputed_at_window", "R1"),
+        ("r1_disputed_at_window", "F5"),
     }
     return rows, expected
 
@@ -97,7 +114,7 @@ def _found(con) -> set[tuple[str, str]]:
     return set(con.execute("select ticket_id, rule_id from audit.findings").fetchall())
 
 
-@pytest.mark.parametrize("rule_id", ["T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5"])
+@pytest.mark.parametrize("rule_id", ["T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1"])
 def test_rule_fires_just_over_and_not_just_under_its_threshold(audited, rule_id):
     con, _, expected, _ = audited
     want = {t for t, r in expected if r == rule_id}
@@ -112,6 +129,8 @@ def test_findings_carry_catalog_name_severity_and_accountable_department(audited
     ).fetchall()
     by_key = {(t, r): (n, s, d) for t, r, n, s, d in rows}
     assert by_key[("t1_over", "T1")] == ("resolve_timeout", "medium", "tier2")
+    # R1: the department that owns the ticket at as-of (§11)
+    assert by_key[("r1_open_at_window", "R1")] == ("appeal_risk", "high", "complaints")
     assert by_key[("t2_late", "T2")] == ("first_contact_timeout", "low", "frontline")
     assert by_key[("t3_overdue", "T3")] == ("overdue_open", "high", "unknown")
     assert by_key[("f1_alarm", "F1")] == ("alarm_active_at_resolution", "high", "network_ops")

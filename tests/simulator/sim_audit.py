@@ -20,6 +20,7 @@ GRACE = pd.Timedelta(hours=1)  # §5 F1
 WINDOW = pd.Timedelta(hours=72)  # §3
 RECOVERY = pd.Timedelta(hours=24)  # §5 F2
 REPEAT = pd.Timedelta(days=7)  # §5 F4
+APPEAL = pd.Timedelta(days=15)  # §11 R1
 NETWORK_FIX = {"network_fixed", "network_optimized"}
 KPI_COLUMNS = ("prb_util_dl_pct", "user_dl_rate_mbps", "access_success_pct", "drop_rate_pct",
                "good_coverage_pct", "traffic_gb", "active_users")
@@ -169,6 +170,18 @@ def audit(data: dict[str, Checked], as_of: pd.Timestamp) -> Audit:
                              & (surveys["surveyed_at"] > resolved_at)]
             if (mine_s["resolved_confirmed"] == False).any():  # noqa: E712 (nullable)
                 fired.add("F5")
+        if not cancelled:  # R1: open too long, or reopened or disputed within the window
+            reopens = [e.event_at for e in evs if e.action == "reopened"]
+            disputes = surveys[(surveys["ticket_id"] == t.ticket_id)
+                               & (surveys["resolved_confirmed"] == False)]  # noqa: E712
+            if resolved_at is not None:
+                disputes = disputes[disputes["surveyed_at"] > resolved_at]
+            else:
+                disputes = disputes.iloc[0:0]
+            if (is_open and as_of - t.created_at >= APPEAL) or (
+                    reopens and min(reopens) - t.created_at <= APPEAL) or (
+                    len(disputes) and disputes["surveyed_at"].min() - t.created_at <= APPEAL):
+                fired.add("R1")
         findings |= {(t.ticket_id, r) for r in fired}
         facts.append({"ticket_id": t.ticket_id, "tier": tier, "priority": t.priority,
                       "fc_limit_min": fc_min, "res_limit_min": res_h * 60,

@@ -20,28 +20,28 @@ from complaint_trace.simulator import SimConfig, simulate
 
 SHANGHAI = {"days": 2, "tickets_per_day": 60, "cells": 150, "planted_rate": 0.5, "seed": 3}
 SHANGHAI_SHA256 = """
-4f9bd0a88d9a4d9d6e54df4cd68ddc29  landing/crm/contacts/2026-03-02-1.jsonl
-c53192af49ec8d62c78eda09c4a49c4b  landing/crm/contacts/2026-03-02-2.parquet
-b0df8d46b4393b90cf5f43451b52c54e  landing/crm/contacts/2026-03-03-1.parquet
-6533c54ca1ea5a16c11275074bed7b2c  landing/crm/contacts/2026-03-03-2.csv.gz
-3bdf943a86f9cc7c40f843974f2bddba  landing/crm/customers/2026-03-02.csv
-2449fda3c56eb6aa35067f5b11833484  landing/crm/customers/2026-03-03.jsonl
-0a90ebb034c81bb67f77f1eca25d5f20  landing/netops/alarms/2026-03-02.parquet
-3ba0064f4ff8d398cc7ad23b3d435d5b  landing/netops/alarms/2026-03-03.csv.gz
-3015a9d018e1032c01f3ed4033b65a24  landing/netops/cell_kpi_hourly/2026-03-02.jsonl
-e70ef073e94da8548fd76cf2c45e2ee7  landing/netops/cell_kpi_hourly/2026-03-03.parquet
+ff276aa31dd7577c991e881a2a7d8f42  landing/crm/contacts/2026-03-02-1.jsonl
+f4cd364ab744caca7473be4abf9319ab  landing/crm/contacts/2026-03-02-2.parquet
+9f4cb20abaab01219a7d43661b36b5c3  landing/crm/contacts/2026-03-03-1.parquet
+2c3e2eb6b4b4f5812aa86e87255b77f1  landing/crm/contacts/2026-03-03-2.csv.gz
+a45ea393ac2cffbbc0db59edaee43942  landing/crm/customers/2026-03-02.csv
+b38a41f8477ecabdc925362c630987d6  landing/crm/customers/2026-03-03.jsonl
+6009e35be73d8d38a900625c19312a28  landing/netops/alarms/2026-03-02.parquet
+3864cd33328181146d8060555b493e97  landing/netops/alarms/2026-03-03.csv.gz
+0408f77dcd79a372575615ba2f986321  landing/netops/cell_kpi_hourly/2026-03-02.jsonl
+2e8f1488852266b5fe1239843d907039  landing/netops/cell_kpi_hourly/2026-03-03.parquet
 6cad58b4b59a481d00ab7e86e5a1a1c4  landing/netops/cells/2026-03-02.csv
-d0bc3c763fccc2fa7f83faa224c990bf  landing/netops/user_cell_sessions/2026-03-02.csv.gz
-d0783fde22fde027a31ea6079aa9b977  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
-241c630eebac71b7a9f77006fdffaade  landing/ticketing/surveys/2026-03-03.csv
-535ed59cf425dfccf96576d2d6d01f77  landing/ticketing/ticket_events/2026-03-02.csv.gz
-7d13eaa037113ddb6b64fe29b10730b4  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
-094a6919620cba87569cf47c587bd9ba  landing/ticketing/tickets/2026-03-02.parquet
-7317dbc82cdd4bcfbea942398c12e030  landing/ticketing/tickets/2026-03-03.csv.gz
-11e84bb87d99939a322eddd341ee3a77  truth/bad_rows.csv
-36722ea2c7ed398a959adf85a6624aed  truth/expected_findings.csv
-d6c6479efe65c465a4df995e5f30a99b  truth/meta.json
-aee3464dad16e63a332b63c5e80cbd3c  truth/scenarios.csv
+9dd65f615e1d10e6de0278b4c485170b  landing/netops/user_cell_sessions/2026-03-02.csv.gz
+c097d858584495707d542b6aec552610  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
+a895e2c26c6a09c45e6d7559f508498b  landing/ticketing/surveys/2026-03-03.csv
+6d81a6cabfd16281008e7cc208a05be1  landing/ticketing/ticket_events/2026-03-02.csv.gz
+5a2d3986d4ea400a66912673eeb65a5e  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
+70fff1f839291a6f4093e60188cf18d9  landing/ticketing/tickets/2026-03-02.parquet
+005ed9c344d9703141fb648b44be7dfb  landing/ticketing/tickets/2026-03-03.csv.gz
+97a9236f28253694ea06d4952635f29b  truth/bad_rows.csv
+92923960c5a447845fe092227081ebd0  truth/expected_findings.csv
+0029a08e8ff98a75517dd448095db552  truth/meta.json
+61dd646fa0e6dee7a12ce34229f0b515  truth/scenarios.csv
 """
 # a zone with daylight saving time, across its switch (2026-03-29 has 23 hours)
 BERLIN = {"days": 2, "tickets_per_day": 40, "cells": 100, "seed": 11,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5")
+RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
 RULE_OF_NEAR_MISS = {  # near-miss scenario -> the rule it must not fire
     "nm_t1_resolved_just_inside": "T1", "nm_t1_pending_keeps_inside": "T1",
     "nm_tier_changed_after_creation": "T1", "nm_t2_contact_just_in_time": "T2",
@@ -15,7 +15,7 @@ RULE_OF_NEAR_MISS = {  # near-miss scenario -> the rule it must not fire
     "nm_f2_just_under_half": "F2", "nm_f2_null_kpi_hours": "F2",
     "nm_f3_customer_unreachable": "F3", "nm_duplicate_exempt": "F3",
     "nm_f4_repeat_on_day_8": "F4", "nm_f4_repeat_other_family": "F4",
-    "nm_f5_survey_unanswered": "F5",
+    "nm_f5_survey_unanswered": "F5", "nm_r1_open_a_minute_short": "R1",
 }
 
 
@@ -34,6 +34,15 @@ def test_every_rule_has_a_planted_case_and_a_near_miss(sim) -> None:
     for rule in RULES:
         fired = sim.expected[sim.expected["rule_id"] == rule]["ticket_id"]
         assert set(sim.scenarios.loc[fired, "scenario"]) != {"clean"}
+
+
+def test_planted_r1_tickets_are_open_at_or_past_the_appeal_window(sim) -> None:
+    """15 days (the window) and more fire; one minute short does not (audit-rules §11)."""
+    fired = sim.facts_of("r1_open_past_appeal_window")
+    short = sim.facts_of("nm_r1_open_a_minute_short")
+    assert len(fired) and len(short)
+    assert fired["is_open"].all() and (fired["wall_min"] >= 15 * 24 * 60).all()
+    assert short["is_open"].all() and (short["wall_min"] == 15 * 24 * 60 - 1).all()
 
 
 def test_planted_t1_exceeds_its_limit_after_pauses(sim) -> None:

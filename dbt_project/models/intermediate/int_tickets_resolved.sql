@@ -41,6 +41,7 @@ reopens_ranked as (
     select
         ticket_id,
         event_id,
+        event_at,
         row_number() over (partition by ticket_id order by event_seq) as reopen_rank
     from events
     where action = 'reopened'
@@ -71,6 +72,7 @@ lifecycle as (
         resolutions_ranked.department as resolving_department,
         reopens_ranked.event_id as reopen_event_id,
         reopens_ranked.event_id is not null as was_reopened,
+        reopens_ranked.event_at as reopened_at,
         last_event.status_after as status_at_as_of,
         last_event.action as last_action,
         last_event.event_at as last_event_at,

@@ -6,6 +6,7 @@
     'kpi_recovery_window_hours',
     'kpi_not_recovered_share',
     'repeat_complaint_window_days',
+    'appeal_window_days',
     'integrity_max_unknown_ticket_event_share',
     'integrity_min_network_trace_share',
 ] %}

@@ -169,6 +169,16 @@ facts as (
         lifecycle.reopen_event_id,
         disputing_surveys.ticket_id is not null as has_disputing_survey,
         disputing_surveys.disputing_survey_at,
+        -- R1 (audit-rules §11): wall-clock days from creation, whatever the calendar
+        lifecycle.reopened_at,
+        lifecycle.owning_department,
+        case when lifecycle.is_open_at_as_of then
+            {{ seconds_between('tickets.created_at', as_of()) }} / 86400.0
+        end as days_open_at_as_of,
+        {{ seconds_between('tickets.created_at', 'lifecycle.reopened_at') }} / 86400.0
+            as days_to_first_reopen,
+        {{ seconds_between('tickets.created_at', 'disputing_surveys.disputing_survey_at') }}
+            / 86400.0 as days_to_disputing_survey,
         coalesce(linked_cell_counts.linked_cell_count, 0) as linked_cell_count,
         case
             when linked_cell_counts.linked_cell_count > 0 then 'present' else 'missing'
