@@ -4,7 +4,9 @@ simulator wrote before `--delivery-minutes` existed.
 The digests below were taken from the code before the option was added (first 128 bits of each
 file's SHA-256; `meta.json` without its two path keys, as sorted JSON). They also depend on the
 DuckDB and pyarrow versions of `uv.lock` (Parquet records its writer); after an upgrade re-pin
-them from a checkout of the simulator as it was, never from the code under test.
+them from a checkout of the simulator as it was, never from the code under test. Re-pinned once
+since, when the simulated world changed on purpose (2026-12-01: the R1 scenarios, audit-rules
+§11, shift the planting cycle and add R1 to the truth).
 """
 
 from __future__ import annotations
