@@ -54,9 +54,10 @@ class BreachPublic(BaseModel):
 
 
 class SlaWarningPublic(BaseModel):
-    sla_limit: Literal["resolution", "first_contact"] = Field(
-        description="the limit still running: resolution, or first contact while no operator "
-                    "has contacted the customer")
+    sla_limit: Literal["resolution", "first_contact", "appeal"] = Field(
+        description="the limit still running: resolution, first contact while no operator "
+                    "has contacted the customer, or appeal (R1: the days after creation from "
+                    "which the customer may appeal to the regulator; reached = breached)")
     limit_minutes: float
     used_minutes: float = Field(description="the SLA clock at as-of (pauses held); for the "
                                 "first contact, wall-clock minutes since creation")

@@ -10,6 +10,8 @@ TX: the same one minute later: one minute short of each level when TW reaches it
 03-03 12:01 exactly at its 48 h, which is not yet a breach ("more than").
 TP: created 03-01 12:00, pending from 03-02 08:00 (20 h on the clock) and never resumed: its
 share holds still while it waits.
+The appeal window (R1, audit-rules §11: 15 wall-clock days, pauses or not): TW reaches it at
+03-16 00:00, which is already a breach ("15 days or more"); TX is one minute short then.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def runs(tmp_path_factory):
     insert_rows(con, "ticketing/ticket_events", [e for ev in events for e in ev], LOADED)
     con.close()
     as_ofs = ["2024-03-02 12:00:00", "2024-03-03 00:00:00", "2024-03-03 07:12:00",
-              "2024-03-03 12:01:00"]
+              "2024-03-03 12:01:00", "2024-03-16 00:00:00"]
     seen = {}
     for n, as_of in enumerate(as_ofs):
         # the first build loads the seeds too; data tests are the project's own tests' job
@@ -98,6 +100,20 @@ def test_one_minute_short_of_a_level_is_the_level_below(runs, as_of, level):
 def test_a_pending_pause_holds_the_share_still(runs):
     held = [rows[("TP", "resolution")][:2] for rows in runs.values()]
     assert held == [(pytest.approx(20 * 60), pytest.approx(20 / 48))] * len(runs)
+
+
+def test_the_appeal_window_is_reached_at_15_days_and_counts_pauses_too(runs):
+    limit = 15 * 24 * 60
+    used, share, left, level, breached, department = runs["2024-03-02 12:00:00"][
+        ("TW", "appeal")]
+    assert (used, share, level, breached) == (pytest.approx(36 * 60),
+                                              pytest.approx(36 * 60 / limit), None, False)
+    at = runs["2024-03-16 00:00:00"]
+    assert at[("TW", "appeal")] == (pytest.approx(limit), pytest.approx(1.0), pytest.approx(0),
+                                    90, True, "NOC")
+    assert at[("TX", "appeal")][2:4] == (pytest.approx(1), 90)
+    assert at[("TX", "appeal")][4] is False
+    assert at[("TP", "appeal")][0] == pytest.approx(limit - 12 * 60)  # its pause counts
 
 
 def test_the_first_contact_limit_runs_on_the_wall_clock_until_a_contact(runs):

@@ -3,7 +3,9 @@
 -- sla_warning_levels: the highest level whose share the clock has reached) and the department
 -- that owns the ticket now, so a handler sees a breach coming (audit-rules §2).
 -- The resolution limit counts the SLA clock (pauses held); the first-contact limit, while no
--- operator has contacted the customer yet, counts wall-clock time from creation.
+-- operator has contacted the customer yet, counts wall-clock time from creation; the appeal
+-- window (R1, audit-rules §11: var appeal_window_days) counts wall-clock days from creation
+-- and, unlike the SLA limits, is breached when reached.
 
 with
 
@@ -38,6 +40,16 @@ limits as (
         priority
     from tickets
     where first_contact_at is null and first_contact_limit_minutes is not null
+    union all
+    select
+        ticket_id,
+        'appeal' as sla_limit,
+        {{ var('appeal_window_days') }} * 1440.0 as limit_minutes,
+        {{ seconds_between('created_at', as_of()) }} / 60.0 as used_minutes,
+        {{ dbt.dateadd('day', var('appeal_window_days'), 'created_at') }} as deadline_at,
+        owning_department,
+        priority
+    from tickets
 ),
 
 measured as (
@@ -45,8 +57,10 @@ measured as (
         *,
         used_minutes / nullif(limit_minutes, 0) as share_used,
         limit_minutes - used_minutes as minutes_left,
-        -- "more than" the limit is a breach (T2, T3); reaching it exactly is not yet
-        used_minutes > limit_minutes as is_breached
+        -- "more than" an SLA limit is a breach (T2, T3), reaching it exactly is not yet; the
+        -- appeal window is reached at "15 days or more" (R1)
+        case when sla_limit = 'appeal' then used_minutes >= limit_minutes
+             else used_minutes > limit_minutes end as is_breached
     from limits
 ),
 
