@@ -194,6 +194,9 @@ def _measure_batch(source: Path, landing: Path, home: Path, batch, n: int) -> di
         "snapshots_mb": round(stages.disk_mb(home / "snapshots"), 1),
         "trace_50_clients_while_publishing": load.worst(),
         "load_rounds": len(load.rounds),
+        # every round's p99 in order, to see whether the tail is one moment (the switch to the
+        # new snapshot) or the whole run
+        "load_rounds_p99_ms": [r["p99_ms"] for r in load.rounds],
     }
 
 
