@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from complaint_trace.commands import findings, quarantine, run, serve, simulate, trace
+from complaint_trace.commands import calendar, findings, quarantine, run, serve, simulate, trace
 
 app = typer.Typer(
     name="complaint-trace",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (simulate, run, quarantine, findings, trace, serve):
+for module in (simulate, run, quarantine, findings, trace, serve, calendar):
     app.command(name=module.NAME, help=module.__doc__)(module.command)
 
 
