@@ -65,16 +65,26 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def landing_fingerprint(landing_dir: Path, entities: tuple[Entity, ...]) -> tuple[int, str]:
-    """(file count, digest of every file's path, size and mtime) over the entities' folders.
+def landing_files(landing_dir: Path,
+                  entities: tuple[Entity, ...]) -> dict[Entity, list[LandingFile]]:
+    """Each entity's delivered files (`entity_files`), listed once for all who need them."""
+    return {entity: entity_files(landing_dir, entity) for entity in entities}
+
+
+def landing_fingerprint(landing_dir: Path, entities: tuple[Entity, ...],
+                        listed: dict[Entity, list[LandingFile]] | None = None
+                        ) -> tuple[int, str]:
+    """(file count, digest of every file's path, size and mtime) over the entities' folders
+    (`listed`: their files, when the caller has listed them already).
 
     Cheap (no file is read) and changes whenever a file is added, replaced or touched: the
     sensor's cursor. Whether a file really changed is decided later by its SHA-256.
     """
+    listed = listed if listed is not None else landing_files(landing_dir, entities)
     digest = hashlib.sha256()
     count = 0
     for entity in entities:
-        for file in entity_files(landing_dir, entity):
+        for file in listed[entity]:
             stat = file.path.stat()
             digest.update(f"{file.rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
             count += 1

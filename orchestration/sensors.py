@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from complaint_trace.contract import ENTITIES
+from complaint_trace.contract import ENTITIES, Entity
 from complaint_trace.delivery import slot_of, source_minutes
 from complaint_trace.run_lock import held_elsewhere
 from complaint_trace.settings import Settings
-from connectors.files import entity_files, landing_fingerprint
+from connectors.files import LandingFile, landing_files, landing_fingerprint
 from orchestration.jobs import as_of_run_config, complaint_trace_job
 from orchestration.resources import PipelineConfig
 
@@ -17,15 +17,18 @@ _ACTIVE = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
            dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
-def delivery_as_of(pipeline: PipelineConfig, now: datetime) -> datetime:
+def delivery_as_of(pipeline: PipelineConfig, now: datetime,
+                   listed: dict[Entity, list[LandingFile]] | None = None) -> datetime:
     """The as-of of a run over what has landed: the end of the newest delivery slot a file
     name states (`complaint_trace/delivery.py`), so T2/T3 fire as soon as a limit passes and a
     replayed history audits each batch as it was then; never later than `now` (a slot still
-    being delivered), and `now` when no name states a slot. Naive UTC."""
+    being delivered), and `now` when no name states a slot. Naive UTC. `listed`: the landing
+    files, when the caller has listed them already."""
+    listed = listed if listed is not None else landing_files(pipeline.landing_dir, ENTITIES)
     newest = None
     for entity in ENTITIES:
         minutes = source_minutes(entity.source, pipeline.delivery_minutes)
-        for file in entity_files(pipeline.landing_dir, entity):
+        for file in listed[entity]:
             try:
                 slot = slot_of(file.path.name, pipeline.source_tz, minutes)
             except ValueError:  # a slot name on a feed configured as daily: its time is unknown
@@ -58,7 +61,8 @@ def make_landing_sensor(interval_seconds: int) -> dg.SensorDefinition:
 
 
 def _tick(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
-    count, fingerprint = landing_fingerprint(pipeline.landing_dir, ENTITIES)
+    listed = landing_files(pipeline.landing_dir, ENTITIES)  # once per tick
+    count, fingerprint = landing_fingerprint(pipeline.landing_dir, ENTITIES, listed)
     if count == 0:
         return dg.SkipReason(f"no landing files under {pipeline.landing_dir}")
     if fingerprint == context.cursor:
@@ -71,7 +75,7 @@ def _tick(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
     if holder:
         return dg.SkipReason(f"another process is running the pipeline on this home ({holder})")
     context.update_cursor(fingerprint)
-    as_of = delivery_as_of(pipeline, datetime.now(UTC).replace(tzinfo=None)).strftime(
+    as_of = delivery_as_of(pipeline, datetime.now(UTC).replace(tzinfo=None), listed).strftime(
         "%Y-%m-%d %H:%M:%S")
     return dg.RunRequest(run_key=fingerprint, run_config=as_of_run_config(as_of),
                          tags={"landing_files": str(count), "as_of": as_of})
