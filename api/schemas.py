@@ -53,8 +53,12 @@ class BreachPublic(BaseModel):
     department: str | None
 
 
+# The limits `fct_sla_warnings` watches (its accepted values): one list for every schema.
+SlaLimit = Literal["resolution", "first_contact", "appeal"]
+
+
 class SlaWarningPublic(BaseModel):
-    sla_limit: Literal["resolution", "first_contact", "appeal"] = Field(
+    sla_limit: SlaLimit = Field(
         description="the limit still running: resolution, first contact while no operator "
                     "has contacted the customer, or appeal (R1: the days after creation from "
                     "which the customer may appeal to the regulator; reached = breached)")
@@ -252,7 +256,7 @@ class HealthPublic(BaseModel):
 class AtRiskPublic(BaseModel):
     ticket_id: str
     priority: str | None
-    sla_limit: Literal["resolution", "first_contact"]
+    sla_limit: SlaLimit
     limit_minutes: float
     used_minutes: float
     share_used: float | None

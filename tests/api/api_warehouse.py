@@ -225,7 +225,8 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
             ('TT0005', 'resolution', 1080.0, 300.0, '2026-03-05 13:00:00', null, 'noc'),
             ('TT0003', 'resolution', 1080.0, 810.0, '2026-03-05 04:30:00', 75, 'noc'),
             ('TT0006', 'resolution', 1080.0, 540.0, '2026-03-05 09:00:00', 50, 'field_ops'),
-            ('TT0007', 'resolution', 1080.0, 100.0, '2026-03-05 16:20:00', null, 'noc'))
+            ('TT0007', 'resolution', 1080.0, 100.0, '2026-03-05 16:20:00', null, 'noc'),
+            ('TT0007', 'appeal', 21600.0, 11000.0, '2026-03-20 00:00:00', 50, 'noc'))
             as w(t, l, lim, used, d, lvl, dep)""")
     # TT0005: running 60 min from creation, paused 30 min pending the customer, running since
     con.execute("""insert into main.fct_sla_clock_segments values

@@ -1,6 +1,7 @@
 """`GET /tickets/at-risk` over the hand-made warehouse (`api_warehouse`: TT0004 overdue by
-120 min, TT0005's first contact at 90 %, TT0003 at 75 %, TT0006 at 50 % exactly, TT0007
-below any level) and the same fields in the trace's `sla.warnings`."""
+120 min, TT0005's first contact at 90 %, TT0003 at 75 %, TT0006 at 50 % exactly, TT0007's
+resolution below any level and its appeal window at 50 %) and the same fields in the trace's
+`sla.warnings`."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ def _listed(client, api_home, role="handler", **params) -> list[tuple]:
 def test_at_risk_lists_open_limits_by_time_left_most_urgent_first(client, api_home, role):
     assert _listed(client, api_home, role) == [
         ("TT0004", "resolution", 90, -120.0), ("TT0005", "first_contact", 90, 4.0),
-        ("TT0003", "resolution", 75, 270.0), ("TT0006", "resolution", 50, 540.0)]
+        ("TT0003", "resolution", 75, 270.0), ("TT0006", "resolution", 50, 540.0),
+        ("TT0007", "appeal", 50, 10600.0)]
 
 
 @pytest.mark.parametrize(("level", "tickets"), [
-    (50, ["TT0004", "TT0005", "TT0003", "TT0006"]), (51, ["TT0004", "TT0005", "TT0003"]),
+    (50, ["TT0004", "TT0005", "TT0003", "TT0006", "TT0007"]),
+    (51, ["TT0004", "TT0005", "TT0003"]),
     (75, ["TT0004", "TT0005", "TT0003"]), (90, ["TT0004", "TT0005"]), (100, ["TT0004"])])
 def test_a_level_keeps_the_limits_at_or_past_it(client, api_home, level, tickets):
     assert [t for t, *_ in _listed(client, api_home, level=level)] == tickets
@@ -36,7 +39,7 @@ def test_department_and_pages(client, api_home):
     rest = client.get("/tickets/at-risk", params={"limit": 3, "cursor": first["next_cursor"]},
                       headers=api_home.headers("handler")).json()
     assert [i["ticket_id"] for i in first["items"] + rest["items"]] == [
-        "TT0004", "TT0005", "TT0003", "TT0006"]
+        "TT0004", "TT0005", "TT0003", "TT0006", "TT0007"]
     assert rest["next_cursor"] is None
 
 
