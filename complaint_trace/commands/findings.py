@@ -72,7 +72,7 @@ def _text(value: object) -> object:
 
 def command(
     home: Annotated[Path | None, typer.Option(help="Home holding warehouse.duckdb.")] = None,
-    rule: Annotated[str | None, typer.Option(help="Only this rule: T1..T3, F1..F5.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule: T1..T3, F1..F5, R1.")] = None,
     department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
     severity: Annotated[str | None, typer.Option(help="Only this severity: high, medium, "
                                                  "low.")] = None,
