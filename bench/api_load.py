@@ -269,14 +269,16 @@ async def _client(port: int, header: str, paths: list[str], latencies: list[floa
 
 
 def run_level(port: int, key: str, ticket_ids: list[str], clients: int, requests: int,
-              rng: random.Random) -> dict:
+              rng: random.Random, sink: list[float] | None = None) -> dict:
     """`requests` trace lookups of random tickets spread over `clients` connections."""
     paths = [f"/tickets/{rng.choice(ticket_ids)}/trace" for _ in range(requests)]
-    return run_paths(port, f"X-API-Key: {key}", paths, clients)
+    return run_paths(port, f"X-API-Key: {key}", paths, clients, sink)
 
 
-def run_paths(port: int, header: str, paths: list[str], clients: int) -> dict:
-    """GET each of `paths`, spread over `clients` connections; latency quantiles and rate."""
+def run_paths(port: int, header: str, paths: list[str], clients: int,
+              sink: list[float] | None = None) -> dict:
+    """GET each of `paths`, spread over `clients` connections; latency quantiles and rate
+    (each latency, in ms, also appended to `sink`)."""
     per_client = [paths[i::clients] for i in range(clients)]
     latencies: list[float] = []
     errors: list[str] = []
@@ -289,10 +291,17 @@ def run_paths(port: int, header: str, paths: list[str], clients: int) -> dict:
 
     elapsed = asyncio.run(main())
     ms = sorted(x * 1000 for x in latencies)
-    q = statistics.quantiles(ms, n=100, method="inclusive")
+    if sink is not None:
+        sink.extend(ms)
     return {"clients": clients, "requests": len(ms), "errors": len(errors),
             "seconds": round(elapsed, 3), "requests_per_s": round(len(ms) / elapsed, 1),
-            "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2),
+            **quantiles_ms(ms)}
+
+
+def quantiles_ms(ms: list[float]) -> dict:
+    """p50, p95, p99 and max of sorted latencies in milliseconds."""
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2),
             "max_ms": round(ms[-1], 2)}
 
 
