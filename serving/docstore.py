@@ -146,10 +146,9 @@ def write_generation(store: Path, batches: Iterable[list[tuple]],
         con.execute("begin immediate")
         if not fresh:
             _undo_unpublished(con, served or 0)
-            for ticket_ids in _chunks(replace):
-                con.executemany("update trace_documents set died = ? "
-                                "where ticket_id = ? and died is null",
-                                [(generation, t) for t in ticket_ids])
+            con.executemany("update trace_documents set died = ? "
+                            "where ticket_id = ? and died is null",
+                            ((generation, t) for t in replace))
             retired: dict[str, list[tuple]] = {}
             for table, key_1, key_2 in network_replace:  # one statement per table, not record
                 retired.setdefault(table, []).append(
@@ -176,17 +175,6 @@ def write_generation(store: Path, batches: Iterable[list[tuple]],
     finally:
         con.close()
     return generation, count
-
-
-def _chunks(items: Iterable[str], size: int = 10_000) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _undo_unpublished(con: sqlite3.Connection, served: int) -> None:

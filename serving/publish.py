@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of i
 # store_table, key_1, key_2, fingerprint of each network record in the document store
 NETWORK_FINGERPRINTS_TABLE = "main.network_fingerprints"
 ROW_GROUP_SIZE = 2048
+PREVIOUS = "previous_snapshot"  # the catalog the previous snapshot is attached as
 
 
 @dataclass(frozen=True)
@@ -111,26 +113,49 @@ def _differing(new: str, saved: str, keys: tuple[str, ...]) -> str:
             f"where o.fingerprint is distinct from n.fingerprint")
 
 
-def _find_changes(con: duckdb.DuckDBPyConnection, previous: Path) -> bool:
+def _find_changes(con: duckdb.DuckDBPyConnection) -> bool:
     """Compare the fingerprints (temp tables `doc_fingerprints`, `network_fingerprints`) with
-    those saved in the `previous` snapshot, leaving what differs (new, changed or gone) in the
-    temp tables `doc_changed` (ticket_id) and `network_changed` (store_table, key_1, key_2).
-    False when there is nothing to reuse (everything is written)."""
-    try:
-        con.execute(f"attach {_sql_literal(str(previous))} as previous_snapshot (read_only)")
-    except duckdb.Error:
-        return False  # unreadable (or pruned meanwhile): rebuild rather than fail the publish
+    those saved in the previous snapshot (attached as `PREVIOUS`), leaving what differs (new,
+    changed or gone) in the temp tables `doc_changed` (ticket_id) and `network_changed`
+    (store_table, key_1, key_2). False when there is nothing to reuse (everything is
+    written)."""
     try:
         con.execute("create or replace temp table doc_changed as " + _differing(
-            "doc_fingerprints", f"previous_snapshot.{FINGERPRINTS_TABLE}", ("ticket_id",)))
+            "doc_fingerprints", f"{PREVIOUS}.{FINGERPRINTS_TABLE}", ("ticket_id",)))
         con.execute("create or replace temp table network_changed as " + _differing(
-            "network_fingerprints", f"previous_snapshot.{NETWORK_FINGERPRINTS_TABLE}",
+            "network_fingerprints", f"{PREVIOUS}.{NETWORK_FINGERPRINTS_TABLE}",
             ("store_table", "key_1", "key_2")))
         return True
     except duckdb.Error:
         return False
+
+
+@contextmanager
+def _previous_attached(con: duckdb.DuckDBPyConnection,
+                       previous: Path | None) -> Iterator[dict | None]:
+    """Attach the `previous` snapshot read-only as `PREVIOUS` for the block, which gets its
+    `snapshot_meta` row as a dict: None when there is no previous snapshot, or it cannot be
+    read (pruned meanwhile, another layout), and then nothing is reused."""
+    attached = False
+    if previous is not None:
+        try:
+            con.execute(f"attach {_sql_literal(str(previous))} as {PREVIOUS} (read_only)")
+            attached = True
+        except duckdb.Error:
+            pass  # unreadable: rebuild rather than fail the publish
+    if not attached:
+        yield None
+        return
+    try:
+        try:
+            result = con.execute(f"select * from {PREVIOUS}.main.snapshot_meta")
+            names = [d[0] for d in result.description]
+            row = result.fetchone()
+        except duckdb.Error:
+            row = None
+        yield dict(zip(names, row, strict=True)) if row else None
     finally:
-        con.execute("detach previous_snapshot")
+        con.execute(f"detach {PREVIOUS}")
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
@@ -161,63 +186,41 @@ class StoreInUse:
     generation: int
 
 
-def _store_in_use(con: duckdb.DuckDBPyConnection, previous: Path | None) -> StoreInUse | None:
-    """The store of the `previous` snapshot when a publish can add to it: it names one (a
-    snapshot from before the shared store does not), the file is there, and it is written in
-    this store format."""
-    if previous is None:
+def _store_in_use(previous: Path | None, previous_meta: dict | None) -> StoreInUse | None:
+    """The store of the `previous` snapshot (its `snapshot_meta` row: `previous_meta`) when a
+    publish can add to it: it names one (a snapshot from before the shared store does not),
+    the file is there, and it is written in this store format."""
+    if previous is None or not previous_meta or not previous_meta.get("docstore"):
         return None
-    try:
-        con.execute(f"attach {_sql_literal(str(previous))} as store_source (read_only)")
-    except duckdb.Error:
-        return None
-    try:
-        row = con.execute("select docstore, generation "
-                          "from store_source.main.snapshot_meta").fetchone()
-    except duckdb.Error:
-        return None  # a snapshot of an older layout
-    finally:
-        con.execute("detach store_source")
-    if row is None or row[0] is None:
-        return None
-    path = previous.parent / row[0]
+    path = previous.parent / previous_meta["docstore"]
     if docstore_format(path) != STORE_FORMAT:
         return None
-    return StoreInUse(path, int(row[1]))
+    return StoreInUse(path, int(previous_meta["generation"]))
 
 
-def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous: Path | None,
+def _publish_scope(con: duckdb.DuckDBPyConnection, warehouse: str, previous_meta: dict,
                    meta: dict) -> str | None:
-    """The tickets whose documents may differ from the `previous` snapshot's: those
-    `int_tickets_changed` stamped after the build that snapshot took in (a ticket gone from
-    the feed is stamped too). Left in the temp table `publish_scope`, with the previous
-    fingerprints of every other ticket in `carried_fingerprints`. None (fingerprint every
-    ticket) when there is no previous snapshot in this store format, it predates build
-    numbers, the models were rebuilt from scratch since (numbers start again), or the audit
-    applied other rules or re-audited rebuilt facts (any finding may have changed)."""
-    taken = meta["changes_through"]
-    if previous is None or taken is None or meta["audit_state"] is None:
+    """The tickets whose documents may differ from the previous snapshot's (attached as
+    `PREVIOUS`, its `snapshot_meta` row `previous_meta`): those `int_tickets_changed` stamped
+    after the build that snapshot took in (a ticket gone from the feed is stamped too). Left in
+    the temp table `publish_scope`, with the previous fingerprints of every other ticket in
+    `carried_fingerprints`. None (fingerprint every ticket) when the previous snapshot predates
+    build numbers, the models were rebuilt from scratch since (numbers start again), or the
+    audit applied other rules or re-audited rebuilt facts (any finding may have changed)."""
+    taken, through = meta["changes_through"], previous_meta.get("changes_through")
+    if taken is None or meta["audit_state"] is None or through is None or through > taken \
+            or previous_meta.get("audit_state") != meta["audit_state"]:
         return None
     try:
-        con.execute(f"attach {_sql_literal(str(previous))} as scope_source (read_only)")
-    except duckdb.Error:
-        return None
-    try:
-        row = con.execute("select changes_through, audit_state "
-                          "from scope_source.main.snapshot_meta").fetchall()
-        if not row or row[0][0] is None or row[0][0] > taken or row[0][1] != meta["audit_state"]:
-            return None
         con.execute(f"""create or replace temp table publish_scope as
             select ticket_id from {warehouse}.main.int_tickets_changed
-            where changed_in > ?""", [row[0][0]])
+            where changed_in > ?""", [through])
         con.execute(f"""create or replace temp table carried_fingerprints as
-            select * from scope_source.{FINGERPRINTS_TABLE}
+            select * from {PREVIOUS}.{FINGERPRINTS_TABLE}
             where ticket_id not in (select ticket_id from publish_scope)""")
         return "publish_scope"
     except duckdb.Error:
         return None  # a snapshot of an older layout: fingerprint everything
-    finally:
-        con.execute("detach scope_source")
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Path,
@@ -231,13 +234,15 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Pa
     name = con.execute("select current_database()").fetchone()[0]
     warehouse = '"' + name.replace('"', '""') + '"'  # a file name may be any identifier
     meta = {**meta, **_changes_taken_in(con, warehouse)}
-    in_use = _store_in_use(con, previous)
-    scope = _publish_scope(con, warehouse, previous, meta) if in_use else None
-    create_fingerprints(con, warehouse, "doc_fingerprints", scope)
-    if scope is not None:  # the other tickets' fingerprints stand as the previous publish left them
-        con.execute("insert into doc_fingerprints select * from carried_fingerprints")
-    create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
-    if in_use is None or not _find_changes(con, previous):
+    with _previous_attached(con, previous) as previous_meta:
+        in_use = _store_in_use(previous, previous_meta)
+        scope = _publish_scope(con, warehouse, previous_meta, meta) if in_use else None
+        create_fingerprints(con, warehouse, "doc_fingerprints", scope)
+        if scope is not None:  # the other tickets' fingerprints stand as the last publish left them
+            con.execute("insert into doc_fingerprints select * from carried_fingerprints")
+        create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
+        reuse = in_use is not None and _find_changes(con)
+    if not reuse:
         last = in_use.generation if in_use else _last_generation(snapshots_dir)
         store = snapshots_dir / store_name(last + 1)
         for leftover in _store_files(store):  # of a publish that failed before its switch
