@@ -23,3 +23,16 @@
     {#- no cross-database macro converts zones; the warehouse stores naive UTC -#}
     cast(timezone('{{ var("source_tz") }}', timezone('UTC', {{ ts }})) as date)
 {%- endmacro %}
+
+{% macro local_to_utc(ts) -%}
+    {{ return(adapter.dispatch('local_to_utc', 'complaint_trace')(ts)) }}
+{%- endmacro %}
+
+{% macro default__local_to_utc(ts) -%}
+    convert_timezone('{{ var("source_tz") }}', 'UTC', {{ ts }})
+{%- endmacro %}
+
+{% macro duckdb__local_to_utc(ts) -%}
+    {#- a naive local time in source_tz -> the naive UTC the warehouse stores -#}
+    timezone('UTC', timezone('{{ var("source_tz") }}', {{ ts }}))
+{%- endmacro %}

@@ -1,7 +1,9 @@
 {{ config(**by_ticket_config()) }}
 -- One row per ticket and clock segment: the time between two consecutive events (and from
 -- creation to the first event) with the clock state that held during it. The last segment
--- has no end: it lasts until whatever time a measure is taken at.
+-- has no end: it lasts until whatever time a measure is taken at. A running segment counts
+-- its time on the ticket's SLA calendar (audit-rules §9; the open last one until as-of), and
+-- the time banked before each segment is where a deadline falls.
 --
 -- Incremental by ticket: a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
@@ -13,7 +15,7 @@ affected_tickets as (
 ),
 
 tickets as (
-    select ticket_id, created_at from {{ ref('int_tickets_tiered') }}
+    select ticket_id, created_at, sla_calendar from {{ ref('int_tickets_tiered') }}
     where ticket_id in (select ticket_id from affected_tickets)
 ),
 
@@ -63,6 +65,7 @@ clamped as (
         unioned.ticket_id,
         unioned.segment_seq,
         unioned.clock_state,
+        tickets.sla_calendar,
         greatest(unioned.segment_start_at, tickets.created_at) as segment_start_at,
         case
             when unioned.segment_end_at is null then null
@@ -74,24 +77,45 @@ clamped as (
 ),
 
 measured as (
+    -- W (macro calendar_ms_at) at the segment's start and at its end, or at as-of while open:
+    -- events come by as-of, so no closed segment ends after it
+    select
+        clamped.*,
+        case
+            when clamped.segment_end_at is null then null
+            else {{ seconds_between('clamped.segment_start_at', 'clamped.segment_end_at') }}
+        end as segment_seconds,
+        {{ calendar_ms_at('clamped.sla_calendar', 'start_day', 'clamped.segment_start_at') }}
+            as counted_ms_at_start,
+        {{ calendar_ms_at('clamped.sla_calendar', 'end_day',
+                          'coalesce(clamped.segment_end_at, ' ~ as_of() ~ ')') }}
+            as counted_ms_at_end
+    from clamped
+    {{ calendar_day_join('start_day', 'clamped.sla_calendar', 'clamped.segment_start_at') }}
+    {{ calendar_day_join('end_day', 'clamped.sla_calendar',
+                         'coalesce(clamped.segment_end_at, ' ~ as_of() ~ ')') }}
+),
+
+counted as (
     select
         *,
         case
-            when segment_end_at is null then null
-            else {{ seconds_between('segment_start_at', 'segment_end_at') }}
-        end as segment_seconds
-    from clamped
+            when clock_state = 'running' then (counted_ms_at_end - counted_ms_at_start) / 1000.0
+            else 0
+        end as counted_seconds
+    from measured
 ),
 
 accumulated as (
-    -- running seconds banked before each segment: where the limit is crossed gives the deadline
+    -- counted seconds banked before each segment: where the limit is crossed gives the
+    -- deadline
     select
         *,
-        coalesce(sum(case when clock_state = 'running' then segment_seconds else 0 end) over (
+        coalesce(sum(counted_seconds) over (
             partition by ticket_id order by segment_seq
             rows between unbounded preceding and 1 preceding
         ), 0) as running_seconds_before
-    from measured
+    from counted
 )
 
 select

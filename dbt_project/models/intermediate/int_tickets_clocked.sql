@@ -1,7 +1,8 @@
 {{ config(**by_ticket_config()) }}
 -- One row per ticket created by as-of: the SLA resolution clock (audit-rules §2) at resolution
 -- and at as-of, pending time, the wall times at which each limit is reached, and who owned the
--- ticket then.
+-- ticket then. Both limits count on the ticket's SLA calendar (audit-rules §9; pending time is
+-- wall-clock).
 --
 -- Incremental by ticket: a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
@@ -45,30 +46,18 @@ segments_measured as (
         segments.*,
         lifecycle.resolved_at,
         {{ resolution_limit_seconds }} as limit_seconds,
-        -- running seconds of this segment up to as-of, and up to the (last) resolution
+        -- counted seconds up to as-of (the open last segment runs until it), and up to the
+        -- (last) resolution: that is an event, so a segment starting before it ends by it
+        segments.counted_seconds as running_seconds_to_as_of,
         case
-            when segments.clock_state = 'running' and segments.segment_start_at < {{ as_of() }}
-                then {{ seconds_between('segments.segment_start_at',
-                    'case when segments.segment_end_at is null
-                        or segments.segment_end_at > ' ~ as_of() ~ ' then ' ~ as_of() ~
-                    ' else segments.segment_end_at end') }}
-            else 0
-        end as running_seconds_to_as_of,
-        case
-            when segments.clock_state = 'running'
-                and segments.segment_start_at < lifecycle.resolved_at
-                then {{ seconds_between('segments.segment_start_at',
-                    'case when segments.segment_end_at is null
-                        or segments.segment_end_at > lifecycle.resolved_at
-                        then lifecycle.resolved_at else segments.segment_end_at end') }}
+            when segments.segment_start_at < lifecycle.resolved_at then segments.counted_seconds
             else 0
         end as running_seconds_to_resolution,
+        -- pending time is wall-clock time, whatever the calendar
         case
-            when segments.clock_state = 'paused' and segments.segment_start_at < {{ as_of() }}
-                then {{ seconds_between('segments.segment_start_at',
-                    'case when segments.segment_end_at is null
-                        or segments.segment_end_at > ' ~ as_of() ~ ' then ' ~ as_of() ~
-                    ' else segments.segment_end_at end') }}
+            when segments.clock_state = 'paused'
+                then coalesce(segments.segment_seconds,
+                              {{ seconds_between('segments.segment_start_at', as_of()) }})
             else 0
         end as paused_seconds_to_as_of
     from segments
@@ -79,21 +68,66 @@ segments_measured as (
 ),
 
 limit_crossings as (
-    -- the segment in which the banked running time reaches the limit; an open-ended running
-    -- segment projects the deadline past as-of, so handlers see a breach coming
+    -- the segment in which the banked running time reaches the limit, and the calendar time
+    -- W reaches there; an open-ended running segment projects the deadline past as-of, so
+    -- handlers see a breach coming
     select
         ticket_id,
-        min(
-            {{ add_seconds('limit_seconds - running_seconds_before', 'segment_start_at') }}
-        ) as resolution_deadline_at
+        sla_calendar,
+        segment_start_at,
+        counted_ms_at_start,
+        counted_ms_at_start + (limit_seconds - running_seconds_before) * 1000 as target_ms
     from segments_measured
     where clock_state = 'running'
         and running_seconds_before < limit_seconds
         and (
             segment_end_at is null
-            or running_seconds_before + segment_seconds >= limit_seconds
+            or running_seconds_before + counted_seconds >= limit_seconds
         )
-    group by ticket_id
+    -- (one segment at most: the banked time only grows)
+),
+
+resolution_deadlines as (
+    select
+        limit_crossings.ticket_id,
+        {{ calendar_instant('limit_crossings.sla_calendar', 'target_day', 'limit_crossings.target_ms',
+                            'limit_crossings.segment_start_at',
+                            'limit_crossings.counted_ms_at_start') }} as resolution_deadline_at
+    from limit_crossings
+    {{ calendar_target_join('target_day', 'limit_crossings.sla_calendar',
+                            'limit_crossings.target_ms') }}
+),
+
+first_contact_clock as (
+    -- the first-contact limit counts on the same calendar, from creation (no pauses: §2 T2)
+    select
+        tickets.ticket_id,
+        tickets.sla_calendar,
+        tickets.created_at,
+        {{ calendar_ms_at('tickets.sla_calendar', 'created_day', 'tickets.created_at') }}
+            as created_ms,
+        {{ calendar_ms_at('tickets.sla_calendar', 'contact_day', 'contacts.first_contact_at') }}
+            as first_contact_ms,
+        {{ calendar_ms_at('tickets.sla_calendar', 'as_of_day', as_of()) }} as as_of_ms,
+        tickets.first_contact_limit_minutes * 60000 as limit_ms
+    from tickets
+    inner join contacts
+        on contacts.ticket_id = tickets.ticket_id
+    {{ calendar_day_join('created_day', 'tickets.sla_calendar', 'tickets.created_at') }}
+    {{ calendar_day_join('contact_day', 'tickets.sla_calendar', 'contacts.first_contact_at') }}
+    {{ calendar_day_join('as_of_day', 'tickets.sla_calendar', as_of()) }}
+),
+
+first_contact_deadlines as (
+    select
+        first_contact_clock.*,
+        {{ calendar_instant('first_contact_clock.sla_calendar', 'target_day',
+                            'first_contact_clock.created_ms + first_contact_clock.limit_ms',
+                            'first_contact_clock.created_at',
+                            'first_contact_clock.created_ms') }} as first_contact_deadline_at
+    from first_contact_clock
+    {{ calendar_target_join('target_day', 'first_contact_clock.sla_calendar',
+                            'first_contact_clock.created_ms + first_contact_clock.limit_ms') }}
 ),
 
 clock_totals as (
@@ -109,12 +143,13 @@ clock_totals as (
 deadlines as (
     select
         tickets.ticket_id,
-        {{ dbt.dateadd('minute', 'tickets.first_contact_limit_minutes', 'tickets.created_at') }}
-            as first_contact_deadline_at,
-        limit_crossings.resolution_deadline_at
+        first_contact_deadlines.first_contact_deadline_at,
+        resolution_deadlines.resolution_deadline_at
     from tickets
-    left join limit_crossings
-        on limit_crossings.ticket_id = tickets.ticket_id
+    inner join first_contact_deadlines
+        on first_contact_deadlines.ticket_id = tickets.ticket_id
+    left join resolution_deadlines
+        on resolution_deadlines.ticket_id = tickets.ticket_id
 ),
 
 owners_at_deadlines as (
@@ -142,10 +177,11 @@ clocked as (
             when deadlines.resolution_deadline_at is null then null
             else coalesce(resolution_owner.department, lifecycle.first_department)
         end as resolution_deadline_department,
-        case
-            when contacts.first_contact_at is null then null
-            else {{ seconds_between('tickets.created_at', 'contacts.first_contact_at') }} / 60.0
-        end as first_contact_delay_minutes,
+        (first_contact_deadlines.first_contact_ms - first_contact_deadlines.created_ms) / 60000.0
+            as first_contact_delay_minutes,
+        -- the first-contact clock at as-of, counted like the delay (the at-risk listing)
+        (first_contact_deadlines.as_of_ms - first_contact_deadlines.created_ms) / 60000.0
+            as first_contact_minutes_at_as_of,
         contacts.first_contact_at is null
             and deadlines.first_contact_deadline_at < least(
                 coalesce(lifecycle.resolved_at, {{ as_of() }}), {{ as_of() }}
@@ -165,6 +201,8 @@ clocked as (
         on contacts.ticket_id = tickets.ticket_id
     inner join deadlines
         on deadlines.ticket_id = tickets.ticket_id
+    inner join first_contact_deadlines
+        on first_contact_deadlines.ticket_id = tickets.ticket_id
     left join clock_totals
         on clock_totals.ticket_id = tickets.ticket_id
     left join owners_at_deadlines

@@ -72,6 +72,7 @@ described as (
         contacts.first_contact_at,
         contacts.first_contact_source,
         clock.first_contact_delay_minutes,
+        clock.first_contact_minutes_at_as_of,
         clock.first_contact_deadline_at,
         lifecycle.resolved_at,
         lifecycle.closure_code,

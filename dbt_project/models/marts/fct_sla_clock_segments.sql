@@ -1,9 +1,9 @@
 {{ config(**by_ticket_config()) }}
 -- One row per ticket and segment of its resolution clock by as-of (audit-rules §12): the
 -- state that held (running, paused, stopped), the event that began it (`created` for the
--- first), the clock minutes it counted (running segments only; the open last one until
--- as-of) and the running total after it, so a person can see why a deadline fell where it
--- did. The last row's total is the clock at as-of (`dim_tickets.clock_minutes_at_as_of`).
+-- first), the clock minutes it counted on the SLA calendar (running segments only; the open
+-- last one until as-of) and the running total after it, so a person can see why a deadline
+-- fell where it did. The last row's total is the clock at as-of (`dim_tickets.clock_minutes_at_as_of`).
 --
 -- Incremental by ticket: a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed), which stamps every ticket whose clock still runs.
@@ -35,13 +35,7 @@ measured as (
         events.event_id as began_by_event_id,
         coalesce(events.action, 'created') as began_by,
         events.department as began_by_department,
-        case
-            when segments.clock_state = 'running' then
-                {{ seconds_between('segments.segment_start_at',
-                                   'least(coalesce(segments.segment_end_at, ' ~ as_of() ~ '), '
-                                   ~ as_of() ~ ')') }} / 60.0
-            else 0
-        end as counted_minutes
+        segments.counted_seconds / 60.0 as counted_minutes
     from segments
     left join events
         on events.ticket_id = segments.ticket_id

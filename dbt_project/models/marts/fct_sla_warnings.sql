@@ -3,7 +3,8 @@
 -- sla_warning_levels: the highest level whose share the clock has reached) and the department
 -- that owns the ticket now, so a handler sees a breach coming (audit-rules §2).
 -- The resolution limit counts the SLA clock (pauses held); the first-contact limit, while no
--- operator has contacted the customer yet, counts wall-clock time from creation; the appeal
+-- operator has contacted the customer yet, counts the time from creation; both on the
+-- ticket's SLA calendar (audit-rules §9), so minutes are calendar minutes; the appeal
 -- window (R1, audit-rules §11: var appeal_window_days) counts wall-clock days from creation
 -- and, unlike the SLA limits, is breached when reached.
 
@@ -34,7 +35,7 @@ limits as (
         ticket_id,
         'first_contact' as sla_limit,
         first_contact_limit_minutes as limit_minutes,
-        {{ seconds_between('created_at', as_of()) }} / 60.0 as used_minutes,
+        first_contact_minutes_at_as_of as used_minutes,
         first_contact_deadline_at as deadline_at,
         owning_department,
         priority
