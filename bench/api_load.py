@@ -165,8 +165,8 @@ select customer_id, msisdn, '客户' || customer_id as customer_name, 'gold' as 
        null::timestamp as valid_from, null::timestamp as valid_to
 from main.dim_tickets;
 create schema if not exists audit;
-create or replace table main.rule_catalog as
-select * from (values ('T1', 'resolve_timeout', 'medium', ''),
+create or replace table main.dim_audit_rules as
+select *, 'rule_catalog' as defined_in from (values ('T1', 'resolve_timeout', 'medium', ''),
     ('T2', 'first_contact_timeout', 'low', ''), ('T3', 'overdue_open', 'high', ''),
     ('F1', 'alarm_active_at_resolution', 'high', ''), ('F2', 'kpi_not_recovered', 'high', ''),
     ('F3', 'no_customer_contact', 'low', ''), ('F4', 'repeat_complaint', 'medium', ''),
@@ -187,12 +187,12 @@ select d.ticket_id, r.rule_id, r.rule_name, r.severity,
             else '{"resolved_at": "2026-03-02T00:00:00Z"}' end as evidence,
        'synthetic' as run_id, timestamp '2026-03-03' as as_of, timestamp '2026-03-03' as found_at,
        d.created_at::date as day
-from main.dim_tickets as d, main.rule_catalog as r
+from main.dim_tickets as d, main.dim_audit_rules as r
 where hash(d.ticket_id || r.rule_id) % 50 = 0;
 create or replace table audit.agg_audit_daily as
 select d.created_at::date as day, r.rule_id, dep.department, count(*) // 4 as tickets_audited,
        count(f.ticket_id) as findings, count(f.ticket_id) / (count(*) // 4) as finding_rate
-from main.dim_tickets as d cross join main.rule_catalog as r
+from main.dim_tickets as d cross join main.dim_audit_rules as r
 cross join (values ('noc'), ('客户服务部'), ('网络优化中心'), ('区县网络维护部')) as dep(department)
 left join audit.findings as f
     on f.ticket_id = d.ticket_id and f.rule_id = r.rule_id and f.department = dep.department

@@ -22,7 +22,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ticketing.ASSETS,
             *netops.ASSETS,
             dbt_assets_of(),
-            *audit.ASSETS,
+            *audit.audit_assets(),
             *serving.ASSETS,
         ],
         asset_checks=[*checks.CHECKS],

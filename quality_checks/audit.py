@@ -25,8 +25,9 @@ from quality_checks.integrity import (
 )
 from quality_checks.report import blocking_failures
 from quality_checks.rollup import write_agg_audit_daily
-from quality_checks.rules import READING_COLUMN, rule_expectations, with_reading
+from quality_checks.rules import READING_COLUMN, rule_checks, rule_expectations, with_reading
 from quality_checks.scope import audited_since, record_audit
+from quality_checks.steps import with_step_columns
 
 RULES_SUITE = "audit_rules"
 WATERMARKS_FILE = "gx/integrity_watermarks.json"
@@ -114,14 +115,21 @@ def validate_rules(
                         since, tuple(facts["ticket_id"]))
 
 
+def read_rule_frame(con: duckdb.DuckDBPyConnection, cfg: AuditConfig,
+                    since: int | None = None) -> pd.DataFrame:
+    """The frame the rule suite validates: the facts (those changed after build `since`)
+    with each step rule's columns."""
+    return with_step_columns(con, read_facts(con, since), cfg.step_rules)
+
+
 def validate_changed_rules(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, *,
                            home_dir: Path, docs_dir: Path, run_id: str,
                            as_of: datetime) -> RuleOutcomes:
     """The rule suite over the facts that changed since the last complete audit (all of them
     the first time, or after a change of rules or a rebuild of the facts)."""
     since = audited_since(con, cfg)
-    return validate_rules(read_facts(con, since), cfg, home_dir=home_dir, docs_dir=docs_dir,
-                          run_id=run_id, as_of=as_of, since=since)
+    return validate_rules(read_rule_frame(con, cfg, since), cfg, home_dir=home_dir,
+                          docs_dir=docs_dir, run_id=run_id, as_of=as_of, since=since)
 
 
 def audit_findings(
@@ -151,7 +159,8 @@ def audit_rollup(con: duckdb.DuckDBPyConnection, as_of: datetime,
     the tickets audited since the last complete audit), then record the audit as complete."""
     cfg = cfg or load_audit_config(con)
     since = audited_since(con, cfg)
-    rows = write_agg_audit_daily(con, read_facts(con, since), full=since is None)
+    rows = write_agg_audit_daily(con, read_rule_frame(con, cfg, since), rule_checks(cfg),
+                                 full=since is None)
     record_audit(con, cfg, as_of)
     return rows
 

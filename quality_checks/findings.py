@@ -20,7 +20,7 @@ import pandas as pd
 from quality_checks.config import AuditConfig
 from quality_checks.facts import FACTS_TABLE
 from quality_checks.gx_runner import ExpectationOutcome
-from quality_checks.rules import RULE_CHECKS
+from quality_checks.rules import RuleCheck, rule_checks
 
 UNKNOWN_DEPARTMENT = "unknown"  # label when the facts name no owner; kept visible, not dropped
 
@@ -41,8 +41,8 @@ def unexpected_by_rule(outcomes: Iterable[ExpectationOutcome]) -> pd.DataFrame:
     return pd.DataFrame(sorted(pairs), columns=["rule_id", "ticket_id"]).astype(str)
 
 
-def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    schema, table = FACTS_TABLE.split(".")
+def _column_types(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    schema, table = source.split(".")
     rows = con.execute(
         "select column_name, data_type from information_schema.columns"
         " where table_schema = ? and table_name = ?",
@@ -62,7 +62,7 @@ def _evidence_field(column: str, data_type: str) -> str:
     return f"{column} := f.{column}"
 
 
-def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
+def _rule_select(rule: RuleCheck, cfg: AuditConfig, types: dict[str, str]) -> str:
     fields = ["ticket_id := f.ticket_id"]
     fields += [_evidence_field(c, types[c]) for c in rule.evidence_columns if c in types]
     fields.append(f"{rule.department_column} := f.{rule.department_column}")
@@ -75,6 +75,9 @@ def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
     if "is_open_at_as_of" in types:
         evidence = (f"case when f.is_open_at_as_of then to_json(struct_pack("
                     f"{', '.join(fields)}, as_of := $as_of_text))::varchar else {evidence} end")
+    # a step rule's rows in its source are those of its rule id
+    source = (f"(select * from {rule.source} where rule_id = {_literal(rule.rule_id)})"
+              if rule.step else rule.source)
     return f"""
         select u.ticket_id, u.rule_id,
                {_literal(info.rule_name)} as rule_name, {_literal(info.severity)} as severity,
@@ -82,8 +85,8 @@ def _rule_select(rule, cfg: AuditConfig, types: dict[str, str]) -> str:
                {evidence} as evidence,
                f.created_date_local::date as day
         from unexpected as u
-        inner join {FACTS_TABLE} as f on f.ticket_id = u.ticket_id
-        where u.rule_id = '{rule.rule_id}'"""
+        inner join {source} as f on f.ticket_id = u.ticket_id
+        where u.rule_id = {_literal(rule.rule_id)}"""
 
 
 def write_findings(
@@ -98,8 +101,10 @@ def write_findings(
 ) -> int:
     """Replace the findings of the tickets in `scope` (None: of every ticket) with these, and
     drop those of tickets gone from the facts; returns how many were written."""
-    types = _column_types(con)
-    selects = " union all ".join(_rule_select(rule, cfg, types) for rule in RULE_CHECKS)
+    checks = rule_checks(cfg)
+    types = {source: _column_types(con, source) for source in {rule.source for rule in checks}}
+    selects = " union all ".join(_rule_select(rule, cfg, types[rule.source])
+                                 for rule in checks)
     con.execute(FINDINGS_DDL)
     con.register("unexpected", unexpected)
     con.register("scope", pd.DataFrame({"ticket_id": list(scope or ())}, dtype="object"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from quality_checks.gx_runner import ExpectationOutcome
-from quality_checks.rules import RULE_CHECKS
 
 
 def describe(outcome: ExpectationOutcome) -> dict:
@@ -36,6 +35,3 @@ def rule_tickets(outcomes: Sequence[ExpectationOutcome], rule_id: str) -> list[s
     """The tickets breaking one rule: the union of its expectations' unexpected rows."""
     return sorted({t for o in rule_outcomes(outcomes, rule_id) for t in o.unexpected_ids})
 
-
-def rule_ids() -> list[str]:
-    return [rule.rule_id for rule in RULE_CHECKS]

@@ -8,12 +8,14 @@ department the one the rule holds accountable (`RuleCheck.department_columns`, c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
 from quality_checks.facts import FACTS_TABLE
 from quality_checks.findings import UNKNOWN_DEPARTMENT
-from quality_checks.rules import RULE_CHECKS, audited_rows
+from quality_checks.rules import RuleCheck, audited_rows
 
 AGG_DDL = """
 create schema if not exists audit;
@@ -39,28 +41,29 @@ def _department(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return department
 
 
-def audited_tickets(facts: pd.DataFrame) -> pd.DataFrame:
+def audited_tickets(facts: pd.DataFrame, checks: Sequence[RuleCheck]) -> pd.DataFrame:
     """One row per (rule, audited ticket) with its day and accountable department."""
     parts = []
-    for rule in RULE_CHECKS:
+    for rule in checks:
         rows = audited_rows(facts, rule)
         parts.append(pd.DataFrame({
             "rule_id": rule.rule_id,
             "ticket_id": rows["ticket_id"].astype(str),
             "day": pd.to_datetime(rows["created_date_local"]).dt.date,
-            "department": _department(rows, rule.department_columns),
+            "department": _department(rows, tuple(rule.frame_column(c)
+                                                  for c in rule.department_columns)),
         }))
     return pd.concat(parts, ignore_index=True)
 
 
 def write_agg_audit_daily(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame,
-                          full: bool = True) -> int:
+                          checks: Sequence[RuleCheck], full: bool = True) -> int:
     """Bring `audit.agg_audit_daily` up to date with `facts` and the current `audit.findings`:
     with `full`, rebuilt from every ticket in `facts`; otherwise `facts` holds the tickets
     audited again, whose rule audits replace their earlier ones (those of tickets gone from
     the facts are dropped), and only the days they were or are on are counted again."""
     con.execute(AGG_DDL)
-    con.register("audited", audited_tickets(facts))
+    con.register("audited", audited_tickets(facts, checks))
     con.execute("begin transaction")
     try:
         con.execute("create or replace temp table recounted_days (day date)")

@@ -1,5 +1,5 @@
-"""The audit rules T1–T3, F1–F5 and R1 (audit-rules §2, §5, §11) as GX expectations over the
-facts.
+"""The audit rules T1–T3, F1–F5, R1 and the step rules of seed `step_policy` (audit-rules §2,
+§5, §10, §11) as GX expectations over the facts.
 
 Each rule is a small named group of expectations whose unexpected rows, united, are exactly
 the tickets breaking that standard. `applies_to` is the rule's domain (the tickets it audits);
@@ -19,8 +19,15 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations import Expectation
 from great_expectations.expectations.row_conditions import Column, Condition
 
-from quality_checks.config import AuditConfig, RuleInfo
+from quality_checks.config import AuditConfig, RuleInfo, StepRule
 from quality_checks.data_docs import RULE_LABEL
+from quality_checks.facts import FACTS_TABLE
+from quality_checks.steps import (
+    STEP_DEPARTMENTS,
+    STEP_EVIDENCE,
+    STEPS_TABLE,
+    step_column,
+)
 
 RESOLVED = Column("resolved_at").is_not_null()
 # Cancelled tickets and `duplicate`-style codes are exempt from T1–T3 (§2).
@@ -43,10 +50,22 @@ class RuleCheck:
     build: Callable[[AuditConfig, Condition], list[Expectation]]
     evidence_columns: tuple[str, ...]
     evidence_limits: tuple[str, ...] = ()
+    step: bool = False
+    """A step rule (§10): its evidence and departments are columns of its rows in
+    `fct_ticket_steps`, which enter the rule frame under its id (`steps.py`)."""
 
     @property
     def department_column(self) -> str:
         return self.department_columns[0]
+
+    @property
+    def source(self) -> str:
+        """The table whose rows give the evidence and the departments."""
+        return STEPS_TABLE if self.step else FACTS_TABLE
+
+    def frame_column(self, column: str) -> str:
+        """The rule frame's name of a column of `source`."""
+        return step_column(self.rule_id, column) if self.step else column
 
 
 def _within(limit: str, value: str, cond: Condition, note: str) -> Expectation:
@@ -182,6 +201,27 @@ RULE_CHECKS: tuple[RuleCheck, ...] = (
 )
 
 
+def step_rule_check(rule: StepRule) -> RuleCheck:
+    """A step rule: the step clock within the limit of the ticket's priority, on the tickets
+    whose step it audits (done, or still due while open; not exempt)."""
+    clock, limit = (step_column(rule.rule_id, c) for c in ("step_clock_minutes",
+                                                            "step_limit_minutes"))
+
+    def build(cfg: AuditConfig, cond: Condition) -> list[Expectation]:
+        return [_within(limit, clock, cond,
+                        f"Step {rule.from_action} to {rule.to_action} within its limit "
+                        f"({rule.calendar} minutes, the ticket's priority).")]
+
+    return RuleCheck(rule.rule_id, STEP_DEPARTMENTS,
+                     Column(step_column(rule.rule_id, "is_audited")) == True,  # noqa: E712
+                     build, STEP_EVIDENCE, step=True)
+
+
+def rule_checks(cfg: AuditConfig) -> tuple[RuleCheck, ...]:
+    """Every rule the audit applies: the fixed ones, then one per `step_policy` row."""
+    return (*RULE_CHECKS, *(step_rule_check(rule) for rule in cfg.step_rules))
+
+
 def rule_label(info: RuleInfo) -> str:
     """How Data Docs name a rule: its id, name and severity from the `rule_catalog` seed."""
     return RULE_LABEL.format(rule_id=info.rule_id, rule_name=info.rule_name,
@@ -200,7 +240,7 @@ def rule_expectations(cfg: AuditConfig) -> list[Expectation]:
     what must hold; the notes (shown on the suite page) keep the catalogue's wording of a breach
     and the exact rows audited."""
     suite: list[Expectation] = []
-    for rule in RULE_CHECKS:
+    for rule in rule_checks(cfg):
         info = cfg.rules[rule.rule_id]
         for expectation in rule.build(cfg, rule.applies_to):
             expectation.meta = {"rule_id": rule.rule_id, "rule_name": info.rule_name,

@@ -51,9 +51,10 @@ PREVIOUS = "previous_snapshot"  # the catalog the previous snapshot is attached 
 class ServedTable:
     """One table of the snapshot: where it comes from and how it is looked up."""
 
-    name: str  # schema-qualified name, the same in the warehouse and in the snapshot
+    name: str  # schema-qualified name in the snapshot (and the warehouse, unless `source`)
     select: str  # the rows to copy (reads the warehouse: the connection's default catalog)
     index: tuple[str, ...] = ()  # each column gets an ART index (point lookups by the API)
+    source: str | None = None  # the warehouse table `select` reads, when not `name`
 
 
 # What the listings read (search, findings, summary, health), sorted by their lookup key so
@@ -72,8 +73,10 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("main.fct_sla_warnings",
                 "select * from main.fct_sla_warnings order by minutes_left, ticket_id, sla_limit",
                 ("ticket_id",)),
-    # the seeds the pages label and draw with: rule names and severities, KPI thresholds
-    ServedTable("main.rule_catalog", "select * from main.rule_catalog order by rule_id"),
+    # what the pages label and draw with: every rule's name and severity (the fixed rules and
+    # the step rules, `dim_audit_rules`), KPI thresholds
+    ServedTable("main.rule_catalog", "select rule_id, rule_name, severity, description "
+                "from main.dim_audit_rules order by rule_id", source="main.dim_audit_rules"),
     ServedTable("main.kpi_thresholds", "select * from main.kpi_thresholds order by kpi, rat"),
 )
 
@@ -321,7 +324,7 @@ def _check_sources(con: duckdb.DuckDBPyConnection, tables: Iterable[ServedTable]
     present = {f"{s}.{t}" for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database()").fetchall()}
-    needed = [*(t.name for t in tables), *DOCUMENT_SOURCES, *NETWORK_SOURCES]
+    needed = [*(t.source or t.name for t in tables), *DOCUMENT_SOURCES, *NETWORK_SOURCES]
     missing = [name for name in dict.fromkeys(needed) if name not in present]
     if missing:
         raise SnapshotError(f"the warehouse lacks serving tables: {', '.join(missing)}")

@@ -143,6 +143,25 @@ def _r1(e: dict, lang: Language, _: Alarms, __: datetime | None) -> str:
                          "%(window)s).", window=window)
 
 
+def _step(e: dict, lang: Language, _: Alarms, __: datetime | None) -> str:
+    """Any step deadline rule (audit-rules §10: a `step_policy` row, named by no code)."""
+    fields = {"start": lang.value(e.get("from_action")), "end": lang.value(e.get("to_action")),
+              "clock": lang.duration(e.get("step_clock_minutes")),
+              "limit": lang.duration(e.get("step_limit_minutes")),
+              "calendar": lang.value(e.get("step_calendar")),
+              "deadline": lang.time(e.get("step_deadline_at")),
+              "dept": e.get("step_deadline_department") or "—"}
+    if e.get("step_done_at"):
+        return lang._(
+            "Step %(start)s → %(end)s took %(clock)s on the %(calendar)s clock (limit "
+            "%(limit)s): done at %(done)s, after the deadline of %(deadline)s, owned then by "
+            "%(dept)s.", done=lang.time(e["step_done_at"]), **fields)
+    return lang._(
+        "Step %(start)s → %(end)s still not done at %(as_of)s after %(clock)s on the "
+        "%(calendar)s clock (limit %(limit)s, passed at %(deadline)s, owned then by %(dept)s).",
+        as_of=lang.time(e.get("as_of")), **fields)
+
+
 SENTENCES: dict[str, Callable[[dict, Language, Alarms, datetime | None], str]] = {
     "T1": _t1, "T2": _t2, "T3": _t3, "F1": _f1, "F2": _f2, "F3": _f3, "F4": _f4, "F5": _f5,
     "R1": _r1}
@@ -152,7 +171,7 @@ def in_words(rule_id: str, evidence: dict, lang: Language, alarms: Alarms | None
              as_of: datetime | None = None) -> str:
     """The sentence of `rule_id`'s finding. `alarms` details the alarms F1 names (when the
     caller has them); `as_of` ends an alarm never cleared."""
-    sentence = SENTENCES.get(rule_id)
+    sentence = SENTENCES.get(rule_id) or (_step if "step_clock_minutes" in evidence else None)
     if sentence is None:
         return "; ".join(f"{k}: {v}" for k, v in evidence.items() if k != "ticket_id")
     return sentence(evidence, lang, alarms or {}, as_of)

@@ -20,6 +20,8 @@ VALUES = (
     N_("resolve_timeout"), N_("first_contact_timeout"), N_("overdue_open"),
     N_("alarm_active_at_resolution"), N_("kpi_not_recovered"), N_("no_customer_contact"),
     N_("repeat_complaint"), N_("survey_disputes_resolution"), N_("appeal_risk"),
+    # the default step rules (seed step_policy; a rule added there shows its name as it is)
+    N_("dispatch_timeout"), N_("accept_timeout"),
     # timeline item types and source systems
     N_("crm_contact"), N_("ticket_event"), N_("alarm_raised"), N_("alarm_cleared"),
     N_("degradation_start"), N_("degradation_end"), N_("survey"), N_("repeat_ticket"),
@@ -29,8 +31,8 @@ VALUES = (
     N_("enterprise"), N_("individual"),
     # roles
     N_("handler"), N_("auditor"), N_("admin"),
-    # the SLA clock's states (audit-rules §12)
-    N_("running"), N_("paused"), N_("stopped"),
+    # the SLA clock's states (audit-rules §12) and calendars (§9)
+    N_("running"), N_("paused"), N_("stopped"), N_("24x7"), N_("workdays"),
     # ticket event actions (data contract ticket_events.action)
     N_("created"), N_("dispatched"), N_("accepted"), N_("customer_contacted"), N_("site_visit"),
     N_("pending_customer"), N_("resumed"), N_("escalated"), N_("reopened"),

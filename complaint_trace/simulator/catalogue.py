@@ -17,8 +17,11 @@ from complaint_trace.simulator.scenarios import (
     f3_no_contact,
     network_fix,
     open_since,
+    open_undispatched,
     reopened,
     repeat_pair,
+    resolved_undispatched,
+    step_timed,
     t1_inside,
     t1_pending,
     t1_timeout,
@@ -96,5 +99,18 @@ SCENARIOS: tuple[Scenario, ...] = (
              lambda t, c: open_since(t, c, APPEAL_WINDOW_S - 60)),
     Scenario("nm_f5_survey_unanswered", (), True, ("high", "normal", "low"),
              lambda t, c: with_survey(t, c, None)),
+    # O1/O2 (§10): a step over its limit, one a minute inside, a ticket still waiting for
+    # dispatch past the limit, and one resolved without the step (it was not needed)
+    Scenario("o1_dispatch_late", ("O1",), False, ("urgent", "high", "normal", "low"),
+             lambda t, c: step_timed(t, c, "O1", over=True)),
+    Scenario("nm_o1_dispatch_a_minute_inside", (), True, ("urgent", "high", "normal", "low"),
+             lambda t, c: step_timed(t, c, "O1", over=False)),
+    Scenario("o1_open_not_dispatched", ("O1",), False, ("urgent", "high"), open_undispatched),
+    Scenario("nm_o1_resolved_without_dispatch", (), True, ("urgent", "high", "normal"),
+             resolved_undispatched),
+    Scenario("o2_accept_late", ("O2",), False, ("urgent", "high", "normal", "low"),
+             lambda t, c: step_timed(t, c, "O2", over=True)),
+    Scenario("nm_o2_accept_a_minute_inside", (), True, ("urgent", "high", "normal", "low"),
+             lambda t, c: step_timed(t, c, "O2", over=False)),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}

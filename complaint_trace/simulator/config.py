@@ -1,7 +1,7 @@
 """Simulation arguments, the result handed back, and the policy the ground truth assumes.
 
 The SLA table, KPI thresholds and rule windows below are the *spec defaults*
-(`shared/spec/audit-rules.md` §2, §4, §5). The simulator plants its cases against them; the
+(`shared/spec/audit-rules.md` §2, §4, §5, §10). The simulator plants its cases against them; the
 pipeline reads its own copies from dbt seeds/vars, so a test that compares the two catches drift.
 """
 
@@ -42,8 +42,19 @@ NOT_RECOVERED_SHARE = 0.5  # F2 fires at >= this share
 REPEAT_WINDOW_S = 7 * 86400  # F4
 APPEAL_WINDOW_S = 15 * 86400  # R1 (audit-rules §11: wall-clock days from creation)
 COMPLAINT_WINDOW_H = 72  # §3
+# audit-rules §10 defaults: step rule -> (from action, to action, minutes, urgent minutes)
+STEP_POLICY: dict[str, tuple[str, str, int, int]] = {
+    "O1": ("created", "dispatched", 30, 10),
+    "O2": ("dispatched", "accepted", 60, 30),
+}
 NETWORK_FIX_CODES = ("network_fixed", "network_optimized")
 SOURCE_TZ = "Asia/Shanghai"  # zone of naive timestamps unless told otherwise
+
+
+def step_limit_s(rule_id: str, priority: str) -> int:
+    """A step rule's limit in seconds for a priority (§10)."""
+    _, _, minutes, urgent = STEP_POLICY[rule_id]
+    return (urgent if priority == "urgent" else minutes) * 60
 
 
 def sla_limits_s(priority: str, tier: str) -> tuple[int, int]:

@@ -67,6 +67,11 @@ class Ticket:
     district: str = ""
     tier_change: tuple[int, str] | None = None  # (UTC seconds, new tier) of a later CRM version
     resolved_at: int | None = None  # filled by build_events (wall, UTC seconds)
+    # step deadline plants (audit-rules §10): wall seconds from creation to `dispatched` and
+    # from it to `accepted` (None: the usual quick steps); `dispatched=False`: neither comes
+    dispatch_after: int | None = None
+    accept_after: int | None = None
+    dispatched: bool = True
 
     def wall(self, position: int) -> int:
         """Wall time of a clock position: add every finished pause that starts before it."""
@@ -89,8 +94,13 @@ def build_events(t: Ticket, as_of: int, rng: np.random.Generator) -> list[tuple]
     first_pause = min([p.at for p in t.pauses] + [t.resolve_clock or 10**9, t.cancel_at or 10**9])
     step = max(30, min(first_pause, t.fc_s) // 8)
     out: list[tuple] = [(t.created, "created", DEPARTMENTS["intake"], None)]
-    out.append((t.created + int(step * rng.uniform(0.3, 1.0)), "dispatched", handler, None))
-    out.append((t.created + step + int(step * rng.uniform(0.1, 0.9)), "accepted", handler, None))
+    dispatch = int(step * rng.uniform(0.3, 1.0))
+    accept = step + int(step * rng.uniform(0.1, 0.9))  # both drawn: the same stream for all
+    if t.dispatched:
+        dispatch = dispatch if t.dispatch_after is None else t.dispatch_after
+        accept = accept if t.accept_after is None else dispatch + t.accept_after
+        out.append((t.created + dispatch, "dispatched", handler, None))
+        out.append((t.created + accept, "accepted", handler, None))
     contact_event = t.contact is not None and t.contact_via == "event"
     if contact_event:
         out.append((t.created + t.contact, "customer_contacted", handler, None))

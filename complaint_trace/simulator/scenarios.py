@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from complaint_trace.simulator.config import step_limit_s
 from complaint_trace.simulator.lifecycle import Pause, Ticket
 
 H = 3600
@@ -56,10 +57,11 @@ def _resolved(t: Ticket, c: Ctx, after: int = 60) -> list[Ticket]:
 
 
 def t1_timeout(t: Ticket, c: Ctx) -> list[Ticket]:
+    """Late although a pending pause after the contact does not count (every such ticket:
+    with few planted per scenario, a coin toss left some datasets without one)."""
     contact_in_time(t, c)
     t.resolve_clock = int(t.res_s * c.u(1.05, 1.5)) + 600
-    if c.rng.random() < 0.5:
-        t.pauses = [Pause(t.contact + 300, int(t.res_s * c.u(0.1, 0.3)))]
+    t.pauses = [Pause(t.contact + 300, int(t.res_s * c.u(0.1, 0.3)))]
     return _resolved(t, c)
 
 
@@ -212,3 +214,44 @@ def tier_changed(t: Ticket, c: Ctx) -> list[Ticket]:
         _resolved(t, c)
     t.tier_change = (t.created + int((c.as_of - t.created) * c.u(0.05, 0.9)), "platinum")
     return [t]
+
+
+def _minutes_past(limit: int, c: Ctx, over: bool) -> int:
+    """A step's length: 1 to 20 minutes over its limit, or one minute inside it."""
+    return limit + int(c.u(60, 1200)) if over else limit - 60
+
+
+def step_timed(t: Ticket, c: Ctx, rule_id: str, over: bool) -> list[Ticket]:
+    """Resolved in time, with the dispatch (O1) or the acceptance after it (O2) late or one
+    minute inside its limit; the other step quick. No pause: the step clock is wall time."""
+    dispatch_limit, accept_limit = step_limit_s("O1", t.priority), step_limit_s("O2", t.priority)
+    if rule_id == "O1":
+        t.dispatch_after = _minutes_past(dispatch_limit, c, over)
+        t.accept_after = int(accept_limit * c.u(0.1, 0.5))
+    else:
+        t.dispatch_after = int(dispatch_limit * c.u(0.1, 0.5))
+        t.accept_after = _minutes_past(accept_limit, c, over)
+    contact_in_time(t, c)
+    resolve_within(t, c)
+    t.resolve_clock = max(t.resolve_clock, t.dispatch_after + t.accept_after + 600)
+    if t.resolve_clock >= t.res_s:
+        raise Infeasible
+    return _resolved(t, c)
+
+
+def open_undispatched(t: Ticket, c: Ctx) -> list[Ticket]:
+    """Open at the as-of, never dispatched, 10 to 60 minutes past the dispatch limit (O1)."""
+    t.dispatched = False
+    return open_since(t, c, step_limit_s("O1", t.priority) + int(c.u(600, 3600)))
+
+
+def resolved_undispatched(t: Ticket, c: Ctx) -> list[Ticket]:
+    """Resolved in time without ever being dispatched, after the dispatch limit: the step was
+    not needed (no O1)."""
+    t.dispatched = False
+    contact_in_time(t, c)
+    resolve_within(t, c)
+    t.resolve_clock = max(t.resolve_clock, step_limit_s("O1", t.priority) + 600)
+    if t.resolve_clock >= t.res_s:
+        raise Infeasible
+    return _resolved(t, c)

@@ -7,10 +7,13 @@ Dagster hands to the findings step as its input (stored by the run's IO manager)
 """
 
 
+import csv
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 
+from complaint_trace.settings import DBT_PROJECT_DIR
 from quality_checks.audit import (
     RuleOutcomes,
     audit_findings,
@@ -28,60 +31,91 @@ FINDINGS = dg.AssetKey(["audit", "findings"])
 AGG = dg.AssetKey(["audit", "agg_audit_daily"])
 
 
-@dg.asset(
-    key=RULE_OUTCOMES,
-    deps=[FACTS],
-    group_name="audit",
-    required_resource_keys={"warehouse", "pipeline"},
-    kinds={"great_expectations"},
-    check_specs=[
-        dg.AssetCheckSpec(name=f"rule_{rule_id}", asset=RULE_OUTCOMES,
-                          description=f"No ticket breaks audit rule {rule_id} "
-                                      "(audit-rules §2, §5).")
-        for rule_id in RULE_IDS
-    ],
-)
-def rule_outcomes_asset(context: dg.AssetExecutionContext):
-    """The GX `audit_rules` suite over `fct_audit_facts` as of the run's as-of, over the
-    tickets whose facts changed since the last complete audit (all of them the first time):
-    per rule and expectation, the tickets that break it (Data Docs updated). Each rule's
-    check fails, as a warning, while any ticket breaks it, audited now or before."""
-    pipeline = context.resources.pipeline
-    settings = pipeline.settings()
-    with context.resources.warehouse.connect() as con:
-        cfg = load_audit_config(con)
-        validated = validate_changed_rules(con, cfg, home_dir=settings.home_dir,
-                                           docs_dir=settings.data_docs_dir,
-                                           run_id=context.run.run_id, as_of=pipeline.as_of_utc())
-        standing = standing_findings(con, validated)
-    docs = str(data_docs_index(settings.data_docs_dir))
-    for rule_id in RULE_IDS:
-        tickets = sorted({*rule_tickets(validated.outcomes, rule_id), *standing.get(rule_id, ())})
-        yield dg.AssetCheckResult(
-            asset_key=RULE_OUTCOMES,
-            check_name=f"rule_{rule_id}",
-            passed=not tickets,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "rule": f"{rule_id} {cfg.rules[rule_id].rule_name}",
-                "severity": cfg.rules[rule_id].severity,
-                "tickets_audited_now": max(o.element_count
-                                           for o in rule_outcomes(validated.outcomes, rule_id)),
-                "tickets_breaking": len(tickets),
-                "sample_ticket_ids": tickets[:20],
-                "gx_seconds": round(validated.seconds, 2),
-                "data_docs": dg.MetadataValue.path(docs),
-            },
-        )
-    yield dg.Output(validated, metadata={
-        "tickets_audited": len(validated.audited),
-        "scope": "every ticket" if validated.since is None
-                 else f"tickets changed after facts build {validated.since}",
-        "expectations": len(validated.outcomes),
-        "failed_expectations": sum(not o.success for o in validated.outcomes),
-        "as_of": validated.as_of.strftime("%Y-%m-%d %H:%M:%S"),
-        "gx_seconds": round(validated.seconds, 2),
-    })
+def seeded_rule_ids(project_dir: Path = DBT_PROJECT_DIR) -> tuple[str, ...]:
+    """The rules a check is declared for: the fixed ones, then each row of the `step_policy`
+    seed file (audit-rules §10: a row is a rule). Read when the definitions are built; the
+    audit itself reads the seed the warehouse was built with."""
+    with (project_dir / "seeds" / "step_policy.csv").open(newline="", encoding="utf-8") as f:
+        steps = [row["rule_id"].strip() for row in csv.DictReader(f)]
+    return (*RULE_IDS, *steps)
+
+
+def rule_outcomes_asset_of(rule_ids: tuple[str, ...]) -> dg.AssetsDefinition:
+    """`audit/rule_outcomes` with one check per rule of `rule_ids`."""
+
+    @dg.asset(
+        key=RULE_OUTCOMES,
+        deps=[FACTS],
+        group_name="audit",
+        required_resource_keys={"warehouse", "pipeline"},
+        kinds={"great_expectations"},
+        check_specs=[
+            dg.AssetCheckSpec(name=f"rule_{rule_id}", asset=RULE_OUTCOMES,
+                              description=f"No ticket breaks audit rule {rule_id} "
+                                          "(audit-rules §2, §5, §10, §11).")
+            for rule_id in rule_ids
+        ],
+    )
+    def rule_outcomes_asset(context: dg.AssetExecutionContext):
+        """The GX `audit_rules` suite over `fct_audit_facts` (and `fct_ticket_steps` for the
+        step rules) as of the run's as-of, over the tickets whose facts changed since the
+        last complete audit (all of them the first time): per rule and expectation, the
+        tickets that break it (Data Docs updated). Each rule's check fails, as a warning,
+        while any ticket breaks it, audited now or before."""
+        pipeline = context.resources.pipeline
+        settings = pipeline.settings()
+        with context.resources.warehouse.connect() as con:
+            cfg = load_audit_config(con)
+            validated = validate_changed_rules(con, cfg, home_dir=settings.home_dir,
+                                               docs_dir=settings.data_docs_dir,
+                                               run_id=context.run.run_id,
+                                               as_of=pipeline.as_of_utc())
+            standing = standing_findings(con, validated)
+        unchecked = sorted(set(cfg.rules) - set(rule_ids))
+        if unchecked:
+            context.log.warning(f"rules {', '.join(unchecked)} are in the warehouse's policy "
+                                "but have no check here: reload the code location")
+        docs = str(data_docs_index(settings.data_docs_dir))
+        for rule_id in rule_ids:
+            yield _rule_check(rule_id, cfg, validated, standing, docs)
+        yield dg.Output(validated, metadata={
+            "tickets_audited": len(validated.audited),
+            "scope": "every ticket" if validated.since is None
+                     else f"tickets changed after facts build {validated.since}",
+            "expectations": len(validated.outcomes),
+            "failed_expectations": sum(not o.success for o in validated.outcomes),
+            "as_of": validated.as_of.strftime("%Y-%m-%d %H:%M:%S"),
+            "gx_seconds": round(validated.seconds, 2),
+        })
+
+    return rule_outcomes_asset
+
+
+def _rule_check(rule_id: str, cfg, validated: RuleOutcomes, standing: dict[str, list[str]],
+                docs: str) -> dg.AssetCheckResult:
+    if rule_id not in cfg.rules:  # a step rule removed from the seed since the code loaded
+        return dg.AssetCheckResult(
+            asset_key=RULE_OUTCOMES, check_name=f"rule_{rule_id}", passed=True,
+            metadata={"rule": rule_id, "configured": False})
+    tickets = sorted({*rule_tickets(validated.outcomes, rule_id), *standing.get(rule_id, ())})
+    info = cfg.rules[rule_id]
+    return dg.AssetCheckResult(
+        asset_key=RULE_OUTCOMES,
+        check_name=f"rule_{rule_id}",
+        passed=not tickets,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rule": f"{rule_id} {info.rule_name}",
+            "severity": info.severity,
+            "tickets_audited_now": max((o.element_count
+                                        for o in rule_outcomes(validated.outcomes, rule_id)),
+                                       default=0),
+            "tickets_breaking": len(tickets),
+            "sample_ticket_ids": tickets[:20],
+            "gx_seconds": round(validated.seconds, 2),
+            "data_docs": dg.MetadataValue.path(docs),
+        },
+    )
 
 
 @dg.asset(
@@ -144,4 +178,6 @@ def agg_audit_daily(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     })
 
 
-ASSETS: list = [rule_outcomes_asset, findings, agg_audit_daily]
+def audit_assets(rule_ids: tuple[str, ...] | None = None) -> list:
+    """The audit layer's assets, with a rule check per rule (default: `seeded_rule_ids`)."""
+    return [rule_outcomes_asset_of(rule_ids or seeded_rule_ids()), findings, agg_audit_daily]

@@ -86,8 +86,9 @@ create table main.fct_sla_clock_segments (
     ticket_id varchar, segment_seq integer, clock_state varchar, segment_start_at timestamp,
     segment_end_at timestamp, began_by_event_id varchar, began_by varchar,
     began_by_department varchar, counted_minutes double, running_total_minutes double);
-create table main.rule_catalog (
-    rule_id varchar, rule_name varchar, severity varchar, description varchar);
+create table main.dim_audit_rules (
+    rule_id varchar, rule_name varchar, severity varchar, description varchar,
+    defined_in varchar);
 create table main.kpi_thresholds (kpi varchar, rat varchar, comparator varchar, threshold double);
 create table main.int_cell_kpi_hours_flagged (
     cell_id varchar, period_start timestamp, rat varchar, drop_rate_pct double,
@@ -236,9 +237,10 @@ def build_warehouse(path: Path, run_id: str = "run-aaaaaaaa-0001") -> Path:
          'pending_customer', 'noc', 0.0, 60.0),
         ('TT0005', 2, 'running', '2026-03-05 00:49:00', null, 'E-TT0005-2', 'customer_replied',
          'noc', 240.0, 300.0)""")
-    con.execute("""insert into main.rule_catalog values
-        ('F1', 'alarm_active_at_resolution', 'high', 'alarm'),
-        ('T1', 'resolve_timeout', 'medium', 'late'), ('T3', 'overdue_open', 'high', 'open')""")
+    con.execute("""insert into main.dim_audit_rules values
+        ('F1', 'alarm_active_at_resolution', 'high', 'alarm', 'rule_catalog'),
+        ('T1', 'resolve_timeout', 'medium', 'late', 'rule_catalog'),
+        ('T3', 'overdue_open', 'high', 'open', 'rule_catalog')""")
     con.execute("""insert into main.kpi_thresholds values ('drop_rate_pct', '4G', '>', 2.0),
         ('prb_util_dl_pct', '4G', '>', 85.0)""")
     # C1's hours from 2026-02-27 to 2026-03-04 (one null hour: no data), C9's too (unlinked)

@@ -1,6 +1,7 @@
-"""The audit rules T1-T3, F1-F5 and R1 applied to `fct_audit_facts` rows in plain Python, with the
-thresholds read from the dbt project's own configuration (vars in dbt_project.yml, seed CSVs),
-independently of the SQL under test. Used to compare the facts with the simulator's truth."""
+"""The audit rules T1-T3, F1-F5 and R1 applied to `fct_audit_facts` rows, and the step rules to
+`fct_ticket_steps` rows, in plain Python, with the thresholds read from the dbt project's own
+configuration (vars in dbt_project.yml, seed CSVs), independently of the SQL under test. Used
+to compare the facts with the simulator's truth."""
 
 from __future__ import annotations
 
@@ -73,7 +74,32 @@ def appeal_risk(fact: Mapping, dbt_vars: Mapping) -> bool:
         or any(d is not None and d <= days for d in within))
 
 
-def findings(facts: Iterable[Mapping]) -> set[tuple[str, str]]:
+def step_policy() -> dict[str, dict[str, float]]:
+    """Step rule -> priority -> limit in minutes (seed step_policy)."""
+    with (DBT_PROJECT_DIR / "seeds" / "step_policy.csv").open() as f:
+        return {row["rule_id"]: {p: float(row[f"{p}_minutes"])
+                                 for p in ("urgent", "high", "normal", "low")}
+                for row in csv.DictReader(f)}
+
+
+def step_rules_fired(step: Mapping, fact: Mapping, codes: Mapping) -> bool:
+    """§10: a step done, or still due on a ticket open at as-of, whose clock is over the
+    seed's limit for the ticket's priority; cancelled and timeout-exempt tickets are not
+    audited."""
+    code = codes.get(fact["closure_code"] or "", {})
+    if fact["is_cancelled"] or code.get("exempt_from_timeouts", False):
+        return False
+    if step["step_done_at"] is None and not fact["is_open_at_as_of"]:
+        return False
+    return step["step_clock_minutes"] > step_policy()[step["rule_id"]][fact["priority"]]
+
+
+def findings(facts: Iterable[Mapping],
+             steps: Iterable[Mapping] = ()) -> set[tuple[str, str]]:
     """(ticket_id, rule_id) for every rule that fires."""
     dbt_vars, codes = project_vars(), closure_codes()
-    return {(f["ticket_id"], rule) for f in facts for rule in rules_fired(f, dbt_vars, codes)}
+    facts = list(facts)
+    found = {(f["ticket_id"], rule) for f in facts for rule in rules_fired(f, dbt_vars, codes)}
+    by_id = {f["ticket_id"]: f for f in facts}
+    return found | {(s["ticket_id"], s["rule_id"]) for s in steps
+                    if step_rules_fired(s, by_id[s["ticket_id"]], codes)}

@@ -60,3 +60,21 @@ def new_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     create_raw_schema(con)
     return con
+
+
+def insert_ticket(con: duckdb.DuckDBPyConnection, ticket_id: str, created_at: str,
+                  priority: str, events: Iterable[tuple], *, loaded_at: datetime,
+                  category: str = "billing.dispute", channel: str = "hotline") -> None:
+    """One ticket and its events, each `(event_at, action, status_after, department,
+    closure_code)` with times as ISO text, in a file of its own."""
+    insert_rows(con, "ticketing/tickets", [{
+        "ticket_id": ticket_id, "msisdn": f"1390000{ticket_id[-4:]}", "channel": channel,
+        "created_at": datetime.fromisoformat(created_at), "category": category,
+        "priority": priority, "description": "测试工单"}], loaded_at,
+        source_file=f"ticketing/tickets/{ticket_id}.csv")
+    insert_rows(con, "ticketing/ticket_events", [
+        {"event_id": f"{ticket_id}-{n}", "ticket_id": ticket_id,
+         "event_at": datetime.fromisoformat(at), "action": action, "status_after": status,
+         "department": department, "closure_code": code}
+        for n, (at, action, status, department, code) in enumerate(events, start=1)],
+        loaded_at, source_file=f"ticketing/ticket_events/{ticket_id}.csv")

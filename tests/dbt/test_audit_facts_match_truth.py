@@ -16,12 +16,20 @@ from tests.conftest import SimulatedRun
 from tests.dbt.audit_rules import findings
 from tests.dbt.dbt_runner import dbt
 
-RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
+RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1", "O1", "O2")
 HIDDEN = {"msisdn", "dbt_invocation_id", "dagster_run_id"}
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 @pytest.fixture(scope="module")
-def simulated_facts(simulated_landing: SimulatedRun, tmp_path_factory) -> list[dict]:
+def simulated_build(simulated_landing: SimulatedRun,
+                    tmp_path_factory) -> tuple[list[dict], list[dict]]:
+    """The facts and the step rows (audit-rules §10) of the simulated landing."""
     work = tmp_path_factory.mktemp("dbt_truth")
     warehouse = work / "warehouse.duckdb"
     meta = json.loads((simulated_landing.truth / "meta.json").read_text())
@@ -30,9 +38,13 @@ def simulated_facts(simulated_landing: SimulatedRun, tmp_path_factory) -> list[d
             load_source(con, simulated_landing.landing, source, meta["source_tz"], "truth-test")
     dbt("build", warehouse=warehouse, as_of=meta["as_of"], work=work)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        cursor = con.execute("select * from main.fct_audit_facts")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return (_rows(con, "select * from main.fct_audit_facts"),
+                _rows(con, "select * from main.fct_ticket_steps"))
+
+
+@pytest.fixture(scope="module")
+def simulated_facts(simulated_build) -> list[dict]:
+    return simulated_build[0]
 
 
 def _truth(truth_dir: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
@@ -59,11 +71,12 @@ def test_every_ticket_created_by_as_of_has_facts(simulated_facts, simulated_land
 
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_matches_truth_with_precision_and_recall_one(
-    rule: str, simulated_facts: list[dict], simulated_landing: SimulatedRun
+    rule: str, simulated_build, simulated_landing: SimulatedRun
 ) -> None:
+    simulated_facts, steps = simulated_build
     expected, scenarios = _truth(simulated_landing.truth)
     expected = {pair for pair in expected if pair[1] == rule}
-    found = {pair for pair in findings(simulated_facts) if pair[1] == rule}
+    found = {pair for pair in findings(simulated_facts, steps) if pair[1] == rule}
     assert expected, f"the simulated dataset plants no {rule} case; the test would prove nothing"
     by_id = {f["ticket_id"]: f for f in simulated_facts}
     assert found == expected, (

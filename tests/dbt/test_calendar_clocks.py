@@ -12,16 +12,15 @@ minutes to resolve; low/standard: 540 min and 9 h)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from complaint_trace.settings import DBT_PROJECT_DIR
 from tests.dbt.dbt_runner import dbt
-from tests.dbt.raw_tables import insert_rows, new_warehouse
+from tests.dbt.project_copy import project_with_seed_rows
+from tests.dbt.raw_tables import insert_ticket, new_warehouse
 
 AS_OF = "2026-03-01 00:00:00"  # Sun 08:00 local
 LOADED = datetime(2026, 3, 1, 0, 0, 0)
@@ -31,31 +30,14 @@ REGULATOR_ROWS = (
 )
 
 
-def _project_with_regulator_rows(root: Path) -> Path:
-    project = root / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns(
-        "target", "logs", "dbt_packages", ".user.yml"))
-    policy = project / "seeds" / "sla_policy.csv"
-    policy.write_text(policy.read_text() + REGULATOR_ROWS)
-    return project
-
-
 def _ticket(con, ticket_id: str, created_at: str, priority: str, *events: tuple) -> None:
-    insert_rows(con, "ticketing/tickets", [{
-        "ticket_id": ticket_id, "msisdn": f"1390000{ticket_id[-4:]}", "channel": "regulator",
-        "created_at": datetime.fromisoformat(created_at), "category": "billing.dispute",
-        "priority": priority, "description": "转自工信部申诉中心"}], LOADED,
-        source_file=f"ticketing/tickets/{ticket_id}.csv")
-    insert_rows(con, "ticketing/ticket_events", [
-        {"event_id": f"{ticket_id}-{n}", "ticket_id": ticket_id,
-         "event_at": datetime.fromisoformat(at), "action": action, "status_after": status,
-         "department": "BILL", "closure_code": code}
-        for n, (at, action, status, code) in enumerate(events, start=1)], LOADED,
-        source_file=f"ticketing/ticket_events/{ticket_id}.csv")
+    insert_ticket(con, ticket_id, created_at, priority,
+                  [(at, action, status, "BILL", code) for at, action, status, code in events],
+                  loaded_at=LOADED, channel="regulator")
 
 
 def _build(tmp: Path, as_of: str, load) -> tuple[Path, Path]:
-    project = _project_with_regulator_rows(tmp)
+    project = project_with_seed_rows(tmp, {"sla_policy": REGULATOR_ROWS})
     warehouse = tmp / "warehouse.duckdb"
     with new_warehouse(warehouse) as con:
         load(con)

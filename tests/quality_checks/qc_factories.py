@@ -111,14 +111,20 @@ RULE_CATALOG = [
 
 
 def write_audit_config(con: duckdb.DuckDBPyConnection, **vars_) -> duckdb.DuckDBPyConnection:
-    """The two tables a dbt build leaves for the audit: the resolved vars
-    (`dim_audit_settings`) and the `rule_catalog` seed."""
+    """The tables a dbt build leaves for the audit: the resolved vars
+    (`dim_audit_settings`), the `rule_catalog` seed and the `step_policy` seed (empty)."""
     con.execute("create or replace table main.dim_audit_settings "
                 "(var_name varchar, var_value double)")
     con.executemany("insert into main.dim_audit_settings values (?, ?)", list(vars_.items()))
     con.execute("create or replace table main.rule_catalog "
                 "(rule_id varchar, rule_name varchar, severity varchar, description varchar)")
     con.executemany("insert into main.rule_catalog values (?, ?, ?, ?)", RULE_CATALOG)
+    # no step rule (audit-rules §10) unless a test adds one: they read fct_ticket_steps
+    con.execute("create or replace table main.step_policy (rule_id varchar, rule_name varchar, "
+                "from_action varchar, to_action varchar, category_family varchar, "
+                "calendar varchar, severity varchar, urgent_minutes integer, "
+                "high_minutes integer, normal_minutes integer, low_minutes integer, "
+                "description varchar)")
     return con
 
 

@@ -12,7 +12,7 @@ from qc_factories import fact, load_facts, write_audit_config
 from test_audit_rules import VARS
 from test_integrity_suite import CLEAN, _create_staging, _ticket
 
-from orchestration.assets.audit import ASSETS
+from orchestration.assets.audit import audit_assets
 from orchestration.checks import CHECKS
 from orchestration.resources import PipelineConfig, WarehouseResource
 from quality_checks.integrity import FACTS as FACTS_TABLE
@@ -45,7 +45,7 @@ def _graph(warehouse: str, staging: dict) -> list:
         for t in STAGING_TABLES:
             yield dg.MaterializeResult(asset_key=list(t.asset))
 
-    return [raw_tickets, dbt_build, *ASSETS, *CHECKS]
+    return [raw_tickets, dbt_build, *audit_assets(), *CHECKS]
 
 
 def _run(tmp_path, staging):

@@ -4,8 +4,9 @@
 196374e: `complaint-trace run`, then `complaint-trace findings`, on the shared test landing:
 `tests/conftest.py` SMALL_DATASET, as of its truth's as-of). The same landing run by the code
 under test must give the same tickets, rules, names, severities, departments, days and
-evidence; what §8–§12 add is R1 and the `policy_id` a timeout's evidence names. If the
-simulator changes the landing, regenerate the file from that commit on the new landing.
+evidence; what §8–§12 add is R1, the step rules O1/O2 and the `policy_id` a timeout's evidence
+names. If the simulator changes the landing, regenerate the file from that commit on the new
+landing (last done when the simulator planted O1/O2).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from complaint_trace.cli import app
 
 GOLDEN = Path(__file__).parent / "golden" / "findings_before_policies.csv"
-NEW_RULES = {"R1"}
+NEW_RULES = {"R1", "O1", "O2"}
 NEW_EVIDENCE = {"policy_id"}
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tests.simulator.sim_landing import Checked
-from tests.simulator.sim_spec import kpi_thresholds, sla_policy
+from tests.simulator.sim_spec import kpi_thresholds, sla_policy, step_rules
 
 GRACE = pd.Timedelta(hours=1)  # §5 F1
 WINDOW = pd.Timedelta(hours=72)  # §3
@@ -40,9 +40,15 @@ def _tier_at(customers: pd.DataFrame) -> dict[str, list[tuple[pd.Timestamp, str]
     return versions
 
 
-def _clock(events: list, until: pd.Timestamp) -> float:
-    """Minutes the SLA clock ran from creation to `until`: not while pending or resolved."""
+def _clock(events: list, until: pd.Timestamp, since: pd.Timestamp | None = None) -> float:
+    """Minutes the SLA clock ran from creation (or `since`) to `until`: not while pending or
+    resolved."""
     minutes, running_since = 0.0, None
+
+    def bank(start: pd.Timestamp, end: pd.Timestamp) -> float:
+        start = start if since is None else max(start, since)
+        return max((end - start).total_seconds() / 60, 0.0)
+
     for e in events:
         if e.event_at > until:
             break
@@ -50,11 +56,34 @@ def _clock(events: list, until: pd.Timestamp) -> float:
         if running and running_since is None:
             running_since = e.event_at
         elif not running and running_since is not None:
-            minutes += (e.event_at - running_since).total_seconds() / 60
+            minutes += bank(running_since, e.event_at)
             running_since = None
     if running_since is not None:
-        minutes += (until - running_since).total_seconds() / 60
+        minutes += bank(running_since, until)
     return minutes
+
+
+def _steps(evs: list, created_at: pd.Timestamp, priority: str, is_open: bool,
+           as_of: pd.Timestamp) -> tuple[set[str], dict[str, float]]:
+    """§10: each step rule's clock from its first start to the first end after it (or as-of
+    on an open ticket), and the rules whose clock is over their limit."""
+    fired, clocks = set(), {}
+    for rule, (start, end, minutes, urgent) in step_rules().items():
+        limit = urgent if priority == "urgent" else minutes
+        if start == "created":
+            begun, rest = created_at, evs
+        else:
+            at = next((i for i, e in enumerate(evs) if e.action == start), None)
+            if at is None:
+                continue
+            begun, rest = evs[at].event_at, evs[at + 1:]
+        done = next((e.event_at for e in rest if e.action == end), None)
+        if done is None and not is_open:
+            continue  # resolved or cancelled without the step: it was not needed
+        clocks[rule] = _clock(evs, done if done is not None else as_of, since=begun)
+        if clocks[rule] > limit:
+            fired.add(rule)
+    return fired, clocks
 
 
 def _degraded(kpi: pd.DataFrame, rat: pd.Series) -> pd.Series:
@@ -126,6 +155,10 @@ def audit(data: dict[str, Checked], as_of: pd.Timestamp) -> Audit:
                 fired.add("T2")
             if is_open and clock > res_h * 60:
                 fired.add("T3")
+            step_fired, step_clocks = _steps(evs, t.created_at, t.priority, is_open, as_of)
+            fired |= step_fired
+        else:
+            step_clocks = {}
         mine = sessions_by.get(t.msisdn)
         linked = []
         if mine is not None:
@@ -190,5 +223,6 @@ def audit(data: dict[str, Checked], as_of: pd.Timestamp) -> Audit:
                       "clock_min": clock, "resolved_at": resolved_at, "code": code,
                       "is_open": is_open, "cancelled": cancelled, "linked": linked,
                       "f2_share": f2_share, "created_at": t.created_at, "msisdn": t.msisdn,
-                      "wall_min": (clock_end - t.created_at).total_seconds() / 60})
+                      "wall_min": (clock_end - t.created_at).total_seconds() / 60,
+                      **{f"{rule}_min": step_clocks.get(rule) for rule in step_rules()}})
     return Audit(pd.DataFrame(facts).set_index("ticket_id"), findings)

@@ -143,3 +143,15 @@ def kpi_thresholds() -> dict[str, tuple[str, float, float]]:
         comparator, v4 = g4.split()
         out[kpi] = (comparator, float(v4), float(g5.split()[1]))
     return out
+
+
+STEP_DEFAULT = re.compile(r"`(?P<rule>O\d+) (?P<name>\w+)` `(?P<start>\w+)` → `(?P<end>\w+)`, "
+                          r"(?P<minutes>\d+) min \(urgent (?P<urgent>\d+)\)")
+
+
+def step_rules() -> dict[str, tuple[str, str, int, int]]:
+    """Step rule -> (from action, to action, minutes, urgent minutes), audit-rules §10's
+    defaults."""
+    text = " ".join(_audit_text().split())  # the defaults sentence wraps across lines
+    return {m["rule"]: (m["start"], m["end"], int(m["minutes"]), int(m["urgent"]))
+            for m in STEP_DEFAULT.finditer(text)}

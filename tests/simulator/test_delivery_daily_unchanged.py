@@ -5,8 +5,9 @@ The digests below were taken from the code before the option was added (first 12
 file's SHA-256; `meta.json` without its two path keys, as sorted JSON). They also depend on the
 DuckDB and pyarrow versions of `uv.lock` (Parquet records its writer); after an upgrade re-pin
 them from a checkout of the simulator as it was, never from the code under test. Re-pinned once
-since, when the simulated world changed on purpose (2026-12-01: the R1 scenarios, audit-rules
-§11, shift the planting cycle and add R1 to the truth).
+since, each time the simulated world changed on purpose (2026-12-01: the R1 scenarios, audit-rules
+§11, shift the planting cycle and add R1 to the truth; then the O1/O2 step scenarios, §10, and
+every planted T1 timeout pausing once).
 """
 
 from __future__ import annotations
@@ -22,56 +23,55 @@ from complaint_trace.simulator import SimConfig, simulate
 
 SHANGHAI = {"days": 2, "tickets_per_day": 60, "cells": 150, "planted_rate": 0.5, "seed": 3}
 SHANGHAI_SHA256 = """
-ff276aa31dd7577c991e881a2a7d8f42  landing/crm/contacts/2026-03-02-1.jsonl
-f4cd364ab744caca7473be4abf9319ab  landing/crm/contacts/2026-03-02-2.parquet
-9f4cb20abaab01219a7d43661b36b5c3  landing/crm/contacts/2026-03-03-1.parquet
-2c3e2eb6b4b4f5812aa86e87255b77f1  landing/crm/contacts/2026-03-03-2.csv.gz
-a45ea393ac2cffbbc0db59edaee43942  landing/crm/customers/2026-03-02.csv
-b38a41f8477ecabdc925362c630987d6  landing/crm/customers/2026-03-03.jsonl
-6009e35be73d8d38a900625c19312a28  landing/netops/alarms/2026-03-02.parquet
-3864cd33328181146d8060555b493e97  landing/netops/alarms/2026-03-03.csv.gz
-0408f77dcd79a372575615ba2f986321  landing/netops/cell_kpi_hourly/2026-03-02.jsonl
-2e8f1488852266b5fe1239843d907039  landing/netops/cell_kpi_hourly/2026-03-03.parquet
+74b2c7d044c6f95671235a7ae6d05057  landing/crm/contacts/2026-03-02-1.jsonl
+252baf29cbbcad27a4a78ce54c45292d  landing/crm/contacts/2026-03-02-2.parquet
+b8b92937ef24a265cf1b9648d4ee8d55  landing/crm/contacts/2026-03-03-1.parquet
+08b0c7569cdee09c1702d4e64edb4963  landing/crm/contacts/2026-03-03-2.csv.gz
+2202656f334480100d221435381793fd  landing/crm/customers/2026-03-02.csv
+2785be22887fba30dbada14982836bbb  landing/crm/customers/2026-03-03.jsonl
+bdc792a0173cac7db6b38e56e3da043c  landing/netops/alarms/2026-03-02.parquet
+d9758a1c21a219389d6bdc1d826bf132  landing/netops/alarms/2026-03-03.csv.gz
+3d8095c41deceae5445b4e915ac708ee  landing/netops/cell_kpi_hourly/2026-03-02.jsonl
+d547030608a8cfe819a41cdd9fe8e5ca  landing/netops/cell_kpi_hourly/2026-03-03.parquet
 6cad58b4b59a481d00ab7e86e5a1a1c4  landing/netops/cells/2026-03-02.csv
-9dd65f615e1d10e6de0278b4c485170b  landing/netops/user_cell_sessions/2026-03-02.csv.gz
-c097d858584495707d542b6aec552610  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
-a895e2c26c6a09c45e6d7559f508498b  landing/ticketing/surveys/2026-03-03.csv
-6d81a6cabfd16281008e7cc208a05be1  landing/ticketing/ticket_events/2026-03-02.csv.gz
-5a2d3986d4ea400a66912673eeb65a5e  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
-70fff1f839291a6f4093e60188cf18d9  landing/ticketing/tickets/2026-03-02.parquet
-005ed9c344d9703141fb648b44be7dfb  landing/ticketing/tickets/2026-03-03.csv.gz
-97a9236f28253694ea06d4952635f29b  truth/bad_rows.csv
-92923960c5a447845fe092227081ebd0  truth/expected_findings.csv
-0029a08e8ff98a75517dd448095db552  truth/meta.json
-61dd646fa0e6dee7a12ce34229f0b515  truth/scenarios.csv
+730841517dfd87c2332850c58f53e342  landing/netops/user_cell_sessions/2026-03-02.csv.gz
+dee9600935c76a997c8d1db32cfe5b29  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
+c1c8876d71a3a2821162c6c48b031fcb  landing/ticketing/surveys/2026-03-03.csv
+fe345f5f003b7e8fa5a20fc92fd2be5c  landing/ticketing/ticket_events/2026-03-02.csv.gz
+b16f61cceb21f1a313f2b949ee2d122b  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
+d259dcb4c7f71b892672cdb74ee43edc  landing/ticketing/tickets/2026-03-02.parquet
+8fd8b3e7a8c156d5afc939f79db7a37c  landing/ticketing/tickets/2026-03-03.csv.gz
+02e5020b954726320de33214e2d02ed4  truth/bad_rows.csv
+eae7daf3504e5f2365ae9b125849e249  truth/expected_findings.csv
+4a135d7bf4d8c56a74379c773f802798  truth/meta.json
+994a297c41354baaaad0870618f178ed  truth/scenarios.csv
 """
 # a zone with daylight saving time, across its switch (2026-03-29 has 23 hours)
 BERLIN = {"days": 2, "tickets_per_day": 40, "cells": 100, "seed": 11,
           "source_tz": "Europe/Berlin", "start": date(2026, 3, 28)}
 BERLIN_SHA256 = """
-aaf0d65bbc85feec46a0782e2ff6ce32  landing/crm/contacts/2026-03-28-1.jsonl
-1ace180a10d434c6c19d671ef26bfb65  landing/crm/contacts/2026-03-28-2.parquet
-68a142810386a83f7cec3a62b79ee10a  landing/crm/contacts/2026-03-29-1.parquet
-13ceaacd8712020612a0b8416f89c852  landing/crm/contacts/2026-03-29-2.csv.gz
-4535c194a636ca470a8960b6aa8c1266  landing/crm/customers/2026-03-28.csv
-61ed0084b44170f013e8b99492441581  landing/crm/customers/2026-03-29.jsonl
-95ede26f8b495b71eefdf433a3e94192  landing/netops/alarms/2026-03-28.parquet
-f8efd841f1fbbb49adf373b167b2366d  landing/netops/alarms/2026-03-29.csv.gz
-c3f0190c3b08453ac22e608e53fecf59  landing/netops/cell_kpi_hourly/2026-03-28.jsonl
-bacc880b7beecd140e95085f0bb59c8b  landing/netops/cell_kpi_hourly/2026-03-29.parquet
-5c710cfed8eb48ac36d21984b8ebdc7b  landing/netops/cells/2026-03-28.csv
-69a32f7c79fbc2d3c6cebe3d590d4628  landing/netops/user_cell_sessions/2026-03-28.csv.gz
-90e72dba4dd5598f7d14ed478e7432a4  landing/netops/user_cell_sessions/2026-03-29.jsonl.gz
-798166ecc8a9200daaff1a7772d950b9  landing/ticketing/surveys/2026-03-28.jsonl.gz
-8609bd246f48bbaf2e7305b24d814172  landing/ticketing/surveys/2026-03-29.csv
-4be4599ab46fb3eebef8640d0fe55610  landing/ticketing/ticket_events/2026-03-28.csv.gz
-d6c0883dd4c77f442cf2454d276abfc1  landing/ticketing/ticket_events/2026-03-29.jsonl.gz
-0b5e29cfb0bde3ab05358f4a31077758  landing/ticketing/tickets/2026-03-28.parquet
-a5258cdeff6cb3e8662668c3b8eaef23  landing/ticketing/tickets/2026-03-29.csv.gz
-4db0bb6a21660c7a93c1a5a58e8dca9b  truth/bad_rows.csv
-21195ec343662f944cb9f448250eda49  truth/expected_findings.csv
-118842d09b7adb553cfd036d916b5f51  truth/meta.json
-ad16b848674d644c7da0cc484bdfe957  truth/scenarios.csv
+489cf0dbb0f10ba457f2ef4b3fba7e5b  landing/crm/contacts/2026-03-28-1.jsonl
+6290196be4588f12443d16b4f87de9d8  landing/crm/contacts/2026-03-28-2.parquet
+e1774145e03f0b9222e25de841d3f8ed  landing/crm/contacts/2026-03-29-1.parquet
+e6d2305968742acbdc572153d49870fc  landing/crm/contacts/2026-03-29-2.csv.gz
+2686e27399b6b89b79b9ff9a06b1cc19  landing/crm/customers/2026-03-28.csv
+93ef391902e71dcf2a68c7b6b1c3fa09  landing/netops/alarms/2026-03-28.parquet
+5511275a9c6dc1f9cc7cc83f3112b0b9  landing/netops/alarms/2026-03-29.csv.gz
+ad23c34e433159397b4761c0f22d7099  landing/netops/cell_kpi_hourly/2026-03-28.jsonl
+526144f492020063662044111d72c984  landing/netops/cell_kpi_hourly/2026-03-29.parquet
+535367bd612c355e80287b9d109e1059  landing/netops/cells/2026-03-28.csv
+093ac5e5167aa2b49be701ac75a549de  landing/netops/user_cell_sessions/2026-03-28.csv.gz
+ed4dc6d7ec7e257192b4d6490aac9971  landing/netops/user_cell_sessions/2026-03-29.jsonl.gz
+0f9dcf49724df2201e7744479dd3608c  landing/ticketing/surveys/2026-03-28.jsonl.gz
+584b2e10e99631e855fbfb5706f9a3f6  landing/ticketing/surveys/2026-03-29.csv
+ae667fd64ab48af1f5165b2dd5f4c9cd  landing/ticketing/ticket_events/2026-03-28.csv.gz
+0e28ab594b4b310489d0bbb7802c97b2  landing/ticketing/ticket_events/2026-03-29.jsonl.gz
+7891b2860016125553997ec333fae039  landing/ticketing/tickets/2026-03-28.parquet
+ddf057f771338b5407e57be167722372  landing/ticketing/tickets/2026-03-29.csv.gz
+9da7892867f5b339223c9c0917408018  truth/bad_rows.csv
+577df1943fd439ee3fa8f241cac11f2f  truth/expected_findings.csv
+06c993d046d3fcb97e9731b1dfba8ec5  truth/meta.json
+9691ad805992a9344606a010dc1a9a8d  truth/scenarios.csv
 """
 
 

@@ -294,7 +294,7 @@ def test_a_daylight_saving_zone_cuts_by_the_local_clock(tmp_path: Path) -> None:
     hour's two passes share a slot, and no batch holds a ticketing/CRM row from after it."""
     zone = "Europe/London"
     landing = _simulate(tmp_path, 30, source_tz=zone, start=date(2026, 10, 24),
-                        tickets_per_day=20, cells=60)
+                        tickets_per_day=30, cells=60)
     rows = _load(landing.root, zone).rows
     late = set(_check_ticketing_and_crm(rows, landing, zone, 30)["event_id"])
     assert any("-0100" in p.name for p in (landing.root / "netops/cell_kpi_hourly").iterdir()

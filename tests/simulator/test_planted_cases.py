@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
+RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1", "O1", "O2")
 RULE_OF_NEAR_MISS = {  # near-miss scenario -> the rule it must not fire
     "nm_t1_resolved_just_inside": "T1", "nm_t1_pending_keeps_inside": "T1",
     "nm_tier_changed_after_creation": "T1", "nm_t2_contact_just_in_time": "T2",
@@ -16,7 +16,10 @@ RULE_OF_NEAR_MISS = {  # near-miss scenario -> the rule it must not fire
     "nm_f3_customer_unreachable": "F3", "nm_duplicate_exempt": "F3",
     "nm_f4_repeat_on_day_8": "F4", "nm_f4_repeat_other_family": "F4",
     "nm_f5_survey_unanswered": "F5", "nm_r1_open_a_minute_short": "R1",
+    "nm_o1_dispatch_a_minute_inside": "O1", "nm_o1_resolved_without_dispatch": "O1",
+    "nm_o2_accept_a_minute_inside": "O2",
 }
+STEP_LIMITS = {"O1": (30, 10), "O2": (60, 30)}  # audit-rules §10: minutes (urgent)
 
 
 def test_independent_audit_finds_exactly_the_expected_findings(sim) -> None:
@@ -45,10 +48,27 @@ def test_planted_r1_tickets_are_open_at_or_past_the_appeal_window(sim) -> None:
     assert short["is_open"].all() and (short["wall_min"] == 15 * 24 * 60 - 1).all()
 
 
+def test_planted_steps_are_over_or_a_minute_inside_their_limits(sim) -> None:
+    """A late step is 1-20 minutes over its limit; a near miss exactly one minute inside; a
+    ticket waiting for dispatch is past it; one resolved without dispatch has no step clock."""
+    for rule, late, inside in (("O1", "o1_dispatch_late", "nm_o1_dispatch_a_minute_inside"),
+                               ("O2", "o2_accept_late", "nm_o2_accept_a_minute_inside")):
+        for scenario, lo, hi in ((late, 1, 20), (inside, -1, -1)):
+            f = sim.facts_of(scenario)
+            minutes, urgent = STEP_LIMITS[rule]
+            limit = f["priority"].map(lambda p, m=minutes, u=urgent: u if p == "urgent" else m)
+            over = f[f"{rule}_min"] - limit
+            assert len(f) and ((over >= lo) & (over <= hi)).all(), (scenario, over.tolist())
+    waiting = sim.facts_of("o1_open_not_dispatched")
+    assert len(waiting) and waiting["is_open"].all()
+    assert (waiting["O1_min"] > waiting["priority"].map({"urgent": 10, "high": 30})).all()
+    assert sim.facts_of("nm_o1_resolved_without_dispatch")["O1_min"].isna().all()
+
+
 def test_planted_t1_exceeds_its_limit_after_pauses(sim) -> None:
     f = sim.facts_of("t1_resolve_timeout")
     assert (f["clock_min"] > f["res_limit_min"]).all()
-    assert (f["wall_min"] > f["clock_min"]).any()  # some paused while pending, still late
+    assert (f["wall_min"] > f["clock_min"]).all()  # paused while pending, still late
 
 
 def test_resolution_just_inside_the_limit_is_no_timeout(sim) -> None:
