@@ -64,7 +64,7 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     start, as_of = bounds[0], bounds[-1]
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(9)]
     days = tables.Days(bounds)
-    tickets, versions, misfits = plan_tickets(cfg, rngs[0], start, as_of)
+    tickets, versions, misfits, variant_rows = plan_tickets(cfg, rngs[0], start, as_of)
     built: dict[str, Source] = {}
     events = tables.events_table(tickets, rngs[1], as_of, days)
     # source systems export events in no particular order (data contract: ticket_events)
@@ -82,7 +82,9 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     built["crm/contacts"] = [contacts.filter(hotline), contacts.filter(pc.invert(hotline))]
     built["ticketing/surveys"] = [tables.surveys_table(tickets, as_of, days)]
     districts = {t.msisdn: t.district for t in tickets}
-    built["crm/customers"] = [tables.customers_table(versions, districts, rngs[1], days)]
+    segments = {t.msisdn: t.segment for t in tickets if t.segment}
+    built["crm/customers"] = [tables.customers_table(versions, districts, rngs[1], days,
+                                                     segments)]
 
     reserved = sum(t.role_rank is not None for t in tickets)
     cells = make_cells(cfg.cells, reserved, rngs[2])
@@ -113,7 +115,7 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
             "tickets": len(tickets), "planted_tickets": result.planted_tickets,
             "planted_misfits": misfits, "rows": result.rows, "bad_rows": len(bad),
             "scenarios": dict(sorted(Counter(t.scenario for t in tickets).items()))}
-    write_truth(cfg.truth, meta, tickets, bad)
+    write_truth(cfg.truth, meta, tickets, bad, variant_rows)
     result.seconds = round(time.perf_counter() - began, 2)
     return result
 

@@ -72,6 +72,10 @@ class Ticket:
     dispatch_after: int | None = None
     accept_after: int | None = None
     dispatched: bool = True
+    # policy plants (audit-rules §8, §9; policy_plants.py): the customer's segment, and what
+    # fires under the truth's policy variant (None: the same as `rules`)
+    segment: str | None = None
+    variant_rules: tuple[str, ...] | None = None
 
     def wall(self, position: int) -> int:
         """Wall time of a clock position: add every finished pause that starts before it."""

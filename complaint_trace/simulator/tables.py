@@ -180,11 +180,15 @@ def surveys_table(tickets: list[Ticket], as_of: int, days: Days) -> pa.Table:
 
 
 def customers_table(versions: dict[str, list[tuple[int, str]]], districts: dict[str, str],
-                    rng: np.random.Generator, days: Days) -> pa.Table:
-    """One row per customer version; the first predates every ticket of the customer."""
+                    rng: np.random.Generator, days: Days,
+                    segments: dict[str, str] | None = None) -> pa.Table:
+    """One row per customer version; the first predates every ticket of the customer.
+    `segments` fixes the segment of the customers a plant needs one of."""
     msisdns = sorted(versions)
     n = len(msisdns)
     segment = pick(rng, SEGMENT_MIX, n)
+    for i, m in enumerate(msisdns):
+        segment[i] = (segments or {}).get(m, segment[i])
     names = person_names(rng, n)
     rows = []
     for i, m in enumerate(msisdns):

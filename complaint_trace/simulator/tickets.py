@@ -13,6 +13,7 @@ import numpy as np
 from complaint_trace.simulator.catalogue import SCENARIOS, Scenario
 from complaint_trace.simulator.config import NETWORK_FIX_CODES, SimConfig, sla_limits_s
 from complaint_trace.simulator.lifecycle import Pause, Ticket
+from complaint_trace.simulator.policy_plants import plant_tickets, policy_plants
 from complaint_trace.simulator.reference import (
     CLOSURE_MIX,
     DISTRICTS,
@@ -167,16 +168,21 @@ class Planner:
         return None
 
 
-def plan_tickets(cfg: SimConfig, rng: np.random.Generator, start: int,
-                 as_of: int) -> tuple[list[Ticket], dict[str, list[tuple[int, str]]], int]:
-    """All tickets (background + planted, with final ids), CRM tier versions, misfit count."""
+def plan_tickets(cfg: SimConfig, rng: np.random.Generator, start: int, as_of: int
+                 ) -> tuple[list[Ticket], dict[str, list[tuple[int, str]]], int, list[str]]:
+    """All tickets (background + planted, with final ids), CRM tier versions, misfit count,
+    and the policy variant's extra seed rows (`policy_plants.py`)."""
     planner = Planner(cfg, rng, start, as_of)
     total = cfg.days * cfg.tickets_per_day
     n_planted = int(round(cfg.planted_rate * total))
     planted, misfits = planner.planted(n_planted)
-    tickets = planner.background(total - n_planted + misfits) + planted
+    plants, variant_rows = policy_plants(cfg.start, cfg.source_tz) if n_planted else ([], [])
+    policy = plant_tickets(plants, planner._new, cfg.source_tz)
+    for t in policy:  # a customer since long before, of the tier the plant is judged on
+        planner.versions[t.msisdn] = [(t.created - 400 * 86400, t.tier)]
+    tickets = planner.background(total - n_planted + misfits) + planted + policy
     _assign_ids(tickets, cfg)
-    return tickets, planner.versions, misfits
+    return tickets, planner.versions, misfits, variant_rows
 
 
 def _assign_ids(tickets: list[Ticket], cfg: SimConfig) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from complaint_trace.settings import DBT_PROJECT_DIR
 from connectors import load_source
 from tests.conftest import SimulatedRun
 from tests.dbt.audit_rules import findings
@@ -18,6 +19,21 @@ from tests.dbt.dbt_runner import dbt
 
 RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1", "O1", "O2")
 HIDDEN = {"msisdn", "dbt_invocation_id", "dagster_run_id"}
+
+
+def built_facts(simulated: SimulatedRun, work: Path,
+                project: Path = DBT_PROJECT_DIR) -> tuple[list[dict], list[dict]]:
+    """The facts and the step rows (audit-rules §10) of a simulated landing, loaded by the
+    connectors and built by `project` at the truth's as-of."""
+    warehouse = work / "warehouse.duckdb"
+    meta = json.loads((simulated.truth / "meta.json").read_text())
+    with duckdb.connect(str(warehouse)) as con:
+        for source in ("crm", "ticketing", "netops"):
+            load_source(con, simulated.landing, source, meta["source_tz"], "truth-test")
+    dbt("build", warehouse=warehouse, as_of=meta["as_of"], work=work, project=project)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return (_rows(con, "select * from main.fct_audit_facts"),
+                _rows(con, "select * from main.fct_ticket_steps"))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -29,17 +45,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def simulated_build(simulated_landing: SimulatedRun,
                     tmp_path_factory) -> tuple[list[dict], list[dict]]:
-    """The facts and the step rows (audit-rules §10) of the simulated landing."""
-    work = tmp_path_factory.mktemp("dbt_truth")
-    warehouse = work / "warehouse.duckdb"
-    meta = json.loads((simulated_landing.truth / "meta.json").read_text())
-    with duckdb.connect(str(warehouse)) as con:
-        for source in ("crm", "ticketing", "netops"):
-            load_source(con, simulated_landing.landing, source, meta["source_tz"], "truth-test")
-    dbt("build", warehouse=warehouse, as_of=meta["as_of"], work=work)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return (_rows(con, "select * from main.fct_audit_facts"),
-                _rows(con, "select * from main.fct_ticket_steps"))
+    return built_facts(simulated_landing, tmp_path_factory.mktemp("dbt_truth"))
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +53,16 @@ def simulated_facts(simulated_build) -> list[dict]:
     return simulated_build[0]
 
 
-def _truth(truth_dir: Path) -> tuple[set[tuple[str, str]], dict[str, str]]:
-    with (truth_dir / "expected_findings.csv").open() as f:
+def truth_of(truth_dir: Path, findings_file: str = "expected_findings.csv"
+             ) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    with (truth_dir / findings_file).open() as f:
         expected = {(r["ticket_id"], r["rule_id"]) for r in csv.DictReader(f)}
     with (truth_dir / "scenarios.csv").open() as f:
         scenarios = {r["ticket_id"]: r["scenario"] for r in csv.DictReader(f)}
     return expected, scenarios
 
 
-def _explain(pairs: set[tuple[str, str]], facts: dict[str, dict], scenarios: dict) -> str:
+def explain(pairs: set[tuple[str, str]], facts: dict[str, dict], scenarios: dict) -> str:
     lines = []
     for ticket_id, rule in sorted(pairs):
         shown = {k: v for k, v in facts.get(ticket_id, {}).items()
@@ -65,7 +72,7 @@ def _explain(pairs: set[tuple[str, str]], facts: dict[str, dict], scenarios: dic
 
 
 def test_every_ticket_created_by_as_of_has_facts(simulated_facts, simulated_landing) -> None:
-    _, scenarios = _truth(simulated_landing.truth)
+    _, scenarios = truth_of(simulated_landing.truth)
     assert set(scenarios) <= {f["ticket_id"] for f in simulated_facts}
 
 
@@ -74,12 +81,12 @@ def test_rule_matches_truth_with_precision_and_recall_one(
     rule: str, simulated_build, simulated_landing: SimulatedRun
 ) -> None:
     simulated_facts, steps = simulated_build
-    expected, scenarios = _truth(simulated_landing.truth)
+    expected, scenarios = truth_of(simulated_landing.truth)
     expected = {pair for pair in expected if pair[1] == rule}
     found = {pair for pair in findings(simulated_facts, steps) if pair[1] == rule}
     assert expected, f"the simulated dataset plants no {rule} case; the test would prove nothing"
     by_id = {f["ticket_id"]: f for f in simulated_facts}
     assert found == expected, (
-        f"{rule}: false positives\n{_explain(found - expected, by_id, scenarios)}\n"
-        f"{rule}: missed\n{_explain(expected - found, by_id, scenarios)}"
+        f"{rule}: false positives\n{explain(found - expected, by_id, scenarios)}\n"
+        f"{rule}: missed\n{explain(expected - found, by_id, scenarios)}"
     )

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from complaint_trace.cli import app
 
-RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1")
+RULES = ("T1", "T2", "T3", "F1", "F2", "F3", "F4", "F5", "R1", "O1", "O2")
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ file's SHA-256; `meta.json` without its two path keys, as sorted JSON). They als
 DuckDB and pyarrow versions of `uv.lock` (Parquet records its writer); after an upgrade re-pin
 them from a checkout of the simulator as it was, never from the code under test. Re-pinned once
 since, each time the simulated world changed on purpose (2026-12-01: the R1 scenarios, audit-rules
-§11, shift the planting cycle and add R1 to the truth; then the O1/O2 step scenarios, §10, and
-every planted T1 timeout pausing once).
+§11, shift the planting cycle and add R1 to the truth; then the O1/O2 step scenarios, §10,
+every planted T1 timeout pausing once, and the policy plants of §8/§9 with their variant).
 """
 
 from __future__ import annotations
@@ -23,28 +23,30 @@ from complaint_trace.simulator import SimConfig, simulate
 
 SHANGHAI = {"days": 2, "tickets_per_day": 60, "cells": 150, "planted_rate": 0.5, "seed": 3}
 SHANGHAI_SHA256 = """
-74b2c7d044c6f95671235a7ae6d05057  landing/crm/contacts/2026-03-02-1.jsonl
-252baf29cbbcad27a4a78ce54c45292d  landing/crm/contacts/2026-03-02-2.parquet
-b8b92937ef24a265cf1b9648d4ee8d55  landing/crm/contacts/2026-03-03-1.parquet
-08b0c7569cdee09c1702d4e64edb4963  landing/crm/contacts/2026-03-03-2.csv.gz
-2202656f334480100d221435381793fd  landing/crm/customers/2026-03-02.csv
-2785be22887fba30dbada14982836bbb  landing/crm/customers/2026-03-03.jsonl
+d5828a53106df10b48a68f4d613c77c8  landing/crm/contacts/2026-03-02-1.jsonl
+26aa1663e0f4e6dc7ad95ce5c4a61e14  landing/crm/contacts/2026-03-02-2.parquet
+9e42f1e9f337bc5e250bee603b82b6d1  landing/crm/contacts/2026-03-03-1.parquet
+ca1fd94133bb40c238a194cfa53b5b27  landing/crm/contacts/2026-03-03-2.csv.gz
+614de513bd3812c7fef6a942778b2fc4  landing/crm/customers/2026-03-02.csv
+0091446fc986b138f453f77e3ccbc3dc  landing/crm/customers/2026-03-03.jsonl
 bdc792a0173cac7db6b38e56e3da043c  landing/netops/alarms/2026-03-02.parquet
 d9758a1c21a219389d6bdc1d826bf132  landing/netops/alarms/2026-03-03.csv.gz
 3d8095c41deceae5445b4e915ac708ee  landing/netops/cell_kpi_hourly/2026-03-02.jsonl
 d547030608a8cfe819a41cdd9fe8e5ca  landing/netops/cell_kpi_hourly/2026-03-03.parquet
 6cad58b4b59a481d00ab7e86e5a1a1c4  landing/netops/cells/2026-03-02.csv
-730841517dfd87c2332850c58f53e342  landing/netops/user_cell_sessions/2026-03-02.csv.gz
-dee9600935c76a997c8d1db32cfe5b29  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
-c1c8876d71a3a2821162c6c48b031fcb  landing/ticketing/surveys/2026-03-03.csv
-fe345f5f003b7e8fa5a20fc92fd2be5c  landing/ticketing/ticket_events/2026-03-02.csv.gz
-b16f61cceb21f1a313f2b949ee2d122b  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
-d259dcb4c7f71b892672cdb74ee43edc  landing/ticketing/tickets/2026-03-02.parquet
-8fd8b3e7a8c156d5afc939f79db7a37c  landing/ticketing/tickets/2026-03-03.csv.gz
-02e5020b954726320de33214e2d02ed4  truth/bad_rows.csv
-eae7daf3504e5f2365ae9b125849e249  truth/expected_findings.csv
-4a135d7bf4d8c56a74379c773f802798  truth/meta.json
-994a297c41354baaaad0870618f178ed  truth/scenarios.csv
+539a089b197c80b51e90f37f9ce000f2  landing/netops/user_cell_sessions/2026-03-02.csv.gz
+5ead3c76f290cb036304ab4d3f0e94c3  landing/netops/user_cell_sessions/2026-03-03.jsonl.gz
+d41174aa1af9ed1c87756079cc3c60a8  landing/ticketing/surveys/2026-03-03.csv
+4957927ac6d0ed5bb5bf782348453fb7  landing/ticketing/ticket_events/2026-03-02.csv.gz
+0395513d67daa2d20037669c9b615440  landing/ticketing/ticket_events/2026-03-03.jsonl.gz
+ba30120788511a19efd893b5ff16ae56  landing/ticketing/tickets/2026-03-02.parquet
+16ab9c59a8aeaf795ba7a912573a1aef  landing/ticketing/tickets/2026-03-03.csv.gz
+45e2acac7edd7a06766f6b3c57e735ef  truth/bad_rows.csv
+d691404f39ced78e521e389e13f30962  truth/expected_findings.csv
+4c4bc325111a6558290c03af4081be8a  truth/meta.json
+c15527791911ca7d7d39bad87427a6e0  truth/policy_variant/expected_findings.csv
+5fc1d0075674d312440a67ef9ee273e4  truth/policy_variant/sla_policy.csv
+df5acf4e433b169a77afd1a3471dd199  truth/scenarios.csv
 """
 # a zone with daylight saving time, across its switch (2026-03-29 has 23 hours)
 BERLIN = {"days": 2, "tickets_per_day": 40, "cells": 100, "seed": 11,
