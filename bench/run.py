@@ -69,7 +69,7 @@ def measure_day(work: Path, size: dict, days: int) -> dict:
     floor = stages.read_floor(landing)
     first = _run(landing, home, _as_of(days))
     steps = stages.dagster_step_seconds(home)
-    dbt_models = stages.dbt_model_seconds()
+    dbt_models = stages.dbt_model_seconds(home)
     rows = stages.ingest_rows(home)
     again = _run(landing, home, _as_of(days))
     return {
@@ -122,7 +122,7 @@ def measure_growth(work: Path, size: dict, checkpoints: list[int],
         timed = _run(landing, home, _as_of(n + 1))
         loaded_days = n + 1
         at_50 = next(lv for lv in _trace_latency(home) if lv["clients"] == 50)
-        models = sorted(stages.dbt_model_seconds().items(), key=lambda kv: -kv[1])
+        models = sorted(stages.dbt_model_seconds(home).items(), key=lambda kv: -kv[1])
         results.append({"history_days": n, "add_one_day_s": round(timed.seconds, 2),
                         "steps_s": stages.dagster_step_seconds(home),
                         "dbt_nodes_top_s": dict(models[:12]),

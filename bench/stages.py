@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from complaint_trace.settings import DBT_PROJECT_DIR, REPO_ROOT
+from complaint_trace.settings import REPO_ROOT
 
 READERS = {  # landing file suffix -> DuckDB table function that reads it
     ".csv": "read_csv", ".csv.gz": "read_csv",
@@ -84,9 +84,10 @@ def ingest_rows(home: Path) -> dict[str, int]:
         ).fetchall())
 
 
-def dbt_model_seconds() -> dict[str, float]:
-    """Seconds per dbt node of the latest invocation (dbt's own run_results.json)."""
-    found = sorted((DBT_PROJECT_DIR / "target").rglob("run_results.json"),
+def dbt_model_seconds(home: Path) -> dict[str, float]:
+    """Seconds per dbt node of the home's latest dbt invocation (dbt's own run_results.json,
+    which dagster-dbt writes under `<home>/dbt/runs/<run id>/`)."""
+    found = sorted((home / "dbt" / "runs").rglob("run_results.json"),
                    key=lambda p: p.stat().st_mtime)
     if not found:
         return {}
