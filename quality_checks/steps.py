@@ -31,31 +31,43 @@ def step_column(rule_id: str, column: str) -> str:
     return f"{rule_id}__{column}"
 
 
+def _step_columns_sql(rules: Sequence[StepRule]) -> str:
+    """One row per ticket of `rule_frame_tickets` with every step rule's columns: a left join
+    of `fct_ticket_steps` per rule (no row: not audited by it), typed as the rules compare."""
+    selected, joins = ["t.ticket_id"], []
+    for n, rule in enumerate(rules):
+        alias = f"s{n}"
+        joins.append(f"left join {STEPS_TABLE} as {alias} on {alias}.ticket_id = t.ticket_id "
+                     f"and {alias}.rule_id = '{rule.rule_id}'")  # an alphanumeric id (config)
+        selected += [f'coalesce({alias}.{c}, false) as "{step_column(rule.rule_id, c)}"'
+                     for c in STEP_FLAGS]
+        selected += [f'{alias}.{c}::double as "{step_column(rule.rule_id, c)}"'
+                     for c in STEP_MEASURES]
+        selected += [f'{alias}.{c} as "{step_column(rule.rule_id, c)}"' for c in STEP_DEPARTMENTS]
+    return (f"select {', '.join(selected)} from rule_frame_tickets as t "
+            + " ".join(joins))
+
+
 def with_step_columns(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame,
                       rules: Sequence[StepRule]) -> pd.DataFrame:
     """`facts` plus, per step rule, its flags, measures and departments for the same tickets
-    (read for the facts' tickets only, so an incremental audit reads what it validates)."""
+    (read for the facts' tickets only, so an incremental audit reads what it validates; one
+    query for every rule, joined in DuckDB rather than merged per rule in pandas)."""
     if not rules:
         return facts
-    columns = (*STEP_FLAGS, *STEP_MEASURES, *STEP_DEPARTMENTS)
     con.register("rule_frame_tickets", facts[["ticket_id"]])
     try:
-        steps = con.execute(
-            f"select ticket_id, rule_id, {', '.join(columns)} from {STEPS_TABLE} "
-            "where ticket_id in (select ticket_id from rule_frame_tickets)").df()
+        steps = con.execute(_step_columns_sql(rules)).df()
     except duckdb.CatalogException as exc:
         raise RuntimeError(f"{STEPS_TABLE} not found: build the dbt models first") from exc
     finally:
         con.unregister("rule_frame_tickets")
-    out = facts
+    steps["ticket_id"] = steps["ticket_id"].astype(str)
+    # one row per ticket and rule in `fct_ticket_steps` (its dbt test); a second would
+    # duplicate a ticket here, and the merge refuses it
+    out = facts.merge(steps, on="ticket_id", how="left", validate="one_to_one")
     for rule in rules:
-        rows = steps[steps["rule_id"] == rule.rule_id].drop(columns="rule_id")
-        rows = rows.rename(columns={c: step_column(rule.rule_id, c) for c in columns})
-        out = out.merge(rows, on="ticket_id", how="left", validate="one_to_one")
-        for flag in STEP_FLAGS:  # no row: not audited by the rule
+        for flag in STEP_FLAGS:
             name = step_column(rule.rule_id, flag)
-            out[name] = out[name].astype("boolean").fillna(False).astype(bool)
-        for measure in STEP_MEASURES:
-            name = step_column(rule.rule_id, measure)
-            out[name] = pd.to_numeric(out[name]).astype("float64")
+            out[name] = out[name].astype(bool)
     return out

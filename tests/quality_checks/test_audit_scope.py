@@ -8,11 +8,19 @@ from dataclasses import replace
 from datetime import timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 from qc_factories import CREATED, audit_config, fact, load_facts
 from test_audit_rules import AS_OF, VARS
 
-from quality_checks.audit import run_audit, standing_findings, validate_changed_rules
+from quality_checks.audit import (
+    read_rule_frame,
+    run_audit,
+    standing_findings,
+    validate_changed_rules,
+)
+from quality_checks.rollup import write_agg_audit_daily
+from quality_checks.rules import rule_checks
 
 LATE = 2880.0 + 1  # one minute over the 48 h limit of a silver normal ticket
 
@@ -118,3 +126,28 @@ def test_an_audit_of_no_facts_is_followed_by_an_audit_of_every_ticket(audit):
     result = run([fact("K1", resolution_clock_minutes=LATE)], {"K1": 1}, "run-2")
     assert max(o.element_count for o in result.outcomes) == 1
     assert {(t, r) for t, r, *_ in _state(con)[0]} == {("K1", "T1")}
+
+
+def test_a_warehouse_with_the_keyed_rule_audits_of_earlier_versions_is_migrated(audit):
+    con, cfg, run, tmp_path = audit
+    rows, build = [fact("K1"), fact("K2", resolution_clock_minutes=LATE)], {"K1": 1, "K2": 1}
+    run(rows, build, "unkeyed")
+    expected = _state(con)
+    con.execute("drop table audit.rule_audits")
+    con.execute("""create table audit.rule_audits (ticket_id varchar not null,
+        rule_id varchar not null, day date, department varchar,
+        primary key (ticket_id, rule_id))""")
+    con.execute("delete from audit.audit_state")  # audit every ticket again
+    run(rows, build, "keyed")
+    assert _state(con) == expected
+    keys = con.execute("select count(*) from duckdb_constraints() where table_name = "
+                       "'rule_audits' and constraint_type = 'PRIMARY KEY'").fetchall()[0][0]
+    assert keys == 0
+
+
+def test_a_ticket_twice_in_the_audited_facts_is_refused(audit):
+    con, cfg, run, _ = audit
+    run([fact("K1"), fact("K2")], {"K1": 1, "K2": 1}, "run-1")
+    frame = read_rule_frame(con, cfg)
+    with pytest.raises(RuntimeError, match="appears twice"):
+        write_agg_audit_daily(con, pd.concat([frame, frame.tail(1)]), rule_checks(cfg))
