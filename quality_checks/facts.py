@@ -57,10 +57,12 @@ class FactsError(RuntimeError):
     """`fct_audit_facts` is missing or lacks a column the audit needs."""
 
 
-def read_facts(con: duckdb.DuckDBPyConnection, since: int | None = None) -> pd.DataFrame:
+def read_facts(con: duckdb.DuckDBPyConnection, since: int | None = None, *,
+               joined: tuple[list[str], list[str]] = ([], [])) -> pd.DataFrame:
     """Read the facts table and normalise it for validation (see `normalise_facts`); with
     `since`, only the rows of tickets whose facts changed after that build
-    (`quality_checks/scope.py`)."""
+    (`quality_checks/scope.py`). `joined`: further select expressions and the joins they
+    read, over the facts aliased `facts`, each join at most one row per ticket (checked)."""
     schema, table = FACTS_TABLE.split(".")
     present = {name for (name,) in con.execute(
         "select column_name from information_schema.columns "
@@ -70,10 +72,13 @@ def read_facts(con: duckdb.DuckDBPyConnection, since: int | None = None) -> pd.D
         raise FactsError(f"{FACTS_TABLE} not found: build the dbt models first")
     # only what the rules filter and expect on: the facts have ~50 columns, and converting
     # all of them to pandas would be most of the audit's read time
-    columns = [c for c in REQUIRED_COLUMNS if c in present]
-    where = f" where changes_through > {int(since)}" if since is not None else ""
-    frame = con.execute(f"select {', '.join(columns)} from {FACTS_TABLE}{where} "
-                        "order by ticket_id").df()
+    columns = [f"facts.{c}" for c in REQUIRED_COLUMNS if c in present]
+    extra, joins = joined
+    where = f" where facts.changes_through > {int(since)}" if since is not None else ""
+    frame = con.execute(f"select {', '.join([*columns, *extra])} from {FACTS_TABLE} as facts "
+                        f"{' '.join(joins)}{where} order by facts.ticket_id").df()
+    if joins and not frame["ticket_id"].is_unique:
+        raise FactsError(f"a table joined to {FACTS_TABLE} repeats a ticket")
     return normalise_facts(frame)
 
 

@@ -60,13 +60,13 @@ def audited_tickets(facts: pd.DataFrame, checks: Sequence[RuleCheck]) -> pd.Data
     """One row per (rule, audited ticket) with its day and accountable department."""
     parts = []
     for rule in checks:
-        rows = audited_rows(facts, rule)
+        departments = tuple(rule.frame_column(c) for c in rule.department_columns)
+        rows = audited_rows(facts, rule, ("ticket_id", "created_date_local", *departments))
         parts.append(pd.DataFrame({
             "rule_id": rule.rule_id,
             "ticket_id": rows["ticket_id"].astype(str),
             "day": pd.to_datetime(rows["created_date_local"]).dt.date,
-            "department": _department(rows, tuple(rule.frame_column(c)
-                                                  for c in rule.department_columns)),
+            "department": _department(rows, departments),
         }))
     audited = pd.concat(parts, ignore_index=True)
     repeated = audited.duplicated(["rule_id", "ticket_id"])

@@ -372,7 +372,32 @@ def with_reading(frame: pd.DataFrame, expectations: Sequence[Expectation]) -> pd
     return out
 
 
-def audited_rows(frame: pd.DataFrame, rule: RuleCheck) -> pd.DataFrame:
-    """The facts rows a rule audits, filtered exactly as GX filters them (same condition)."""
+def _condition_columns(condition: Condition | None) -> set[str]:
+    if condition is None:
+        return set()
+    if hasattr(condition, "conditions"):  # an AND or OR group
+        return set().union(*(_condition_columns(c) for c in condition.conditions))
+    return {condition.column.name}
+
+
+def expectation_columns(expectations: Sequence[Expectation]) -> list[str]:
+    """The frame columns the expectations compare or filter on, in first-use order."""
+    used: dict[str, None] = {}
+    for expectation in expectations:
+        compared = (getattr(expectation, name, None) for name in ("column", "column_A",
+                                                                  "column_B"))
+        for column in (*(c for c in compared if c), *sorted(_condition_columns(
+                expectation.row_condition))):
+            used.setdefault(column)
+    return list(used)
+
+
+def audited_rows(frame: pd.DataFrame, rule: RuleCheck,
+                 columns: Sequence[str] = ()) -> pd.DataFrame:
+    """The facts rows a rule audits, filtered exactly as GX filters them (same condition),
+    with `columns` (all when empty): pandas `query` costs with the frame's width, so a caller
+    needing a few columns names them."""
     clause = PandasExecutionEngine().condition_to_filter_clause(rule.applies_to)
+    if columns:
+        frame = frame[list(dict.fromkeys([*columns, *_condition_columns(rule.applies_to)]))]
     return frame.query(clause)

@@ -67,35 +67,17 @@ segments_measured as (
         on lifecycle.ticket_id = segments.ticket_id
 ),
 
-limit_crossings as (
-    -- the segment in which the banked running time reaches the limit, and the calendar time
-    -- W reaches there; an open-ended running segment projects the deadline past as-of, so
-    -- handlers see a breach coming
-    select
-        ticket_id,
-        sla_calendar,
-        segment_start_at,
-        counted_ms_at_start,
-        counted_ms_at_start + (limit_seconds - running_seconds_before) * 1000 as target_ms
-    from segments_measured
+running_segments as (
+    select * from segments_measured
     where clock_state = 'running'
-        and running_seconds_before < limit_seconds
-        and (
-            segment_end_at is null
-            or running_seconds_before + counted_seconds >= limit_seconds
-        )
-    -- (one segment at most: the banked time only grows)
 ),
 
 resolution_deadlines as (
-    select
-        limit_crossings.ticket_id,
-        {{ calendar_instant('limit_crossings.sla_calendar', 'target_day', 'limit_crossings.target_ms',
-                            'limit_crossings.segment_start_at',
-                            'limit_crossings.counted_ms_at_start') }} as resolution_deadline_at
-    from limit_crossings
-    {{ calendar_target_join('target_day', 'limit_crossings.sla_calendar',
-                            'limit_crossings.target_ms') }}
+    -- an open-ended running segment projects the deadline past as-of, so handlers see a
+    -- breach coming
+    {{ limit_reached_at('running_segments', ['ticket_id'], 'sla_calendar', 'segment_start_at',
+                        'counted_ms_at_start', 'running_seconds_before', 'counted_seconds',
+                        'limit_seconds', 1000, open_ended='segment_end_at is null') }}
 ),
 
 first_contact_clock as (
@@ -144,7 +126,7 @@ deadlines as (
     select
         tickets.ticket_id,
         first_contact_deadlines.first_contact_deadline_at,
-        resolution_deadlines.resolution_deadline_at
+        resolution_deadlines.deadline_at as resolution_deadline_at
     from tickets
     inner join first_contact_deadlines
         on first_contact_deadlines.ticket_id = tickets.ticket_id
@@ -152,30 +134,24 @@ deadlines as (
         on resolution_deadlines.ticket_id = tickets.ticket_id
 ),
 
-owners_at_deadlines as (
-    -- the owner at a deadline is the department of the last step at or before it
-    select
-        deadlines.ticket_id,
-        max(case when events.event_at <= deadlines.first_contact_deadline_at
-            then events.event_seq end) as first_contact_owner_seq,
-        max(case when events.event_at <= deadlines.resolution_deadline_at
-            then events.event_seq end) as resolution_owner_seq
-    from deadlines
-    inner join events
-        on events.ticket_id = deadlines.ticket_id
-    group by deadlines.ticket_id
+first_contact_owners as (
+    {{ department_at('deadlines', ['ticket_id'], 'first_contact_deadline_at', 'events') }}
+),
+
+resolution_owners as (
+    {{ department_at('deadlines', ['ticket_id'], 'resolution_deadline_at', 'events') }}
 ),
 
 clocked as (
     select
         tickets.ticket_id,
         deadlines.first_contact_deadline_at,
-        coalesce(first_contact_owner.department, lifecycle.first_department)
+        coalesce(first_contact_owners.department, lifecycle.first_department)
             as first_contact_deadline_department,
         deadlines.resolution_deadline_at,
         case
             when deadlines.resolution_deadline_at is null then null
-            else coalesce(resolution_owner.department, lifecycle.first_department)
+            else coalesce(resolution_owners.department, lifecycle.first_department)
         end as resolution_deadline_department,
         (first_contact_deadlines.first_contact_ms - first_contact_deadlines.created_ms) / 60000.0
             as first_contact_delay_minutes,
@@ -205,14 +181,10 @@ clocked as (
         on first_contact_deadlines.ticket_id = tickets.ticket_id
     left join clock_totals
         on clock_totals.ticket_id = tickets.ticket_id
-    left join owners_at_deadlines
-        on owners_at_deadlines.ticket_id = tickets.ticket_id
-    left join events as first_contact_owner
-        on first_contact_owner.ticket_id = tickets.ticket_id
-        and first_contact_owner.event_seq = owners_at_deadlines.first_contact_owner_seq
-    left join events as resolution_owner
-        on resolution_owner.ticket_id = tickets.ticket_id
-        and resolution_owner.event_seq = owners_at_deadlines.resolution_owner_seq
+    left join first_contact_owners
+        on first_contact_owners.ticket_id = tickets.ticket_id
+    left join resolution_owners
+        on resolution_owners.ticket_id = tickets.ticket_id
 )
 
 select

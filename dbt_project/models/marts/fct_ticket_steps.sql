@@ -123,6 +123,7 @@ pieces as (
         windows.ticket_id,
         windows.rule_id,
         windows.step_calendar,
+        windows.step_limit_minutes,
         greatest(segments.segment_start_at, windows.step_started_at) as piece_start_at,
         least(coalesce(segments.segment_end_at, {{ as_of() }}), windows.step_clock_end_at)
             as piece_end_at
@@ -161,46 +162,14 @@ step_clocks as (
     group by ticket_id, rule_id
 ),
 
-limit_crossings as (
-    -- the piece in which the step clock reaches its limit (one at most: it only grows)
-    select
-        pieces_accumulated.ticket_id,
-        pieces_accumulated.rule_id,
-        pieces_accumulated.step_calendar,
-        pieces_accumulated.piece_start_at,
-        pieces_accumulated.start_ms,
-        pieces_accumulated.start_ms + windows.step_limit_minutes * 60000
-            - pieces_accumulated.ms_before as target_ms
-    from pieces_accumulated
-    inner join windows
-        on windows.ticket_id = pieces_accumulated.ticket_id
-        and windows.rule_id = pieces_accumulated.rule_id
-    where pieces_accumulated.ms_before < windows.step_limit_minutes * 60000
-        and pieces_accumulated.ms_before + pieces_accumulated.end_ms
-            - pieces_accumulated.start_ms >= windows.step_limit_minutes * 60000
-),
-
 deadlines as (
-    select
-        limit_crossings.ticket_id,
-        limit_crossings.rule_id,
-        {{ calendar_instant('limit_crossings.step_calendar', 'target_day',
-                            'limit_crossings.target_ms', 'limit_crossings.piece_start_at',
-                            'limit_crossings.start_ms') }} as step_deadline_at
-    from limit_crossings
-    {{ calendar_target_join('target_day', 'limit_crossings.step_calendar',
-                            'limit_crossings.target_ms') }}
+    {{ limit_reached_at('pieces_accumulated', ['ticket_id', 'rule_id'], 'step_calendar',
+                        'piece_start_at', 'start_ms', 'ms_before', 'end_ms - start_ms',
+                        'step_limit_minutes * 60000', 1) }}
 ),
 
 deadline_owners as (
-    -- the owner at the deadline is the department of the last event at or before it (§6)
-    select deadlines.ticket_id, deadlines.rule_id, max(events.event_seq) as owner_seq
-    from deadlines
-    inner join events
-        on events.ticket_id = deadlines.ticket_id
-        and events.event_at <= deadlines.step_deadline_at
-        and events.department is not null
-    group by deadlines.ticket_id, deadlines.rule_id
+    {{ department_at('deadlines', ['ticket_id', 'rule_id'], 'deadline_at', 'events') }}
 ),
 
 steps as (
@@ -218,9 +187,9 @@ steps as (
         windows.step_done_at,
         windows.step_done_at is not null as is_step_done,
         coalesce(step_clocks.step_clock_minutes, 0) as step_clock_minutes,
-        deadlines.step_deadline_at,
-        case when deadlines.step_deadline_at is not null
-            then coalesce(owner_event.department, lifecycle.first_department)
+        deadlines.deadline_at as step_deadline_at,
+        case when deadlines.deadline_at is not null
+            then coalesce(deadline_owners.department, lifecycle.first_department)
         end as step_deadline_department,
         windows.owning_department,
         windows.priority,
@@ -244,9 +213,6 @@ steps as (
     left join deadline_owners
         on deadline_owners.ticket_id = windows.ticket_id
         and deadline_owners.rule_id = windows.rule_id
-    left join events as owner_event
-        on owner_event.ticket_id = windows.ticket_id
-        and owner_event.event_seq = deadline_owners.owner_seq
 )
 
 select
