@@ -19,9 +19,16 @@ def _audit_rows(day: dict) -> list[tuple[str, str]]:
     audit = sum(v for k, v in steps.items() if k in AUDIT_STEPS)
     nodes = {k: v for k, v in day.get("dbt_models_s", {}).items()
              if any(name in k for name in CALENDAR_AND_STEP_NODES)}
-    return [("audit steps (rule suite, findings, rollup)", f"{audit:.2f} s"),
+    rows = [("audit steps (rule suite, findings, rollup)", f"{audit:.2f} s"),
             ("dbt nodes of calendars and step rules (§9, §10)",
              f"{sum(nodes.values()):.2f} s over {len(nodes)} nodes (thread time)")]
+    if cost := day.get("step_rules_audit"):
+        rows.append((f"audit of every ticket with / without the step rules (best of "
+                     f"{cost['repeats']})",
+                     f"{cost['audit_with_step_rules_s']:.2f} s / "
+                     f"{cost['audit_without_step_rules_s']:.2f} s: +{cost['added_s']:.2f} s "
+                     f"= +{cost['added_share']:.0%}"))
+    return rows
 
 
 def _rows(result: dict) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bench import api_load, stages
 from bench.report import write_report
+from quality_checks.benchmark import step_rules_cost
 
 SIZES = {  # tickets/day and cells: `day` is Guangdong's daily volume (shared/spec/domain.md)
     "quick": {"tickets_per_day": 300, "cells": 1000, "growth": [1, 2]},
@@ -29,6 +30,8 @@ TRACE_CLIENTS, TRACE_REQUESTS = [1, 10, 50], 3000  # trace lookups per concurren
 # History is built as the daily schedule would, not in one go: a single run over weeks of
 # new data is a backfill, whose DuckDB spill (tens of GB) is not what this bench measures.
 CATCH_UP_DAYS = 5
+# the audit timed with and without the step rules (#16's added cost), best of this many each
+STEP_RULES_REPEATS = 5
 
 
 def _as_of(day_count: int) -> str:
@@ -72,6 +75,8 @@ def measure_day(work: Path, size: dict, days: int) -> dict:
     dbt_models = stages.dbt_model_seconds(home)
     rows = stages.ingest_rows(home)
     again = _run(landing, home, _as_of(days))
+    step_rules = step_rules_cost(home / "warehouse.duckdb",
+                                 datetime.fromisoformat(_as_of(days)), STEP_RULES_REPEATS)
     return {
         "simulate_s": round(sim.seconds, 2) if sim else None,
         "floor": floor,
@@ -88,6 +93,7 @@ def measure_day(work: Path, size: dict, days: int) -> dict:
         "snapshots_mb": round(stages.disk_mb(home / "snapshots"), 1)
         if (home / "snapshots").exists() else None,
         "trace": _trace_latency(home),
+        "step_rules_audit": step_rules,
     }
 
 
