@@ -15,6 +15,9 @@ FORMATS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".jsonl.gz": "jsonl",
     ".parquet": "parquet",
+    # standard feeds (connectors/standard): 3GPP PM files
+    ".xml": "xml",
+    ".xml.gz": "xml",
 }
 _HASH_CHUNK = 1 << 20
 

@@ -21,6 +21,8 @@ from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
 from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
+from connectors.standard.feeds import STANDARD_FEEDS
+from connectors.standard.insert import insert_feed_file
 from connectors.validate import VALIDATED, validate_staged
 
 
@@ -96,9 +98,10 @@ def _record_missing(con: duckdb.DuckDBPyConnection, run: _Run, present: set[str]
 def load_source(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, source: str, source_tz: str, run_id: str
 ) -> list[EntityLoadReport]:
-    """Load every entity of one source system (`crm`, `ticketing`, `netops`)."""
+    """Load every entity and standard feed of one source system (`crm`, `ticketing`,
+    `netops`)."""
     return [load_entity(con, landing_dir, e, source_tz, run_id)
-            for e in ENTITIES if e.source == source]
+            for e in (*ENTITIES, *STANDARD_FEEDS) if e.source == source]
 
 
 def _load_file(
@@ -153,6 +156,8 @@ def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:
 def _stage_validate_insert(
     con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile
 ) -> FileLoadReport:
+    if run.entity in STANDARD_FEEDS:  # typed by its reader, not staged as text
+        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at)
     staged = stage_file(con, file, run.entity)
     validate_staged(con, run.entity, staged)
     names = ", ".join(quote(c.name) for c in run.entity.columns)

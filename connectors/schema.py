@@ -87,8 +87,12 @@ def raw_table_ddl(entity: Entity) -> str:
     )
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, entities: tuple[Entity, ...] = ENTITIES) -> None:
-    """Create the raw and raw_meta tables that do not exist yet (idempotent)."""
+def ensure_schema(con: duckdb.DuckDBPyConnection,
+                  entities: tuple[Entity, ...] | None = None) -> None:
+    """Create the raw and raw_meta tables that do not exist yet (idempotent); by default those
+    of every contract entity and standard feed."""
+    from connectors.standard.feeds import STANDARD_FEEDS  # (it builds on this module's types)
+
     con.execute(_META_DDL)
-    for entity in entities:
+    for entity in entities if entities is not None else (*ENTITIES, *STANDARD_FEEDS):
         con.execute(raw_table_ddl(entity))

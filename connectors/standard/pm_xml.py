@@ -1,0 +1,344 @@
+"""3GPP PM files: TS 32.435 `measCollecFile` and TS 28.532 `measDataFile`, `.xml` or `.xml.gz`,
+read as a stream into the rows of `raw_netops.pm_xml` (one per measurement result).
+
+lxml's `iterparse` reports each `measValue` when it ends; its results are read and the element
+is dropped with what precedes it, so memory stays flat in the file's size. Both result forms
+are read: `<measType p=…>` with `<r p=…>`, and the older space-separated `<measTypes>` with
+`<measResults>`. A result that cannot be read is quarantined with its reason (the rest of the
+file loads); a file that is not well-formed XML of one of the two namespaces fails whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pyarrow as pa
+from lxml import etree
+
+from connectors.columns import FileRejected
+
+MEAS_COLLEC = "http://www.3gpp.org/ftp/specs/archive/32_series/32.435#measCollec"
+MEAS_DATA = "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData"
+ROOTS = {MEAS_COLLEC: "measCollecFile", MEAS_DATA: "measDataFile"}
+# ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
+_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
+# the raw table's columns in the order of the Arrow table built here
+COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_info_id",
+           "job_id", "period_end", "period_seconds", "meas_obj_ldn", "counter", "value",
+           "value_count", "is_suspect")
+
+
+@dataclass
+class PmRead:
+    """One PM file read: its results as rows (`COLUMNS`), the quarantined ones as
+    (position, reason, raw record as JSON), and how many results it held."""
+
+    rows: pa.Table
+    quarantined: list[tuple[int, str, str]]
+    rows_read: int
+    notes: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    with (gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")) as f:
+        yield f
+
+
+def _split_tag(tag: str) -> tuple[str, str]:
+    return tuple(tag[1:].split("}", 1)) if tag.startswith("{") else ("", tag)
+
+
+def file_namespace(path: Path, rel: str) -> str:
+    """The file's PM namespace, read from its root element (the rest is not parsed here)."""
+    try:
+        with _opened(path) as stream:
+            _, root = next(etree.iterparse(stream, events=("start",), resolve_entities=False,
+                                           no_network=True))
+    except StopIteration:
+        raise FileRejected(f"{rel}: no XML element") from None
+    except etree.XMLSyntaxError as exc:
+        raise FileRejected(f"{rel}: not well-formed XML: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        raise FileRejected(f"{rel}: unreadable: {exc}") from exc
+    namespace, local = _split_tag(root.tag)
+    if ROOTS.get(namespace) != local:
+        expected = " or ".join(f"{name} in {ns}" for ns, name in ROOTS.items())
+        raise FileRejected(f"{rel}: unknown PM file: root {local!r} in namespace "
+                           f"{namespace or '(none)'!r}, expected {expected}")
+    return namespace
+
+
+def _utc(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # a PM time always carries its offset; a naive one is ambiguous
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=64)
+def _seconds(text: str | None) -> int | None:
+    match = _DURATION.fullmatch((text or "").strip())
+    if not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _number(text: str | None) -> tuple[float | None, int] | None:
+    """(value, count) of a result: empty is not available (null, 0); a multi-valued result
+    (`86,87,2`, or ` , , ` when none is available) is the sum of the values given and their
+    number (so a gauge's mean is value / count); None when it is not numbers."""
+    parts = [p for p in (text or "").split(",") if p.strip()]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in values):
+        return None
+    if not values:
+        return None, 0
+    return (values[0] if len(values) == 1 else math.fsum(values)), len(values)
+
+
+class _Reader:
+    """The state of one pass over a file: the header, the current measInfo, the rows."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = "{" + namespace + "}"
+        self.r_tag = self.ns + "r"
+        self.results_tag, self.suspect_tag = self.ns + "measResults", self.ns + "suspect"
+        self.vendor = self.dn_prefix = self.sender = self.element = None
+        self.info_id = self.job = self.period_end = self.period_seconds = None
+        self.period_error: str | None = "measInfo has no granPeriod"
+        self.types: dict[str, str] = {}  # p -> counter name
+        self.names_of: dict[tuple, list] = {}  # the names of a measValue's positions
+        self.r_positions = etree.XPath("m:r/@p", namespaces={"m": namespace},
+                                       smart_strings=False)
+        self.r_texts = etree.XPath("m:r/text()", namespaces={"m": namespace},
+                                   smart_strings=False)
+        self.position = 0
+        # per row
+        self.row_no: list[int] = []
+        self.counter: list[str] = []
+        self.value: list[float | None] = []
+        self.count: list[int] = []
+        # per measInfo context and per measValue, expanded to rows at the end
+        self.contexts: list[tuple] = []
+        self.values_context: list[int] = []
+        self.values_object: list[str] = []
+        self.values_suspect: list[bool] = []
+        self.values_rows: list[int] = []
+        self.quarantined: list[tuple[int, str, str]] = []
+        self.current: int | None = None  # index in `contexts`; None after any change
+
+    def context(self) -> int:
+        """The index of the context the next results belong to."""
+        if self.current is None:
+            self.contexts.append((self.vendor, self.dn_prefix, self.element or self.sender,
+                                  self.info_id, self.job, self.period_end, self.period_seconds))
+            self.current = len(self.contexts) - 1
+        return self.current
+
+    def header(self, el: etree._Element) -> None:
+        self.vendor, self.dn_prefix = el.get("vendorName"), el.get("dnPrefix")
+        sender = el.find(self.ns + "fileSender")
+        if sender is not None:
+            self.sender = sender.get("localDn") or sender.get("senderName")
+
+    def gran_period(self, el: etree._Element) -> None:
+        end, duration = el.get("endTime"), el.get("duration")
+        self.period_end, self.period_seconds = _utc(end), _seconds(duration)
+        if self.period_end is None:
+            self.period_error = f"granPeriod endTime not ISO 8601 with an offset: {end!r}"
+        elif not self.period_seconds:
+            self.period_error = f"granPeriod duration not a positive PT…S/M/H: {duration!r}"
+        else:
+            self.period_error = None
+
+    def end_info(self) -> None:
+        """What a measInfo declared ends with it."""
+        self.info_id, self.job, self.types, self.names_of = None, None, {}, {}
+        self.period_end = self.period_seconds = None
+        self.period_error = "measInfo has no granPeriod"
+
+    def meas_value(self, el: etree._Element) -> None:
+        if self.current is None:  # the first result after a declaration: which measInfo
+            self.info_id = el.getparent().get("measInfoId")
+        obj = el.get("measObjLdn")
+        ps, texts = self.r_positions(el), self.r_texts(el)  # compiled XPath, in C
+        if len(texts) != len(ps):  # an empty <r/> has no text node: read them one by one
+            texts = [r.text for r in el.findall(self.r_tag)]
+        flag = el.findtext(self.suspect_tag)
+        suspect = flag is not None and flag.strip().lower() == "true"
+        compact = el.findtext(self.results_tag)
+        compact = None if compact is None else compact.split()
+        mismatch = False
+        if compact is not None:
+            mismatch = len(compact) != len(self.types)
+            ps, texts = [str(i + 1) for i in range(len(compact))], compact
+        key = tuple(ps)  # the measValues of a measInfo list the same positions
+        names = self.names_of.get(key)
+        if names is None:
+            names = self.names_of[key] = [self.types.get(p) for p in ps]
+        first = self.position + 1
+        self.position += len(ps)
+        try:  # the common case: every result one finite number of a declared measType
+            if mismatch or self.period_error or not obj or None in names:
+                raise ValueError
+            values = [float(t) for t in texts]
+            if not all(map(math.isfinite, values)):
+                raise ValueError
+        except (ValueError, TypeError):
+            self._one_by_one(el, obj, suspect, (ps, texts, names), first, mismatch,
+                             len(compact or ()))
+            return
+        if values:
+            self.row_no.extend(range(first, first + len(values)))
+            self.counter.extend(names)
+            self.value.extend(values)
+            self.count.extend([1] * len(values))
+            self._rows_of_value(obj, suspect, len(values))
+
+    def _rows_of_value(self, obj: str, suspect: bool, rows: int) -> None:
+        self.values_context.append(self.context())
+        self.values_object.append(obj)
+        self.values_suspect.append(suspect)
+        self.values_rows.append(rows)
+
+    def _one_by_one(self, el: etree._Element, obj: str | None, suspect: bool,
+                    results: tuple[list, list, list], first: int, mismatch: bool,
+                    compact: int) -> None:
+        """A measValue with something to quarantine or to read as not available or
+        multi-valued: each result (positions, texts, counter names) on its own."""
+        ps, texts, names = results
+        kept = 0
+        for position, p, text, name in zip(range(first, first + len(ps)), ps, texts, names,
+                                           strict=True):
+            reason = self._reason(obj, p, name, mismatch, compact)
+            number = None if reason else _number(text)
+            if reason is None and number is None:
+                reason = f"result {name}: not a number: {(text or '').strip()[:60]!r}"
+            if reason:
+                self.quarantined.append((position, reason, json.dumps({
+                    "line": el.sourceline, "measInfoId": self.info_id, "measObjLdn": obj,
+                    "p": p, "measType": name, "r": text}, ensure_ascii=False)))
+                continue
+            self.row_no.append(position)
+            self.counter.append(name)
+            self.value.append(number[0])
+            self.count.append(number[1])
+            kept += 1
+        if kept:
+            self._rows_of_value(obj, suspect, kept)
+
+    def _reason(self, obj: str | None, p: str | None, name: str | None, mismatch: bool,
+                compact: int) -> str | None:
+        if mismatch:
+            return f"measValue {obj}: {compact} results for {len(self.types)} measTypes"
+        if self.period_error:
+            return f"measInfo {self.info_id}: {self.period_error}"
+        if not obj:
+            return "measValue without measObjLdn"
+        if name is None:
+            return (f"result p={p} has no measType in measInfo {self.info_id} "
+                    f"({len(self.types)} declared)")
+        return None
+
+    def table(self) -> pa.Table:
+        """The rows as Arrow columns: a result's context and object are taken from the few
+        contexts and measValues by index, in C."""
+        value_of_row = pa.array(np.repeat(np.arange(len(self.values_rows)), self.values_rows))
+        context_of_row = pa.array(self.values_context, pa.int64()).take(value_of_row)
+        names = ("vendor_name", "dn_prefix", "managed_element", "meas_info_id", "job_id",
+                 "period_end", "period_seconds")
+        types = (pa.string(),) * 5 + (pa.timestamp("us"), pa.int32())
+        contexts = list(zip(*self.contexts, strict=True)) if self.contexts else [()] * len(names)
+        columns = {name: pa.array(values, kind).take(context_of_row)
+                   if kind != pa.string() else _dictionary(context_of_row, values)
+                   for name, values, kind in zip(names, contexts, types, strict=True)}
+        columns |= {
+            "_source_row": pa.array(self.row_no, pa.int64()),
+            "meas_obj_ldn": _dictionary(value_of_row, self.values_object),
+            "counter": pa.array(self.counter, pa.string()),
+            "value": pa.array(self.value, pa.float64()),
+            "value_count": pa.array(self.count, pa.int32()),
+            "is_suspect": pa.array(self.values_suspect, pa.bool_()).take(value_of_row),
+        }
+        return pa.table([columns[c] for c in COLUMNS], names=list(COLUMNS))
+
+
+def _dictionary(indices: pa.Array, values: Sequence[str | None]) -> pa.DictionaryArray:
+    """Text repeated over many rows as a dictionary column: the indices point into the few
+    distinct values, nothing is copied per row."""
+    distinct = pa.array(values, pa.string()).dictionary_encode()
+    return pa.DictionaryArray.from_arrays(distinct.indices.take(indices), distinct.dictionary)
+
+
+def read_pm_file(path: Path, rel: str) -> PmRead:
+    """Read one PM file (see the module docstring); `rel` names it in errors."""
+    namespace = file_namespace(path, rel)
+    reader = _Reader(namespace)
+    ns = reader.ns
+    tags = {ns + t for t in ("fileHeader", "managedElement", "measEntity", "measInfo", "job",
+                             "granPeriod", "measType", "measTypes", "measValue")}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the parse makes millions of short-lived objects and no cycles
+    try:
+        with _opened(path) as stream:
+            # blank text (indentation) is dropped as it is read: a blank result is no value
+            events = etree.iterparse(stream, events=("end",), tag=tags, remove_blank_text=True,
+                                     collect_ids=False, resolve_entities=False,
+                                     no_network=True)
+            for _, el in events:
+                local = el.tag[len(ns):]
+                if local != "measValue":
+                    reader.current = None  # what the next results carry may have changed
+                if local == "measValue":
+                    reader.meas_value(el)
+                    el.clear(keep_tail=False)
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+                elif local == "measType":
+                    reader.types[el.get("p")] = (el.text or "").strip()
+                elif local == "measTypes":
+                    reader.types = {str(i + 1): name
+                                    for i, name in enumerate((el.text or "").split())}
+                elif local == "granPeriod":
+                    reader.gran_period(el)
+                elif local == "job":
+                    reader.job = el.get("jobId")
+                elif local in ("managedElement", "measEntity"):
+                    reader.element = el.get("localDn")
+                elif local == "fileHeader":
+                    reader.header(el)
+                    el.clear(keep_tail=False)
+                elif local == "measInfo":
+                    reader.end_info()
+                    el.clear(keep_tail=False)
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        raise FileRejected(f"{rel}: not well-formed XML (line {exc.lineno}): {exc.msg}") from exc
+    except (OSError, EOFError) as exc:
+        raise FileRejected(f"{rel}: unreadable: {exc}") from exc
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    notes = [] if reader.position else ["no measurement results"]
+    return PmRead(reader.table(), reader.quarantined, reader.position, notes)

@@ -1,0 +1,226 @@
+"""3GPP PM files (`netops/pm_xml/`, issue #15) load into `raw_netops.pm_xml`: the public samples
+(tests/fixtures/standards/3gpp-pm, copies of shared/fixtures/standards, unchanged) with values
+read by hand from the files, and malformed files that each get a clear quarantine reason or
+file error while the rest loads."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from complaint_trace.settings import REPO_ROOT
+from connectors import load_entity
+from connectors.standard.feeds import PM_XML
+from tests.connectors.conftest import SOURCE_TZ
+
+STANDARDS = REPO_ROOT / "tests" / "fixtures" / "standards"
+SHARED_STANDARDS = REPO_ROOT.parent / "shared" / "fixtures" / "standards"
+SAMPLES = STANDARDS / "3gpp-pm"
+ERICSSON = SAMPLES / "A20220418.1900-1915_seliitdus00487.xml"
+ANNEX = SAMPLES / "A20181002.0000-1000-0015-1000_5G.xml"
+COMPACT = SAMPLES / "C20190328.0000-0015.xml"
+FOLDER = "netops/pm_xml"
+
+
+@pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared fixtures not beside this clone")
+def test_the_vendored_samples_are_the_shared_ones():
+    shared = sorted(p.relative_to(SHARED_STANDARDS) for p in SHARED_STANDARDS.rglob("*")
+                    if p.is_file())
+    assert shared == sorted(p.relative_to(STANDARDS) for p in STANDARDS.rglob("*")
+                            if p.is_file())
+    for rel in shared:
+        assert (STANDARDS / rel).read_bytes() == (SHARED_STANDARDS / rel).read_bytes()
+
+
+def _deliver(landing, source: Path | bytes, name: str) -> str:
+    path = landing.root / FOLDER / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(source, Path):
+        shutil.copy(source, path)
+    else:
+        path.write_bytes(source)
+    return f"{FOLDER}/{name}"
+
+
+def _load(landing, run_id: str = "run-1"):
+    return load_entity(landing.con, landing.root, PM_XML, SOURCE_TZ, run_id)
+
+
+def _value(landing, rel: str, obj: str, counter: str) -> tuple:
+    return landing.rows("select value, value_count, is_suspect from raw_netops.pm_xml "
+                        "where _source_file = ? and meas_obj_ldn = ? and counter = ?",
+                        [rel, obj, counter])[0]
+
+
+def _results_in(path: Path) -> int:
+    """The results a file holds, counted on its text: `<r …>` elements (an empty one too)."""
+    return len(re.findall(r"<r[\s>/]", path.read_text()))
+
+
+def test_the_ericsson_sample_loads_every_result_with_its_context(landing):
+    rel = _deliver(landing, ERICSSON, ERICSSON.name)
+    report = _load(landing)
+    (file,) = report.files
+    assert (file.status, file.rows_read, file.rows_loaded, file.rows_quarantined) == (
+        "loaded", _results_in(ERICSSON), 2667, 0)
+    nr_du = "ManagedElement=seliitdus00487,GNBDUFunction=1,NRCellDU=32"
+    # line 796: <r p="137">1440001</r>, measType p=137 pmRadioPdschEmptySlots (line 631)
+    assert _value(landing, rel, nr_du, "pmRadioPdschEmptySlots") == (1440001.0, 1, False)
+    # line 793: <r p="134">900,0,0,0,0</r>: multi-valued, the sum of its five values
+    assert _value(landing, rel, nr_du, "pmRadioMaxDeltaIpNDistr") == (900.0, 5, False)
+    # line 2508: <r p="2"> , , </r>: three values, none available
+    fru = "ManagedElement=seliitdus00487,Equipment=1,FieldReplaceableUnit=R608"
+    assert _value(landing, rel, fru, "pmUnitTemperatureLevel") == (None, 0, False)
+    context = landing.rows(
+        "select distinct vendor_name, dn_prefix, managed_element, period_end, period_seconds "
+        "from raw_netops.pm_xml")
+    # fileHeader vendorName / dnPrefix, managedElement localDn, granPeriod endTime
+    # 2022-04-18T19:15:00+00:00 and duration PT900S
+    assert context == [("Ericsson AB", "SubNetwork=G3", "seliitdus00487",
+                        datetime(2022, 4, 18, 19, 15), 900)]
+    lte = landing.rows("select count(distinct meas_obj_ldn) from raw_netops.pm_xml "
+                       "where meas_obj_ldn like '%EUtranCellFDD=%'")[0][0]
+    assert lte == 2  # EUtranCellFDD=1 and =2
+
+
+def test_the_annex_sample_flags_suspect_results_and_sums_multi_valued_ones(landing):
+    rel = _deliver(landing, ANNEX, ANNEX.name)
+    (file,) = _load(landing).files
+    assert (file.status, file.rows_read, file.rows_loaded) == ("loaded", 28, 28)
+    # UtranCell=Gbg-999 carries <suspect>true</suspect> in both measInfos: 4 + 4 results
+    suspect = landing.rows("select meas_obj_ldn, count(*) from raw_netops.pm_xml "
+                           "where is_suspect group by all")
+    assert suspect == [("RncFunction=RF-1,UtranCell=Gbg-999", 8)]
+    assert _value(landing, rel, "RncFunction=RF-1,UtranCell=Gbg-999", "attTCHSeizures") == (
+        456.0, 1, True)
+    # <r p="2">86,87,2,6,77,96,75,33,24</r>: 9 values summing to 486
+    assert _value(landing, rel, "ManagedElement=RNC-Gbg-1,ENodeBFunction=1",
+                  "succTCHSeizures2") == (486.0, 9, False)
+    # endTime 2000-03-01T14:14:30+02:00 is 12:14:30 UTC; the first measInfo has no id
+    assert landing.rows("select distinct period_end::varchar, meas_info_id from "
+                        "raw_netops.pm_xml where job_id = '1231'") == [
+        ("2000-03-01 12:14:30", None)]
+
+
+def test_the_compact_sample_pairs_meas_types_with_meas_results(landing):
+    rel = _deliver(landing, COMPACT, COMPACT.name)  # no XML declaration, three measData
+    (file,) = _load(landing).files
+    assert (file.status, file.rows_read, file.rows_loaded) == ("loaded", 12, 12)
+    rows = landing.rows("select managed_element, period_seconds, counter, value "
+                        "from raw_netops.pm_xml where _source_file = ? and counter like '%2' "
+                        "order by _source_row", [rel])
+    # <measTypes>z2 a2 zz2 b2</measTypes> / <measResults>2 22 222 2222</measResults>, PT200S
+    assert rows == [("Dublin2", 200, "z2", 2.0), ("Dublin2", 200, "a2", 22.0),
+                    ("Dublin2", 200, "zz2", 222.0), ("Dublin2", 200, "b2", 2222.0)]
+
+
+def _file(body: str, namespace: str = "http://www.3gpp.org/ftp/specs/archive/32_series/"
+          "32.435#measCollec", root: str = "measCollecFile") -> bytes:
+    return (f'<?xml version="1.0"?>\n<{root} xmlns="{namespace}">\n'
+            f'<fileHeader vendorName="V" dnPrefix="P"><fileSender localDn="S"/></fileHeader>\n'
+            f'<measData><managedElement localDn="ME-1"/>{body}</measData>\n</{root}>\n'
+            ).encode()
+
+
+INFO = ('<measInfo measInfoId="G"><granPeriod duration="PT900S" '
+        'endTime="2026-03-02T08:15:00+08:00"/>{types}{values}</measInfo>')
+
+
+def _info(types: list[str], values: str) -> str:
+    declared = "".join(f'<measType p="{i}">{t}</measType>' for i, t in enumerate(types, 1))
+    return INFO.format(types=declared, values=values)
+
+
+def test_the_ts_28_532_variant_reads_its_meas_entity(landing):
+    body = _info(["RRC.ConnEstabSucc"], '<measValue measObjLdn="NRCellCU=1"><r p="1">7</r>'
+                 '</measValue>')
+    content = _file(body, "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData",
+                    "measDataFile").replace(b"<managedElement", b"<measEntity")
+    _deliver(landing, content, "A28532.xml")
+    (file,) = _load(landing).files
+    assert file.status == "loaded"
+    assert landing.rows("select managed_element, counter, value, period_end::varchar "
+                        "from raw_netops.pm_xml") == [("ME-1", "RRC.ConnEstabSucc", 7.0,
+                                                       "2026-03-02 00:15:00")]
+
+
+def test_more_results_than_meas_types_quarantines_the_extra_ones_only(landing):
+    values = ('<measValue measObjLdn="NRCellDU=1"><r p="1">1</r><r p="2">2</r><r p="3">3</r>'
+              '</measValue>')
+    rel = _deliver(landing, _file(_info(["a", "b"], values)), "extra.xml")
+    (file,) = _load(landing).files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (3, 2, 1)
+    ((row, reason),) = landing.rows("select row_number, reason from raw_meta.quarantine "
+                                    "where file = ?", [rel])
+    assert row == 3 and "p=3 has no measType" in reason and "2 declared" in reason
+
+
+def test_compact_results_not_matching_their_types_are_all_quarantined(landing):
+    body = ('<measInfo><granPeriod duration="PT900S" endTime="2026-03-02T08:15:00+08:00"/>'
+            '<measTypes>a b</measTypes><measValue measObjLdn="X"><measResults>1 2 3'
+            '</measResults></measValue></measInfo>')
+    _deliver(landing, _file(body), "compact.xml")
+    (file,) = _load(landing).files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (3, 0, 3)
+    reasons = {r for (r,) in landing.rows("select reason from raw_meta.quarantine")}
+    assert reasons == {"measValue X: 3 results for 2 measTypes"}
+
+
+@pytest.mark.parametrize(("values", "reason"), [
+    ('<measValue measObjLdn="X"><r p="1">abc</r></measValue>', "result a: not a number"),
+    ('<measValue measObjLdn="X"><r p="1">inf</r></measValue>', "result a: not a number"),
+    ('<measValue><r p="1">1</r></measValue>', "measValue without measObjLdn"),
+])
+def test_a_bad_result_is_quarantined_with_its_reason(landing, values, reason):
+    _deliver(landing, _file(_info(["a"], values)), "bad.xml")
+    (file,) = _load(landing).files
+    assert (file.status, file.rows_loaded, file.rows_quarantined) == ("loaded", 0, 1)
+    ((why, raw),) = landing.rows("select reason, raw from raw_meta.quarantine")
+    assert why.startswith(reason) and '"p": "1"' in raw
+
+
+def test_a_meas_info_without_a_usable_period_quarantines_its_results(landing):
+    body = _info(["a"], '<measValue measObjLdn="X"><r p="1">1</r></measValue>').replace(
+        "+08:00", "")
+    _deliver(landing, _file(body), "naive.xml")
+    (file,) = _load(landing).files
+    assert file.rows_quarantined == 1
+    assert "endTime not ISO 8601 with an offset" in landing.rows(
+        "select reason from raw_meta.quarantine")[0][0]
+
+
+def test_a_truncated_file_fails_whole_and_the_other_files_load(landing):
+    text = ERICSSON.read_bytes()
+    _deliver(landing, text[: len(text) // 2], "A-truncated.xml")
+    _deliver(landing, COMPACT, COMPACT.name)
+    files = {f.file.rsplit("/", 1)[1]: f for f in _load(landing).files}
+    assert files["A-truncated.xml"].status == "failed"
+    assert "not well-formed XML (line" in files["A-truncated.xml"].error
+    assert files[COMPACT.name].rows_loaded == 12
+    assert landing.rows("select count(*) from raw_netops.pm_xml where _source_file like "
+                        "'%truncated%'") == [(0,)]
+
+
+@pytest.mark.parametrize("content", [
+    _file("", "http://example.com/unknown#pm"),
+    b"<measCollecFile><measData/></measCollecFile>",
+])
+def test_an_unknown_namespace_fails_the_file_naming_what_was_expected(landing, content):
+    _deliver(landing, content, "unknown.xml")
+    (file,) = _load(landing).files
+    assert file.status == "failed"
+    assert "unknown PM file" in file.error and "32.435#measCollec" in file.error
+
+
+def test_a_gzipped_file_loads_the_same_rows_and_a_second_load_changes_nothing(landing):
+    _deliver(landing, gzip.compress(ANNEX.read_bytes()), "annex.xml.gz")
+    assert _load(landing).files[0].rows_loaded == 28
+    again = _load(landing, "run-2")
+    assert [f.status for f in again.files] == ["skipped"]
+    assert landing.rows("select count(*), sum(value) from raw_netops.pm_xml") == [
+        (28, 13773.0)]  # every <r> of the annex sample, added up by hand
