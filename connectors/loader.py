@@ -15,13 +15,13 @@ from pathlib import Path
 
 import duckdb
 
-from complaint_trace.contract import ENTITIES, Entity
+from complaint_trace.contract import Entity
 from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
 from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
-from connectors.standard.feeds import STANDARD_FEEDS
+from connectors.standard.feeds import LANDING_FOLDERS, STANDARD_FEEDS
 from connectors.standard.insert import insert_feed_file
 from connectors.validate import VALIDATED, validate_staged
 
@@ -101,7 +101,7 @@ def load_source(
     """Load every entity and standard feed of one source system (`crm`, `ticketing`,
     `netops`)."""
     return [load_entity(con, landing_dir, e, source_tz, run_id)
-            for e in (*ENTITIES, *STANDARD_FEEDS) if e.source == source]
+            for e in LANDING_FOLDERS if e.source == source]
 
 
 def _load_file(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
-from complaint_trace.contract import ENTITIES, Entity
+from complaint_trace.contract import Entity
+from connectors.standard.feeds import LANDING_FOLDERS
 
 SQL_TYPES: dict[str, str] = {
     "string": "VARCHAR",
@@ -91,8 +92,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection,
                   entities: tuple[Entity, ...] | None = None) -> None:
     """Create the raw and raw_meta tables that do not exist yet (idempotent); by default those
     of every contract entity and standard feed."""
-    from connectors.standard.feeds import STANDARD_FEEDS  # (it builds on this module's types)
-
     con.execute(_META_DDL)
-    for entity in entities if entities is not None else (*ENTITIES, *STANDARD_FEEDS):
+    for entity in entities if entities is not None else LANDING_FOLDERS:
         con.execute(raw_table_ddl(entity))

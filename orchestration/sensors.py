@@ -10,6 +10,7 @@ from complaint_trace.delivery import slot_of, source_minutes
 from complaint_trace.run_lock import held_elsewhere
 from complaint_trace.settings import Settings
 from connectors.files import LandingFile, landing_files, landing_fingerprint
+from connectors.standard.feeds import LANDING_FOLDERS
 from orchestration.jobs import as_of_run_config, complaint_trace_job
 from orchestration.resources import PipelineConfig
 
@@ -61,8 +62,8 @@ def make_landing_sensor(interval_seconds: int) -> dg.SensorDefinition:
 
 
 def _tick(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
-    listed = landing_files(pipeline.landing_dir, ENTITIES)  # once per tick
-    count, fingerprint = landing_fingerprint(pipeline.landing_dir, ENTITIES, listed)
+    listed = landing_files(pipeline.landing_dir, LANDING_FOLDERS)  # once per tick
+    count, fingerprint = landing_fingerprint(pipeline.landing_dir, LANDING_FOLDERS, listed)
     if count == 0:
         return dg.SkipReason(f"no landing files under {pipeline.landing_dir}")
     if fingerprint == context.cursor:

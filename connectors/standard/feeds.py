@@ -9,7 +9,7 @@ needs four files, so the roll-up cannot happen per file).
 
 from __future__ import annotations
 
-from complaint_trace.contract import Column, Entity
+from complaint_trace.contract import ENTITIES, Column, Entity
 
 # 3GPP TS 32.435 measCollecFile / TS 28.532 measData: one row per measurement result (`<r>` or
 # one value of `<measResults>`) of one object in one granularity period
@@ -29,3 +29,5 @@ PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
 ))
 
 STANDARD_FEEDS: tuple[Entity, ...] = (PM_XML,)
+# every landing folder the loader reads: the contract's entities, then the standard feeds
+LANDING_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *STANDARD_FEEDS)

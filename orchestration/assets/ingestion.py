@@ -8,10 +8,11 @@ delivered file of the entity is in the manifest as `failed`.
 import dagster as dg
 import duckdb
 
-from complaint_trace.contract import ENTITIES, Entity
+from complaint_trace.contract import Entity
 from complaint_trace.pii import mask_record
 from connectors import EntityLoadReport, load_entity, raw_table
 from connectors.schema import LINEAGE_COLUMNS, SQL_TYPES
+from connectors.standard.feeds import LANDING_FOLDERS, STANDARD_FEEDS
 from orchestration.resources import PipelineConfig, WarehouseResource
 
 FILES_CHECK = "all_files_loaded"
@@ -81,9 +82,11 @@ def _column_schema(entity: Entity) -> dg.TableSchema:
 def _description(entity: Entity) -> str:
     columns = ", ".join(f"{c.name} ({c.type}{', required' if c.required else ''})"
                         for c in entity.columns)
+    kind = ("a standard feed (docs/spec/standard-feeds.md)" if entity in STANDARD_FEEDS
+            else "data contract v1")
     return (
         f"Raw `{entity.path}` rows from the landing folder `{entity.path}/` "
-        f"(data contract v1), validated; rows that break the contract go to "
+        f"({kind}), validated; rows that break the contract go to "
         f"`raw_meta.quarantine`. Table `{raw_table(entity)}`; columns: {columns}; "
         f"plus _source_file, _source_row, _loaded_at, _run_id."
     )
@@ -143,5 +146,6 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
 
 
 def build_source_assets(source: str) -> list[dg.AssetsDefinition]:
-    """The ingestion assets of one source system, in contract order."""
-    return [build_entity_asset(e) for e in ENTITIES if e.source == source]
+    """The ingestion assets of one source system: its contract entities in contract order,
+    then its standard feeds."""
+    return [build_entity_asset(e) for e in LANDING_FOLDERS if e.source == source]

@@ -12,6 +12,7 @@ import pytest
 
 from complaint_trace.contract import ENTITIES
 from complaint_trace.settings import settings_from
+from connectors.standard.feeds import STANDARD_FEEDS
 from orchestration.assets import crm, netops, ticketing
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import PipelineConfig, WarehouseResource
@@ -47,9 +48,11 @@ def _materialisations(result) -> list[dg.AssetMaterialization]:
             for e in result.get_asset_materialization_events()]
 
 
-def test_one_asset_per_entity_keyed_and_grouped_by_source():
+def test_one_asset_per_entity_and_standard_feed_keyed_and_grouped_by_source():
     specs = {a.key: a.group_names_by_key[a.key] for a in INGESTION}
-    assert specs == {dg.AssetKey([e.source, e.name]): e.source for e in ENTITIES}
+    assert specs == {dg.AssetKey([e.source, e.name]): e.source
+                     for e in (*ENTITIES, *STANDARD_FEEDS)}
+    assert dg.AssetKey(["netops", "pm_xml"]) in specs
 
 
 def test_materialisation_carries_counts_preview_and_file_check(home: Path):

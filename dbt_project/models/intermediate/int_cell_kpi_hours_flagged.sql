@@ -8,7 +8,7 @@
     )
 }}
 -- One row per cell and KPI hour: which KPI breached its threshold for the cell's RAT
--- (audit-rules §4). Incremental: an hour's verdict depends only on that hour and its cell's
+-- (audit-rules §4), over the contract's KPI rows and the hours rolled up from PM files. Incremental: an hour's verdict depends only on that hour and its cell's
 -- RAT, so a build flags the hours loaded since the last one, and again every hour of a cell
 -- whose inventory row arrived since with another RAT (an inventory delivered after the KPIs:
 -- until then the hour had no RAT and breached nothing). A row's `_loaded_at` is when the
@@ -35,12 +35,29 @@ cells_with_another_rat as (
 ),
 {% endif %}
 
-kpi_hours as (
-    select * from {{ ref('stg_netops__cell_kpi_hourly') }}
-    {% if loaded_through is not none %}
+delivered_hours as (
+    -- the contract's KPI rows and the hours rolled up from 3GPP PM files
+    {%- for relation in [ref('stg_netops__cell_kpi_hourly'), ref('int_cell_kpi_hours_rolled_up')] %}
+    select
+        cell_id, period_start,
+        {%- for kpi in kpi_columns() %} {{ kpi }},{% endfor %}
+        traffic_gb, active_users, _source_file, _source_row, _loaded_at
+    from {{ relation }}
+    {%- if loaded_through is not none %}
     where _loaded_at > {{ loaded_through }}
         or cell_id in (select cell_id from cells_with_another_rat)
-    {% endif %}
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+kpi_hours as (
+    -- an hour both give: the later delivered wins
+    select * from delivered_hours
+    qualify row_number() over (
+        partition by cell_id, period_start order by {{ latest_delivery_first() }}) = 1
 ),
 
 thresholds as (

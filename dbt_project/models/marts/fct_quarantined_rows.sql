@@ -1,6 +1,7 @@
 -- One row per delivered row kept out of the marts, with its file, row number and reason: the
 -- rows the loader quarantined (data-contract: a row that breaks the contract), and the events
--- and surveys of a ticket that was itself quarantined, which cost only themselves.
+-- and surveys of a ticket that was itself quarantined, which cost only themselves, and the 3GPP
+-- PM results of objects no mapping rule makes a cell while a KPI formula names their counter.
 
 with
 
@@ -41,10 +42,23 @@ dependent_rows as (
     {%- endfor %}
 ),
 
+unmapped_pm_results as (
+    select
+        'netops/pm_xml' as entity,
+        _source_file as file,
+        _source_row as row_number,
+        'no pm_cell_mapping rule makes this measObjLdn a cell: ' || meas_obj_ldn as reason,
+        json_object('vendor_name', vendor_name, 'measObjLdn', meas_obj_ldn,
+                    'measType', counter)::varchar as raw
+    from {{ ref('int_pm_results_unmapped') }}
+),
+
 held_back as (
     select *, false as is_dependent from loader_rows
     union all
     select *, true as is_dependent from dependent_rows
+    union all
+    select *, true as is_dependent from unmapped_pm_results
 )
 
 select * from held_back

@@ -1,0 +1,33 @@
+{{ config(materialized='view') }}
+-- One row per delivered 3GPP PM measurement result (docs/spec/standard-feeds.md), with the
+-- period's start and the hour it counts in: the hour holding its middle, so a quarter a few
+-- seconds off its boundary still lands in its own hour. A view: the roll-up reads only the
+-- hours a build touches.
+
+with
+
+source as (
+    select * from {{ source('netops', 'pm_xml') }}
+),
+
+renamed as (
+    select
+        vendor_name,
+        managed_element,
+        meas_info_id,
+        meas_obj_ldn,
+        counter,
+        value,
+        value_count,
+        coalesce(is_suspect, false) as is_suspect,
+        period_end - to_seconds(period_seconds) as period_start,
+        period_end,
+        period_seconds,
+        date_trunc('hour', period_end - to_seconds(period_seconds / 2.0)) as period_hour,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+)
+
+select * from renamed
