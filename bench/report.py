@@ -50,6 +50,10 @@ def _rows(result: dict) -> list[tuple[str, str]]:
                                                           key=lambda kv: -kv[1])]
     rows += _audit_rows(day)
     rows += [(f"ingest `{e}`", f"{n:,.0f} rows/s") for e, n in day["ingest_rows_per_s"].items()]
+    rows += [(f"ingest 3GPP PM XML, {pm['files']} files of {pm['cells_per_file']:,} cells",
+              f"{pm['mb_per_s']} MB/s of XML, {pm['counters_per_s']:,} counters/s "
+              f"({pm['xml_mb']} MB, {pm['counters']:,} counters; peak RSS so far "
+              f"{pm['peak_rss_mb_so_far']} MiB)") for pm in result.get("pm_ingest", [])]
     models = [(k, v) for k, v in day["dbt_models_s"].items() if k.startswith("model.")]
     rows += [(f"dbt `{k.split('.')[-1]}`", f"{v} s") for k, v in models[:15]]
     rows += [(f"trace, {lv['clients']} client(s)", _latency(lv)) for lv in day.get("trace", [])]

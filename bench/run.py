@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench import api_load, stages
+from bench import api_load, pm_ingest, stages
 from bench.report import write_report
 from quality_checks.benchmark import step_rules_cost
 
@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> None:
         "size": args.size, "days": args.days, **size,
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "day": measure_day(work / "day", size, args.days),
+        # 3GPP PM XML of the size's network, one quarter-hour (bench/pm_ingest.py)
+        "pm_ingest": pm_ingest.run(size["cells"], quarters=1),
         "growth": [],
     }
     write_report(result, quiet=True)  # the day's numbers are kept even if growth fails

@@ -23,6 +23,7 @@ from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadR
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.standard.feeds import LANDING_FOLDERS, STANDARD_FEEDS
 from connectors.standard.insert import insert_feed_file
+from connectors.standard.prefetch import FeedPrefetch
 from connectors.validate import VALIDATED, validate_staged
 
 
@@ -32,6 +33,16 @@ class _Run:
     source_tz: str
     run_id: str
     loaded_at: datetime
+    prefetch: FeedPrefetch | None = None  # a standard feed's files, read ahead
+
+
+@contextmanager
+def _closing(prefetch: FeedPrefetch | None):
+    try:
+        yield
+    finally:
+        if prefetch is not None:
+            prefetch.close()
 
 
 @contextmanager
@@ -54,7 +65,6 @@ def load_entity(
 ) -> EntityLoadReport:
     """Load every new or changed file of `entity` found under `landing_dir`."""
     ensure_schema(con)
-    run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None))
     manifest = con.execute(
         f"select file, sha256, status from {MANIFEST} where entity = ?", [entity.path]
     ).fetchall()
@@ -64,9 +74,14 @@ def load_entity(
     loaded_as = {digest: file for file, digest, status in manifest if status == "loaded"}
     reports = []
     files = entity_files(Path(landing_dir), entity)
-    with session_time_zone(con, source_tz):
+    digests = {file.rel: sha256(file.path) for file in files}
+    prefetch = FeedPrefetch(entity, [f for f in files if known.get(f.rel) != digests[f.rel]
+                                     and digests[f.rel] not in loaded_as]) \
+        if entity in STANDARD_FEEDS else None
+    run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None), prefetch)
+    with session_time_zone(con, source_tz), _closing(prefetch):
         for file in files:
-            digest = sha256(file.path)
+            digest = digests[file.rel]
             if known.get(file.rel) == digest:
                 reports.append(FileLoadReport(file.rel, "skipped"))
                 continue
@@ -156,8 +171,9 @@ def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:
 def _stage_validate_insert(
     con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile
 ) -> FileLoadReport:
-    if run.entity in STANDARD_FEEDS:  # typed by its reader, not staged as text
-        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at)
+    if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
+        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at,
+                                run.prefetch.read(file))
     staged = stage_file(con, file, run.entity)
     validate_staged(con, run.entity, staged)
     names = ", ".join(quote(c.name) for c in run.entity.columns)

@@ -13,30 +13,21 @@ from connectors.columns import FileRejected
 from connectors.files import LandingFile
 from connectors.report import FileLoadReport
 from connectors.schema import QUARANTINE, quote, raw_table
-from connectors.standard.feeds import PM_XML
-from connectors.standard.pm_xml import PmRead, read_pm_file
+from connectors.standard.readers import FeedRead
 
 _ROWS = "_ct_feed_rows"
 
 
-def _read(entity: Entity, file: LandingFile) -> PmRead:
-    if entity == PM_XML:
-        if file.format != "xml":
-            raise FileRejected(f"{file.rel}: not a PM file (.xml or .xml.gz)")
-        return read_pm_file(file.path, file.rel)
-    raise FileRejected(f"{file.rel}: no reader for {entity.path}")
-
-
 def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: LandingFile,
-                     run_id: str, loaded_at: datetime) -> FileLoadReport:
-    """Read `file` of the standard feed `entity`, insert its rows and quarantined records."""
-    read = _read(entity, file)
+                     run_id: str, loaded_at: datetime, read: FeedRead) -> FileLoadReport:
+    """Insert what was read from `file` of the standard feed `entity`: its rows and its
+    quarantined records."""
     names = ", ".join(quote(c.name) for c in entity.columns)
     con.register(_ROWS, read.rows)
     try:
         loaded = con.execute(
             f"insert into {raw_table(entity)} ({names}, _source_file, _source_row, _loaded_at, "
-            f"_run_id) select {names}, ?, _source_row, ?, ? from {_ROWS} order by _source_row",
+            f"_run_id) select {names}, ?, _source_row, ?, ? from {_ROWS}",  # in file order
             [file.rel, loaded_at, run_id]).fetchall()[0][0]
     finally:
         con.unregister(_ROWS)

@@ -11,10 +11,12 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from complaint_trace.settings import REPO_ROOT
 from connectors import load_entity
+from connectors.standard import prefetch
 from connectors.standard.feeds import PM_XML
 from tests.connectors.conftest import SOURCE_TZ
 
@@ -224,3 +226,21 @@ def test_a_gzipped_file_loads_the_same_rows_and_a_second_load_changes_nothing(la
     assert [f.status for f in again.files] == ["skipped"]
     assert landing.rows("select count(*), sum(value) from raw_netops.pm_xml") == [
         (28, 13773.0)]  # every <r> of the annex sample, added up by hand
+
+
+def test_files_read_ahead_in_worker_processes_load_what_one_process_loads(landing, tmp_path,
+                                                                          monkeypatch):
+    names = []
+    for source in (ERICSSON, ANNEX, COMPACT):
+        names.append(_deliver(landing, source, source.name))
+    names.append(_deliver(landing, ERICSSON.read_bytes()[:5000], "A-truncated.xml"))
+    one_process = {f.file: (f.status, f.rows_loaded, f.error) for f in _load(landing).files}
+    table = "select * exclude (_loaded_at, _run_id) from raw_netops.pm_xml order by all"
+    expected = landing.rows(table)
+
+    monkeypatch.setattr(prefetch, "PARALLEL_FROM_BYTES", 0)  # a pool even for small files
+    pooled = type(landing)(landing.root, duckdb.connect(str(tmp_path / "pooled.duckdb")))
+    assert {f.file: (f.status, f.rows_loaded, f.error)
+            for f in _load(pooled).files} == one_process
+    assert pooled.rows(table) == expected and len(expected) == 2667 + 28 + 12
+    pooled.con.close()

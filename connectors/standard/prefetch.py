@@ -1,0 +1,61 @@
+"""Read a standard feed's files ahead of the loader, in worker processes: parsing a PM file is
+Python work bound to one core, while the loader's inserts are DuckDB's, so the files a load
+will read are parsed by a pool, in order, a few ahead, and each transaction takes its file's
+result when it comes to it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+
+from complaint_trace.contract import Entity
+from connectors.files import LandingFile
+from connectors.standard.readers import FeedRead, read_feed_file
+
+# below this much to read a pool's start-up (a spawned interpreter importing lxml and
+# pyarrow, ~0.5 s) costs more than it saves
+PARALLEL_FROM_BYTES = 32 << 20
+# results waiting beyond the file being inserted: enough to keep every worker busy
+LOOKAHEAD_PER_WORKER = 2
+
+
+class FeedPrefetch:
+    """`read(file)` gives `read_feed_file(entity, file)`; with a pool, computed ahead."""
+
+    def __init__(self, entity: Entity, files: Sequence[LandingFile]) -> None:
+        self.entity = entity
+        self.files = list(files)
+        self.planned = {f.rel for f in self.files}
+        self.pending: dict[str, Future] = {}
+        self.submitted = 0
+        workers = min(os.cpu_count() or 1, len(self.files))
+        big = sum(f.size for f in self.files) >= PARALLEL_FROM_BYTES
+        # spawn, not fork: the parent holds DuckDB's threads
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) \
+            if workers > 1 and big else None
+        self.lookahead = workers * LOOKAHEAD_PER_WORKER
+
+    def _submit_next(self) -> None:
+        file = self.files[self.submitted]
+        self.pending[file.rel] = self.pool.submit(read_feed_file, self.entity, file)
+        self.submitted += 1
+
+    def _fill(self) -> None:
+        while self.submitted < len(self.files) and len(self.pending) < self.lookahead:
+            self._submit_next()
+
+    def read(self, file: LandingFile) -> FeedRead:
+        if self.pool is None or file.rel not in self.planned:
+            return read_feed_file(self.entity, file)
+        self._fill()
+        while file.rel not in self.pending:  # asked out of order: catch up to it
+            self._submit_next()
+        result = self.pending.pop(file.rel).result()
+        self._fill()
+        return result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
