@@ -15,9 +15,11 @@ FORMATS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".jsonl.gz": "jsonl",
     ".parquet": "parquet",
-    # standard feeds (connectors/standard): 3GPP PM files
+    # standard feeds (connectors/standard): 3GPP PM files; TMF642 and VES JSON
     ".xml": "xml",
     ".xml.gz": "xml",
+    ".json": "json",
+    ".json.gz": "json",
 }
 _HASH_CHUNK = 1 << 20
 

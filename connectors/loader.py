@@ -21,9 +21,15 @@ from connectors.files import LandingFile, entity_files, sha256
 from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
 from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
-from connectors.standard.feeds import LANDING_FOLDERS, STANDARD_FEEDS
+from connectors.standard.feeds import (
+    LANDING_FOLDERS,
+    RECORD_FEEDS,
+    TYPED_FEEDS,
+    contract_entity,
+)
 from connectors.standard.insert import insert_feed_file
 from connectors.standard.prefetch import FeedPrefetch
+from connectors.standard.readers import stage_feed_records
 from connectors.validate import VALIDATED, validate_staged
 
 
@@ -77,7 +83,7 @@ def load_entity(
     digests = {file.rel: sha256(file.path) for file in files}
     prefetch = FeedPrefetch(entity, [f for f in files if known.get(f.rel) != digests[f.rel]
                                      and digests[f.rel] not in loaded_as]) \
-        if entity in STANDARD_FEEDS else None
+        if entity in TYPED_FEEDS else None
     run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None), prefetch)
     with session_time_zone(con, source_tz), _closing(prefetch):
         for file in files:
@@ -174,8 +180,11 @@ def _stage_validate_insert(
     if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
         return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at,
                                 run.prefetch.read(file))
-    staged = stage_file(con, file, run.entity)
-    validate_staged(con, run.entity, staged)
+    if run.entity in RECORD_FEEDS:  # each record a row of a contract entity
+        staged = stage_feed_records(con, file, run.entity)
+    else:
+        staged = stage_file(con, file, run.entity)
+    validate_staged(con, contract_entity(run.entity), staged)
     names = ", ".join(quote(c.name) for c in run.entity.columns)
     meta = [file.rel, run.run_id, run.loaded_at]
     loaded = con.execute(

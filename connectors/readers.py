@@ -60,7 +60,8 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"drop table if exists {table}")
 
 
-def _reset(con: duckdb.DuckDBPyConnection) -> None:
+def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """No staging tables but an empty `_ct_malformed`: where every reader starts."""
     drop_staging(con)
     con.execute(
         f"create temp table {MALFORMED} (row_number bigint, reason varchar, raw varchar)"
@@ -69,7 +70,7 @@ def _reset(con: duckdb.DuckDBPyConnection) -> None:
 
 def stage_file(con: duckdb.DuckDBPyConnection, file: LandingFile, entity: Entity) -> StagedFile:
     """Stage `file` for validation; raise `FileRejected` when the file as a whole is unusable."""
-    _reset(con)
+    reset_staging(con)
     if file.format == "csv":
         return _stage_csv(con, file, entity)
     if file.format == "jsonl":

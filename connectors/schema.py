@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from complaint_trace.contract import Entity
-from connectors.standard.feeds import LANDING_FOLDERS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS, contract_entity
 
 SQL_TYPES: dict[str, str] = {
     "string": "VARCHAR",
@@ -76,6 +76,8 @@ def quote(identifier: str) -> str:
 
 
 def raw_table(entity: Entity) -> str:
+    """The raw table of a landing folder (a record feed's is its contract entity's)."""
+    entity = contract_entity(entity)
     return f"raw_{entity.source}.{entity.name}"
 
 
@@ -93,5 +95,5 @@ def ensure_schema(con: duckdb.DuckDBPyConnection,
     """Create the raw and raw_meta tables that do not exist yet (idempotent); by default those
     of every contract entity and standard feed."""
     con.execute(_META_DDL)
-    for entity in entities if entities is not None else LANDING_FOLDERS:
+    for entity in entities if entities is not None else RAW_TABLE_FOLDERS:
         con.execute(raw_table_ddl(entity))

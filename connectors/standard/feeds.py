@@ -1,15 +1,18 @@
 """The industry's standard formats a landing may also hold (docs/spec/standard-feeds.md), each
-a landing folder with its own raw table, loaded under the same manifest, idempotence and
-quarantine rules as the contract's entities (`connectors/loader.py`).
+a landing folder loaded under the same manifest, idempotence and quarantine rules as the
+contract's entities (`connectors/loader.py`). Two kinds:
 
-A standard feed's raw table keeps the file's own records, typed; the dbt staging models turn
-them into the contract's rows (a PM file holds one quarter-hour of counters, an hourly KPI row
-needs four files, so the roll-up cannot happen per file).
+- a feed with its own raw table, typed by its reader (`PM_XML`: a PM file holds one
+  quarter-hour of counters and an hourly KPI row needs four files, so the roll-up to the
+  contract's rows happens in dbt);
+- a feed whose records each become a row of a contract entity (`TMF642`, `VES` into
+  `netops/alarms`): staged as text and checked by the contract's own rules, into that
+  entity's raw table, and loaded by that entity's ingestion asset.
 """
 
 from __future__ import annotations
 
-from complaint_trace.contract import ENTITIES, Column, Entity
+from complaint_trace.contract import ENTITIES, Column, Entity, entity
 
 # 3GPP TS 32.435 measCollecFile / TS 28.532 measData: one row per measurement result (`<r>` or
 # one value of `<measResults>`) of one object in one granularity period
@@ -27,7 +30,26 @@ PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
     Column("value_count", "integer", min=0),
     Column("is_suspect", "boolean"),
 ))
+_ALARMS = entity("netops/alarms")
+# TM Forum TMF642 Alarm resources and ONAP VES 7 fault events: alarm rows
+TMF642 = Entity("netops", "tmf642", _ALARMS.key, _ALARMS.columns)
+VES = Entity("netops", "ves", _ALARMS.key, _ALARMS.columns)
 
-STANDARD_FEEDS: tuple[Entity, ...] = (PM_XML,)
+TYPED_FEEDS: tuple[Entity, ...] = (PM_XML,)
+RECORD_FEEDS: dict[Entity, Entity] = {TMF642: _ALARMS, VES: _ALARMS}  # feed -> contract entity
+STANDARD_FEEDS: tuple[Entity, ...] = (*TYPED_FEEDS, *RECORD_FEEDS)
 # every landing folder the loader reads: the contract's entities, then the standard feeds
 LANDING_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *STANDARD_FEEDS)
+# the folders with a raw table (and an ingestion asset) of their own
+RAW_TABLE_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *TYPED_FEEDS)
+
+
+def contract_entity(folder: Entity) -> Entity:
+    """The entity whose raw table and rules a folder's rows take: its own, or for a record
+    feed the contract entity it feeds."""
+    return RECORD_FEEDS.get(folder, folder)
+
+
+def feeds_into(target: Entity) -> tuple[Entity, ...]:
+    """The record feeds whose rows go into `target`'s raw table."""
+    return tuple(feed for feed, into in RECORD_FEEDS.items() if into == target)

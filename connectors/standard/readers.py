@@ -1,12 +1,18 @@
-"""Which reader reads a standard feed's file (each returns its rows typed, its quarantined
-records and how many records it read)."""
+"""Which reader reads a standard feed's file: a typed feed's reader returns its rows typed, its
+quarantined records and how many it read; a record feed's file is staged as the contract
+entity's text rows for the contract's checks."""
 
 from __future__ import annotations
 
+import duckdb
+import pyarrow as pa
+
 from complaint_trace.contract import Entity
-from connectors.columns import FileRejected
+from connectors.columns import ColumnMap, FileRejected
 from connectors.files import LandingFile
-from connectors.standard.feeds import PM_XML
+from connectors.readers import MALFORMED, STAGE, StagedFile, positional, reset_staging
+from connectors.standard.alarms import read_alarm_file, tmf642_alarm, ves_fault
+from connectors.standard.feeds import PM_XML, TMF642, VES
 from connectors.standard.pm_xml import PmRead, read_pm_file
 
 FeedRead = PmRead  # the shape every feed reader returns
@@ -19,3 +25,31 @@ def read_feed_file(entity: Entity, file: LandingFile) -> FeedRead:
             raise FileRejected(f"{file.rel}: not a PM file (.xml or .xml.gz)")
         return read_pm_file(file.path, file.rel)
     raise FileRejected(f"{file.rel}: no reader for {entity.path}")
+
+
+_CONVERTERS = {TMF642: tmf642_alarm, VES: ves_fault}
+
+
+def stage_feed_records(con: duckdb.DuckDBPyConnection, file: LandingFile,
+                       feed: Entity) -> StagedFile:
+    """Stage a record feed's file as the contract entity's text rows (`_ct_stage`, with each
+    record's raw JSON) and its refused records (`_ct_malformed`), for `validate_staged`."""
+    if file.format not in ("json", "jsonl"):
+        raise FileRejected(f"{file.rel}: not a JSON file (.json, .jsonl, optionally .gz)")
+    read = read_alarm_file(file.path, file.rel, _CONVERTERS[feed])
+    names = [c.name for c in feed.columns]
+    reset_staging(con)
+    stage = pa.table({"_source_row": pa.array(read.positions, pa.int64()),
+                      **{positional(i): pa.array([row[n] for row in read.rows], pa.string())
+                         for i, n in enumerate(names)},
+                      "_raw": pa.array(read.raws, pa.string())})
+    con.register("_ct_feed_stage", stage)
+    try:
+        con.execute(f"create temp table {STAGE} as select * from _ct_feed_stage")
+    finally:
+        con.unregister("_ct_feed_stage")
+    if read.quarantined:
+        con.executemany(f"insert into {MALFORMED} values (?, ?, ?)", read.quarantined)
+    columns = ColumnMap({n: n for n in names},
+                        notes=[] if read.rows_read else ["empty file: no rows"])
+    return StagedFile(columns, names, "s._raw", list(columns.notes))

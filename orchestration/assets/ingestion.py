@@ -12,7 +12,7 @@ from complaint_trace.contract import Entity
 from complaint_trace.pii import mask_record
 from connectors import EntityLoadReport, load_entity, raw_table
 from connectors.schema import LINEAGE_COLUMNS, SQL_TYPES
-from connectors.standard.feeds import LANDING_FOLDERS, STANDARD_FEEDS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS, STANDARD_FEEDS, feeds_into
 from orchestration.resources import PipelineConfig, WarehouseResource
 
 FILES_CHECK = "all_files_loaded"
@@ -41,12 +41,13 @@ def _preview(con: duckdb.DuckDBPyConnection, entity: Entity, run_id: str) -> str
 
 def _files_not_loaded(con: duckdb.DuckDBPyConnection, entity: Entity
                       ) -> list[tuple[str, str, str]]:
-    """(file, status, error or note) of each file of the entity that failed as a whole or was
-    deleted from the landing after its load."""
+    """(file, status, error or note) of each file of the entity (and of the record feeds
+    into it) that failed as a whole or was deleted from the landing after its load."""
+    folders = [entity.path, *(feed.path for feed in feeds_into(entity))]
     return con.execute(
         "select file, status, coalesce(error, notes) from raw_meta.file_manifest "
-        "where entity = ? and status in ('failed', 'missing') order by file",
-        [entity.path]).fetchall()
+        f"where entity in ({', '.join('?' * len(folders))}) "
+        "and status in ('failed', 'missing') order by file", folders).fetchall()
 
 
 def _metadata(report: EntityLoadReport, table: str, table_rows: int, preview: str) -> dict:
@@ -84,9 +85,10 @@ def _description(entity: Entity) -> str:
                         for c in entity.columns)
     kind = ("a standard feed (docs/spec/standard-feeds.md)" if entity in STANDARD_FEEDS
             else "data contract v1")
+    feeds = "".join(f" and `{feed.path}/` (a standard feed)" for feed in feeds_into(entity))
     return (
         f"Raw `{entity.path}` rows from the landing folder `{entity.path}/` "
-        f"({kind}), validated; rows that break the contract go to "
+        f"({kind}){feeds}, validated; rows that break the contract go to "
         f"`raw_meta.quarantine`. Table `{raw_table(entity)}`; columns: {columns}; "
         f"plus _source_file, _source_row, _loaded_at, _run_id."
     )
@@ -113,8 +115,10 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, pipeline: PipelineConfig
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            report = load_entity(con, pipeline.landing_dir, entity, pipeline.source_tz,
-                                 context.run_id)
+            # the entity's folder, then the standard feeds whose records are its rows
+            reports = [load_entity(con, pipeline.landing_dir, folder, pipeline.source_tz,
+                                   context.run_id) for folder in (entity, *feeds_into(entity))]
+            report = EntityLoadReport(entity.path, [f for r in reports for f in r.files])
             not_loaded = _files_not_loaded(con, entity)
             table_rows = con.execute(f"select count(*) from {raw_table(entity)}").fetchone()[0]
             preview = _preview(con, entity, context.run_id)
@@ -146,6 +150,6 @@ def build_entity_asset(entity: Entity) -> dg.AssetsDefinition:
 
 
 def build_source_assets(source: str) -> list[dg.AssetsDefinition]:
-    """The ingestion assets of one source system: its contract entities in contract order,
-    then its standard feeds."""
-    return [build_entity_asset(e) for e in LANDING_FOLDERS if e.source == source]
+    """The ingestion assets of one source system: its contract entities in contract order
+    (each also loading the record feeds into it), then its typed standard feeds."""
+    return [build_entity_asset(e) for e in RAW_TABLE_FOLDERS if e.source == source]

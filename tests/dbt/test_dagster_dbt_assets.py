@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from connectors.standard.feeds import LANDING_FOLDERS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS
 from orchestration.assets.dbt import dbt_assets_of
 from tests.dbt.conftest import BuiltWarehouse
 
@@ -17,7 +17,7 @@ MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
 def test_dbt_sources_are_the_ingestion_asset_keys() -> None:
     dbt_assets = dbt_assets_of()
     upstream = set(dbt_assets.dependency_keys) - set(dbt_assets.keys)
-    assert upstream == {dg.AssetKey([e.source, e.name]) for e in LANDING_FOLDERS}
+    assert upstream == {dg.AssetKey([e.source, e.name]) for e in RAW_TABLE_FOLDERS}
 
 
 def test_models_and_seeds_are_assets_and_tests_are_checks() -> None:

@@ -10,9 +10,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from complaint_trace.contract import ENTITIES
 from complaint_trace.settings import settings_from
-from connectors.standard.feeds import STANDARD_FEEDS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS
 from orchestration.assets import crm, netops, ticketing
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import PipelineConfig, WarehouseResource
@@ -51,7 +50,7 @@ def _materialisations(result) -> list[dg.AssetMaterialization]:
 def test_one_asset_per_entity_and_standard_feed_keyed_and_grouped_by_source():
     specs = {a.key: a.group_names_by_key[a.key] for a in INGESTION}
     assert specs == {dg.AssetKey([e.source, e.name]): e.source
-                     for e in (*ENTITIES, *STANDARD_FEEDS)}
+                     for e in RAW_TABLE_FOLDERS}
     assert dg.AssetKey(["netops", "pm_xml"]) in specs
 
 
