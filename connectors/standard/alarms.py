@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.columns import FileRejected
-from connectors.standard.pm_xml import _opened
+from connectors.standard.pm_xml import opened
 
 SEVERITIES = ("critical", "major", "minor", "warning")
 
@@ -45,7 +45,7 @@ class RecordsRead:
 
 def _records(path: Path, rel: str) -> Iterator[tuple[int, Any, str]]:
     """(position, parsed record or the parse error, raw text) of every record of the file."""
-    with _opened(path) as stream:
+    with opened(path) as stream:
         try:
             text = stream.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -52,7 +52,8 @@ class PmRead:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[IO[bytes]]:
+def opened(path: Path) -> Iterator[IO[bytes]]:
+    """A landing file's bytes, gunzipped when its name ends in `.gz`."""
     with (gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")) as f:
         yield f
 
@@ -64,7 +65,7 @@ def _split_tag(tag: str) -> tuple[str, str]:
 def file_namespace(path: Path, rel: str) -> str:
     """The file's PM namespace, read from its root element (the rest is not parsed here)."""
     try:
-        with _opened(path) as stream:
+        with opened(path) as stream:
             _, root = next(etree.iterparse(stream, events=("start",), resolve_entities=False,
                                            no_network=True))
     except StopIteration:
@@ -300,7 +301,7 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse makes millions of short-lived objects and no cycles
     try:
-        with _opened(path) as stream:
+        with opened(path) as stream:
             # blank text (indentation) is dropped as it is read: a blank result is no value
             events = etree.iterparse(stream, events=("end",), tag=tags, remove_blank_text=True,
                                      collect_ids=False, resolve_entities=False,

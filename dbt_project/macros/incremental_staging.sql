@@ -91,6 +91,18 @@
     {{ return(loaded_through) }}
 {%- endmacro %}
 
+{% macro by_load_config(unique_key) -%}
+    {#- The config of a model incremental on `_loaded_at` alone that rebuilds everything when
+        a file was changed in place (`loaded_through_unless_reloaded`). -#}
+    {{ return({
+        'materialized': 'incremental',
+        'unique_key': unique_key,
+        'incremental_strategy': 'delete+insert',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ drop_rows_when_reloaded() }}",
+    }) }}
+{%- endmacro %}
+
 {% macro drop_rows_when_reloaded() -%}
     {#- pre-hook of such a model: a rebuild of everything starts empty -#}
     {%- if is_incremental() and loaded_through_unless_reloaded() is none -%}

@@ -1,14 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['cell_id', 'period_start'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_reloaded() }}"
-    )
-}}
+{{ config(**by_load_config(['cell_id', 'period_start'])) }}
 -- One row per cell and KPI hour: which KPI breached its threshold for the cell's RAT
--- (audit-rules §4), over the contract's KPI rows and the hours rolled up from PM files. Incremental: an hour's verdict depends only on that hour and its cell's
+-- (audit-rules §4), over the contract's KPI rows and the hours rolled up from PM files.
+-- Incremental: an hour's verdict depends only on that hour and its cell's
 -- RAT, so a build flags the hours loaded since the last one, and again every hour of a cell
 -- whose inventory row arrived since with another RAT (an inventory delivered after the KPIs:
 -- until then the hour had no RAT and breached nothing). A row's `_loaded_at` is when the

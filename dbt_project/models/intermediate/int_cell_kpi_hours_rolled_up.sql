@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['cell_id', 'period_start'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_reloaded() }}"
-    )
-}}
+{{ config(**by_load_config(['cell_id', 'period_start'])) }}
 -- depends_on: {{ ref('pm_cell_mapping') }}
 -- One row per cell and hour of the contract's KPIs, computed from 3GPP PM results (issue #15,
 -- docs/spec/standard-feeds.md): the results of the cell's objects (seed pm_cell_mapping; an

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key=['_source_file', '_source_row'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ drop_rows_when_reloaded() }}"
-    )
-}}
+{{ config(**by_load_config(['_source_file', '_source_row'])) }}
 -- depends_on: {{ ref('pm_cell_mapping') }}
 -- One row per 3GPP PM result held back: its object is no cell by any rule of seed
 -- pm_cell_mapping, yet a formula of seed pm_kpi_formulas for its vendor names its counter
