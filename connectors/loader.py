@@ -8,7 +8,7 @@ SHA-256 is already in the manifest is skipped, so the same bytes twice change no
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,15 +40,6 @@ class _Run:
     run_id: str
     loaded_at: datetime
     prefetch: FeedPrefetch | None = None  # a standard feed's files, read ahead
-
-
-@contextmanager
-def _closing(prefetch: FeedPrefetch | None):
-    try:
-        yield
-    finally:
-        if prefetch is not None:
-            prefetch.close()
 
 
 @contextmanager
@@ -85,7 +76,7 @@ def load_entity(
                                      and digests[f.rel] not in loaded_as]) \
         if entity in TYPED_FEEDS else None
     run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None), prefetch)
-    with session_time_zone(con, source_tz), _closing(prefetch):
+    with session_time_zone(con, source_tz), closing(prefetch) if prefetch else nullcontext():
         for file in files:
             digest = digests[file.rel]
             if known.get(file.rel) == digest:

@@ -57,7 +57,7 @@ def replicate(source: Path, target: Path, copies: int) -> dict[str, int]:
     return rows
 
 
-def _best_audit_seconds(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, work: Path,
+def _audit_seconds(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, work: Path,
                         as_of: datetime) -> float:
     """One audit of every ticket (the audit state forgotten first, so none is skipped)."""
     con.execute("create schema if not exists audit")
@@ -79,8 +79,8 @@ def step_rules_cost(warehouse: Path, as_of: datetime, repeats: int) -> dict[str,
             tickets = con.execute("select count(*) from main.fct_audit_facts").fetchone()[0]
             times: dict[str, list[float]] = {"with": [], "without": []}
             for _ in range(repeats):
-                times["without"].append(_best_audit_seconds(con, without, work, as_of))
-                times["with"].append(_best_audit_seconds(con, with_steps, work, as_of))
+                times["without"].append(_audit_seconds(con, without, work, as_of))
+                times["with"].append(_audit_seconds(con, with_steps, work, as_of))
     best = {name: min(values) for name, values in times.items()}
     return {
         "measured_at": datetime.now().isoformat(timespec="seconds"), "facts_rows": tickets,
