@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from complaint_trace.contract import Entity
 
@@ -94,3 +98,10 @@ def landing_fingerprint(landing_dir: Path, entities: tuple[Entity, ...],
             digest.update(f"{file.rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
             count += 1
     return count, digest.hexdigest()
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[IO[bytes]]:
+    """A landing file's bytes, gunzipped when its name ends in `.gz`."""
+    with (gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")) as f:
+        yield f

@@ -18,18 +18,13 @@ import duckdb
 from complaint_trace.contract import Entity
 from connectors.columns import FileRejected
 from connectors.files import LandingFile, entity_files, sha256
-from connectors.readers import MALFORMED, STAGE, drop_staging, stage_file
+from connectors.readers import MALFORMED, STAGE, StagedFile, drop_staging, stage_file
 from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
-from connectors.standard.feeds import (
-    LANDING_FOLDERS,
-    RECORD_FEEDS,
-    TYPED_FEEDS,
-    contract_entity,
-)
+from connectors.standard.feeds import LANDING_FOLDERS, RECORD_FEEDS, TYPED_FEEDS, target_entities
 from connectors.standard.insert import insert_feed_file
 from connectors.standard.prefetch import FeedPrefetch
-from connectors.standard.readers import stage_feed_records
+from connectors.standard.readers import read_feed_records, stage_feed_records
 from connectors.validate import VALIDATED, validate_staged
 
 
@@ -160,7 +155,8 @@ def _record_duplicate(
 
 
 def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:
-    con.execute(f"delete from {raw_table(entity)} where _source_file = ?", [rel])
+    for target in target_entities(entity):
+        con.execute(f"delete from {raw_table(target)} where _source_file = ?", [rel])
     con.execute(f"delete from {QUARANTINE} where file = ?", [rel])
     con.execute(f"delete from {MANIFEST} where file = ?", [rel])
 
@@ -171,15 +167,29 @@ def _stage_validate_insert(
     if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
         return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at,
                                 run.prefetch.read(file))
-    if run.entity in RECORD_FEEDS:  # each record a row of a contract entity
-        staged = stage_feed_records(con, file, run.entity)
-    else:
+    if run.entity not in RECORD_FEEDS:
         staged = stage_file(con, file, run.entity)
-    validate_staged(con, contract_entity(run.entity), staged)
-    names = ", ".join(quote(c.name) for c in run.entity.columns)
+        read, loaded, quarantined = _validate_insert(con, run, file, run.entity, staged)
+        notes = staged.notes
+    else:  # each record rows of contract entities, each entity's staged and checked in turn
+        counts = [_validate_insert(con, run, file, target,
+                                   stage_feed_records(con, target, records))
+                  for target, records in read_feed_records(file, run.entity).items()]
+        read, loaded, quarantined = (sum(c) for c in zip(*counts, strict=True))
+        notes = [] if read else ["empty file: no rows"]
+    return FileLoadReport(file.rel, "loaded", read, loaded, quarantined,
+                          notes="; ".join(notes) or None)
+
+
+def _validate_insert(con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile,
+                     target: Entity, staged: StagedFile) -> tuple[int, int, int]:
+    """Check the staged rows against `target`'s contract, insert the valid ones into its raw
+    table and the rest into the quarantine: (rows read, loaded, quarantined)."""
+    validate_staged(con, target, staged)
+    names = ", ".join(quote(c.name) for c in target.columns)
     meta = [file.rel, run.run_id, run.loaded_at]
     loaded = con.execute(
-        f"insert into {raw_table(run.entity)} ({names}, _source_file, _source_row, _loaded_at, "
+        f"insert into {raw_table(target)} ({names}, _source_file, _source_row, _loaded_at, "
         f"_run_id) select {names}, ?, _source_row, ?, ? from {VALIDATED} where reason is null "
         f"order by _source_row",
         [file.rel, run.loaded_at, run.run_id],
@@ -200,8 +210,7 @@ def _stage_validate_insert(
             f"{file.rel}: rows do not reconcile: read {read}, loaded {loaded}, "
             f"quarantined {quarantined}"
         )
-    return FileLoadReport(file.rel, "loaded", read, loaded, quarantined,
-                          notes="; ".join(staged.notes) or None)
+    return read, loaded, quarantined
 
 
 def _record(

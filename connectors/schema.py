@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from complaint_trace.contract import Entity
-from connectors.standard.feeds import RAW_TABLE_FOLDERS, contract_entity
+from connectors.standard.feeds import RAW_TABLE_FOLDERS
 
 SQL_TYPES: dict[str, str] = {
     "string": "VARCHAR",
@@ -76,8 +76,7 @@ def quote(identifier: str) -> str:
 
 
 def raw_table(entity: Entity) -> str:
-    """The raw table of a landing folder (a record feed's is its contract entity's)."""
-    entity = contract_entity(entity)
+    """The raw table of a contract entity or a typed standard feed."""
     return f"raw_{entity.source}.{entity.name}"
 
 

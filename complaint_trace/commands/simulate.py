@@ -40,6 +40,10 @@ def command(
         help=f"Ticketing and CRM deliver a file every N minutes, one of {DELIVERY_MINUTES} "
              "(network hourly below a day); the default is one file per business day.")
     ] = DAY_MINUTES,
+    standard_feeds: Annotated[bool, typer.Option(
+        help="Write tickets as TMF621, alarms as TMF642 and VES, KPIs as 3GPP PM XML per "
+             "quarter-hour (docs/spec/standard-feeds.md) instead of the contract's formats.")
+    ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace earlier simulated files.")] = False,
 ) -> None:
     settings = get_settings(source_tz=source_tz)
@@ -50,6 +54,7 @@ def command(
             seed=seed, start=date(start.year, start.month, start.day), bad_row_rate=bad_row_rate,
             planted_rate=planted_rate, missing_trace_rate=missing_trace_rate,
             source_tz=settings.source_tz, delivery_minutes=delivery_minutes,
+            standard_feeds=standard_feeds,
         )
         result = simulate(config, overwrite=overwrite)
     except (FileExistsError, ValueError) as exc:

@@ -85,6 +85,9 @@ class SimConfig:
     """Ticketing and CRM deliver a file every this many minutes (network hourly below a day);
     the default is one file per entity and business day. Only the cutting into files depends
     on it, never the data, so it stays out of the truth (docs/simulator.md)."""
+    standard_feeds: bool = False
+    """Tickets, alarms and KPIs in the industry's formats (TMF621, TMF642 and VES, 3GPP PM
+    XML) instead of the contract's; the same world, so it stays out of the truth too."""
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.tickets_per_day < 1:
@@ -96,10 +99,14 @@ class SimConfig:
                 raise ValueError(f"{name} must be within [0, 1]")
         if self.delivery_minutes not in DELIVERY_MINUTES:
             raise ValueError(f"delivery_minutes must be one of {DELIVERY_MINUTES}")
+        if self.standard_feeds and self.delivery_minutes != DAY_MINUTES:
+            raise ValueError("standard feeds are written as daily files (and PM files per "
+                             "quarter-hour): not with delivery_minutes")
 
     def as_meta(self) -> dict:
         meta = asdict(self)
-        del meta["delivery_minutes"]  # the world, not its cutting: same truth for every cadence
+        # the world, not its cutting or its formats: the same truth for every cadence and format
+        del meta["delivery_minutes"], meta["standard_feeds"]
         return {k: (str(v) if isinstance(v, Path | date) else v) for k, v in meta.items()}
 
 

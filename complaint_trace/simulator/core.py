@@ -28,6 +28,9 @@ from complaint_trace.simulator.plants import plant_network
 from complaint_trace.simulator.reference import msisdns
 from complaint_trace.simulator.sessions import SessionWriter, assign_role_cells
 from complaint_trace.simulator.slots import cut, due_times, slot_starts
+from complaint_trace.simulator.standard import EXTENSIONS as STANDARD_EXTENSIONS
+from complaint_trace.simulator.standard import FOLDERS as STANDARD_FOLDERS
+from complaint_trace.simulator.standard import REPLACED, write_standard_feeds
 from complaint_trace.simulator.tickets import plan_tickets
 from complaint_trace.simulator.truth import TRUTH_FILES, write_truth
 from complaint_trace.simulator.writer import FileSpec, TimeRenderer, build_file, file_format, write
@@ -45,11 +48,18 @@ def midnights(cfg: SimConfig) -> list[int]:
             for d in range(cfg.days + 1)]
 
 
+def dates_of(cfg: SimConfig) -> list[date]:
+    """The simulated business dates (local)."""
+    return [cfg.start + timedelta(days=d) for d in range(cfg.days)]
+
+
 def _prepare(cfg: SimConfig, overwrite: bool) -> None:
     out, truth = cfg.out.resolve(), cfg.truth.resolve()
     if truth == out or out in truth.parents:
         raise ValueError(f"the truth folder {truth} must lie outside the landing root {out}")
     ours = [p for e in ENTITIES for p in (out / e.path).glob("*") if p.name.endswith(EXTENSIONS)]
+    ours += [p for folder in STANDARD_FOLDERS for p in (out / folder).glob("*")
+             if p.name.endswith(STANDARD_EXTENSIONS)]
     ours += [truth / name for name in TRUTH_FILES if (truth / name).exists()]
     if ours and not overwrite:
         raise FileExistsError(f"{out} already holds simulated files; pass overwrite to replace")
@@ -108,6 +118,11 @@ def simulate(cfg: SimConfig, overwrite: bool = False) -> SimulationResult:
     result = SimulationResult(landing=cfg.out, truth=cfg.truth,
                               as_of=datetime.fromtimestamp(as_of, UTC).replace(tzinfo=None))
     bad = _write_all(cfg, built, start, result, rngs[8])
+    if cfg.standard_feeds:
+        for written in write_standard_feeds(cfg.out, dates_of(cfg), built, cells.table):
+            result.files.append(written.path)
+            folder = written.path.parent.relative_to(cfg.out).as_posix()
+            result.rows[folder] = result.rows.get(folder, 0) + written.rows
     result.bad_rows = len(bad)
     result.planted_tickets = sum(t.scenario != "clean" for t in tickets)
     meta = {**cfg.as_meta(), "as_of": result.as_of.strftime("%Y-%m-%d %H:%M:%S"),
@@ -142,7 +157,7 @@ def _write_all(cfg: SimConfig, built: dict[str, Source], start: int,
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     bad_truth: list[tuple] = []
-    dates = [cfg.start + timedelta(days=d) for d in range(cfg.days)]
+    dates = dates_of(cfg)
     for e_index, ent in enumerate(ENTITIES):
         bad = BadRows(KINDS[ent.path], cfg.bad_row_rate, rng)
         minutes = source_minutes(ent.source, cfg.delivery_minutes)
@@ -164,6 +179,8 @@ def _write_all(cfg: SimConfig, built: dict[str, Source], start: int,
                     slots = slot_starts(due_times(piece, ent.path, start), d, cfg.start,
                                         ZoneInfo(cfg.source_tz), minutes)
                     files, located = _slot_files(spec, out, slots[origin], rows, dates[d], part)
+                if cfg.standard_feeds and ent.path in REPLACED:
+                    continue  # built all the same, so the other files stay byte-identical
                 for file_spec, table in files:
                     write(con, table, file_spec)
                     result.files.append(file_spec.path)

@@ -5,9 +5,10 @@ contract's entities (`connectors/loader.py`). Two kinds:
 - a feed with its own raw table, typed by its reader (`PM_XML`: a PM file holds one
   quarter-hour of counters and an hourly KPI row needs four files, so the roll-up to the
   contract's rows happens in dbt);
-- a feed whose records each become a row of a contract entity (`TMF642`, `VES` into
-  `netops/alarms`): staged as text and checked by the contract's own rules, into that
-  entity's raw table, and loaded by that entity's ingestion asset.
+- a feed whose records become rows of contract entities (`TMF642`, `VES` into
+  `netops/alarms`; `TMF621` into `ticketing/tickets` and `ticketing/ticket_events`): staged
+  as text and checked by the contract's own rules, into those entities' raw tables, and
+  loaded by each of their ingestion assets (the manifest makes the second load a no-op).
 """
 
 from __future__ import annotations
@@ -32,11 +33,17 @@ PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
 ))
 _ALARMS = entity("netops/alarms")
 # TM Forum TMF642 Alarm resources and ONAP VES 7 fault events: alarm rows
-TMF642 = Entity("netops", "tmf642", _ALARMS.key, _ALARMS.columns)
-VES = Entity("netops", "ves", _ALARMS.key, _ALARMS.columns)
+TMF642 = Entity("netops", "tmf642", _ALARMS.key)
+VES = Entity("netops", "ves", _ALARMS.key)
+# TM Forum TMF621 TroubleTicket resources: a ticket row and one event row per status change
+TMF621 = Entity("ticketing", "tmf621", ("id",))
 
 TYPED_FEEDS: tuple[Entity, ...] = (PM_XML,)
-RECORD_FEEDS: dict[Entity, Entity] = {TMF642: _ALARMS, VES: _ALARMS}  # feed -> contract entity
+# feed -> the contract entities its records become, the first taking a record refused whole
+RECORD_FEEDS: dict[Entity, tuple[Entity, ...]] = {
+    TMF621: (entity("ticketing/tickets"), entity("ticketing/ticket_events")),
+    TMF642: (_ALARMS,), VES: (_ALARMS,),
+}
 STANDARD_FEEDS: tuple[Entity, ...] = (*TYPED_FEEDS, *RECORD_FEEDS)
 # every landing folder the loader reads: the contract's entities, then the standard feeds
 LANDING_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *STANDARD_FEEDS)
@@ -44,12 +51,11 @@ LANDING_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *STANDARD_FEEDS)
 RAW_TABLE_FOLDERS: tuple[Entity, ...] = (*ENTITIES, *TYPED_FEEDS)
 
 
-def contract_entity(folder: Entity) -> Entity:
-    """The entity whose raw table and rules a folder's rows take: its own, or for a record
-    feed the contract entity it feeds."""
-    return RECORD_FEEDS.get(folder, folder)
+def target_entities(folder: Entity) -> tuple[Entity, ...]:
+    """The entities whose raw tables a folder's rows go into: its own, or a record feed's."""
+    return RECORD_FEEDS.get(folder, (folder,))
 
 
 def feeds_into(target: Entity) -> tuple[Entity, ...]:
     """The record feeds whose rows go into `target`'s raw table."""
-    return tuple(feed for feed, into in RECORD_FEEDS.items() if into == target)
+    return tuple(feed for feed, into in RECORD_FEEDS.items() if target in into)

@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import functools
 import gc
-import gzip
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pyarrow as pa
 from lxml import etree
 
 from connectors.columns import FileRejected
+from connectors.files import opened
 
 MEAS_COLLEC = "http://www.3gpp.org/ftp/specs/archive/32_series/32.435#measCollec"
 MEAS_DATA = "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData"
@@ -49,13 +47,6 @@ class PmRead:
     quarantined: list[tuple[int, str, str]]
     rows_read: int
     notes: list[str] = field(default_factory=list)
-
-
-@contextmanager
-def opened(path: Path) -> Iterator[IO[bytes]]:
-    """A landing file's bytes, gunzipped when its name ends in `.gz`."""
-    with (gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")) as f:
-        yield f
 
 
 def _split_tag(tag: str) -> tuple[str, str]:

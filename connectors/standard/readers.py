@@ -11,9 +11,11 @@ from complaint_trace.contract import Entity
 from connectors.columns import ColumnMap, FileRejected
 from connectors.files import LandingFile
 from connectors.readers import MALFORMED, STAGE, StagedFile, positional, reset_staging
-from connectors.standard.alarms import read_alarm_file, tmf642_alarm, ves_fault
-from connectors.standard.feeds import PM_XML, TMF642, VES
+from connectors.standard.alarms import tmf642_alarms, ves_faults
+from connectors.standard.feeds import PM_XML, RECORD_FEEDS, TMF621, TMF642, VES
 from connectors.standard.pm_xml import PmRead, read_pm_file
+from connectors.standard.records import Converter, RecordsRead, read_record_file
+from connectors.standard.tmf621 import trouble_tickets
 
 FeedRead = PmRead  # the shape every feed reader returns
 
@@ -27,17 +29,23 @@ def read_feed_file(entity: Entity, file: LandingFile) -> FeedRead:
     raise FileRejected(f"{file.rel}: no reader for {entity.path}")
 
 
-_CONVERTERS = {TMF642: tmf642_alarm, VES: ves_fault}
+_CONVERTERS: dict[Entity, Converter] = {TMF621: trouble_tickets, TMF642: tmf642_alarms,
+                                        VES: ves_faults}
 
 
-def stage_feed_records(con: duckdb.DuckDBPyConnection, file: LandingFile,
-                       feed: Entity) -> StagedFile:
-    """Stage a record feed's file as the contract entity's text rows (`_ct_stage`, with each
-    record's raw JSON) and its refused records (`_ct_malformed`), for `validate_staged`."""
+def read_feed_records(file: LandingFile, feed: Entity) -> dict[Entity, RecordsRead]:
+    """A record feed's file as the rows of each entity it feeds, and its refused records."""
     if file.format not in ("json", "jsonl"):
         raise FileRejected(f"{file.rel}: not a JSON file (.json, .jsonl, optionally .gz)")
-    read = read_alarm_file(file.path, file.rel, _CONVERTERS[feed])
-    names = [c.name for c in feed.columns]
+    return read_record_file(file.path, file.rel, _CONVERTERS[feed], RECORD_FEEDS[feed])
+
+
+def stage_feed_records(con: duckdb.DuckDBPyConnection, target: Entity,
+                       read: RecordsRead) -> StagedFile:
+    """Stage one target entity's rows of a record feed's file as its text rows (`_ct_stage`,
+    with each record's raw JSON) and its refused records (`_ct_malformed`), for
+    `validate_staged`."""
+    names = [c.name for c in target.columns]
     reset_staging(con)
     stage = pa.table({"_source_row": pa.array(read.positions, pa.int64()),
                       **{positional(i): pa.array([row[n] for row in read.rows], pa.string())
@@ -50,6 +58,4 @@ def stage_feed_records(con: duckdb.DuckDBPyConnection, file: LandingFile,
         con.unregister("_ct_feed_stage")
     if read.quarantined:
         con.executemany(f"insert into {MALFORMED} values (?, ?, ?)", read.quarantined)
-    columns = ColumnMap({n: n for n in names},
-                        notes=[] if read.rows_read else ["empty file: no rows"])
-    return StagedFile(columns, names, "s._raw", list(columns.notes))
+    return StagedFile(ColumnMap({n: n for n in names}), names, "s._raw")

@@ -6,7 +6,8 @@
 -- delivery of each object, counter and period, suspect ones left out and counted. Each KPI
 -- is the formula of seed pm_kpi_formulas for the file's vendor (else for any vendor, '*'),
 -- the first in priority order whose counters the hour all has; otherwise null. Counters are
--- summed over the hour, gauges averaged; an hour missing a period is marked, not scaled.
+-- summed over the hour, gauges averaged, the KPI rounded to var pm_kpi_decimals; an hour
+-- missing a period is marked, not scaled.
 --
 -- Incremental: a build recomputes the cell-hours that results loaded since the last build
 -- fall in, from every result of them; a file changed in place rebuilds all (pre-hook). A
@@ -148,14 +149,15 @@ kpi_values as (
         cell_id,
         period_hour,
         kpi,
-        arg_min(
+        -- rounded (var pm_kpi_decimals): a ratio at a threshold stays at it
+        round(arg_min(
             case aggregation
                 when 'ratio' then numerator / nullif(denominator, 0) * unit_factor
                 when 'sum' then numerator * unit_factor
                 when 'mean' then numerator / nullif(numerator_values, 0) * unit_factor
             end,
             priority
-        ) as kpi_value
+        ), {{ var('pm_kpi_decimals') }}) as kpi_value
     from formulas_evaluated
     where has_every_counter
     group by all
