@@ -164,8 +164,9 @@ def main(argv: list[str] | None = None) -> None:
         "size": args.size, "days": args.days, **size,
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "day": measure_day(work / "day", size, args.days),
-        # 3GPP PM XML of the size's network, one quarter-hour (bench/pm_ingest.py)
-        "pm_ingest": pm_ingest.run(size["cells"], quarters=1),
+        # 3GPP PM XML of the size's network, four quarter-hours: the steady rate of a day's
+        # 96 (bench/pm_ingest.py)
+        "pm_ingest": pm_ingest.run(size["cells"], quarters=pm_ingest.STEADY_QUARTERS),
         "growth": [],
     }
     write_report(result, quiet=True)  # the day's numbers are kept even if growth fails

@@ -7,8 +7,8 @@ contract's entities (`connectors/loader.py`). Two kinds:
   contract's rows happens in dbt);
 - a feed whose records become rows of contract entities (`TMF642`, `VES` into
   `netops/alarms`; `TMF621` into `ticketing/tickets` and `ticketing/ticket_events`): staged
-  as text and checked by the contract's own rules, into those entities' raw tables, and
-  loaded by each of their ingestion assets (the manifest makes the second load a no-op).
+  as text and checked by the contract's own rules, into those entities' raw tables, by an
+  ingestion asset of its own upstream of theirs.
 """
 
 from __future__ import annotations

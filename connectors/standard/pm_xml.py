@@ -31,6 +31,10 @@ MEAS_COLLEC = "http://www.3gpp.org/ftp/specs/archive/32_series/32.435#measCollec
 MEAS_DATA = "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData"
 ROOTS = {MEAS_COLLEC: "measCollecFile", MEAS_DATA: "measDataFile"}
 # ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
+# a measInfo is read whole when it ends (in a few calls into C) unless it holds more
+# measValues than this; a larger one is read measValue by measValue, so memory stays flat
+HELD_VALUES = 256
+_POSITIONS = [str(p) for p in range(1, 4097)]  # a measInfo's measType p, in order
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
 # the raw table's columns in the order of the Arrow table built here
 COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_info_id",
@@ -124,6 +128,23 @@ class _Reader:
                                        smart_strings=False)
         self.r_texts = etree.XPath("m:r/text()", namespaces={"m": namespace},
                                    smart_strings=False)
+        ns = {"m": namespace}
+        # a measInfo read whole in C (`_read_regular`)
+        self.info_positions = etree.XPath("m:measValue/m:r/@p", namespaces=ns,
+                                          smart_strings=False)
+        self.info_first_positions = etree.XPath("m:measValue/m:r[1]/@p", namespaces=ns,
+                                                smart_strings=False)
+        self.info_children = etree.XPath("count(m:measValue/node())", namespaces=ns)
+        self.info_result_nodes = etree.XPath("count(m:measValue/m:r/node())", namespaces=ns)
+        self.type_texts = etree.XPath("m:measType/text()", namespaces=ns, smart_strings=False)
+        self.declared: tuple[list, list, dict] = ([], [], {})  # the last measTypes read
+        self.compact = False  # the measInfo declares measTypes, its results measResults
+        self.info_texts = etree.XPath("m:measValue/m:r/text()", namespaces=ns,
+                                      smart_strings=False)
+        self.info_objects = etree.XPath("m:measValue/@measObjLdn", namespaces=ns,
+                                        smart_strings=False)
+        self.type_positions = etree.XPath("m:measType/@p", namespaces=ns, smart_strings=False)
+        self.type_elements = etree.XPath("m:measType", namespaces=ns)
         self.position = 0
         # per row
         self.row_no: list[int] = []
@@ -168,6 +189,79 @@ class _Reader:
         self.info_id, self.job, self.types, self.names_of = None, None, {}, {}
         self.period_end = self.period_seconds = None
         self.period_error = "measInfo has no granPeriod"
+
+    def declare(self, el: etree._Element) -> None:
+        """What a measInfo declares before its results: id, job, period and measTypes."""
+        self.current = None
+        self.info_id = el.get("measInfoId")
+        job = el.find(self.ns + "job")
+        self.job = None if job is None else job.get("jobId")
+        period = el.find(self.ns + "granPeriod")
+        if period is not None:
+            self.gran_period(period)
+        compact = el.find(self.ns + "measTypes")
+        self.compact = compact is not None
+        if self.compact:
+            self.types = {str(i + 1): name for i, name in enumerate((compact.text or "").split())}
+        else:
+            self.types = self._declared_types(el)
+
+    def meas_info(self, el: etree._Element) -> None:
+        """A whole measInfo, at its end: its declarations, then its results, read in C when
+        they are regular (`_read_regular`), else measValue by measValue."""
+        self.declare(el)
+        if self.compact or not self._read_regular(el):
+            for value in el.iterfind(self.ns + "measValue"):
+                self.meas_value(value)
+        self.end_info()
+
+    def _declared_types(self, el: etree._Element) -> dict[str, str]:
+        """p -> counter name of the measInfo's measTypes; the measInfos of a file mostly
+        declare the same ones, so the last declaration is reused when it is the same."""
+        positions, texts = self.type_positions(el), self.type_texts(el)
+        last_positions, last_texts, types = self.declared
+        if positions == last_positions and texts == last_texts and len(texts) == len(positions):
+            return types
+        types = {t.get("p"): (t.text or "").strip() for t in self.type_elements(el)}
+        self.declared = (positions, texts, types)
+        return types
+
+    def _read_regular(self, el: etree._Element) -> bool:
+        """Read a regular measInfo's results whole, in a few calls into C: every measValue
+        names its object and holds exactly one `<r>` per measType, p = 1…n in order, each one
+        finite number as its only content. False, nothing read, when it is not."""
+        names = list(self.types.values())
+        n = len(names)
+        if not n or self.period_error or self.type_positions(el) != _POSITIONS[:n]:
+            return False
+        objects = self.info_objects(el)
+        k = len(objects)
+        # p = 1…n over all results, and each measValue starting at 1: each holds 1…n
+        if not all(objects) or self.info_first_positions(el) != ["1"] * k \
+                or self.info_positions(el) != _POSITIONS[:n] * k:
+            return False
+        texts = self.info_texts(el)
+        if len(texts) != n * k or self.info_children(el) != n * k \
+                or self.info_result_nodes(el) != n * k:  # only <r>, each one text
+            return False
+        try:
+            numbers = list(map(float, texts))
+        except ValueError:
+            return False
+        if not math.isfinite(sum(numbers)):
+            return False
+        first = self.position + 1
+        self.position += len(numbers)
+        self.row_no.extend(range(first, first + len(numbers)))
+        self.counter.extend(names * len(objects))
+        self.value.extend(numbers)
+        self.count.extend([1] * len(numbers))
+        context = self.context()
+        self.values_context.extend([context] * len(objects))
+        self.values_object.extend(objects)
+        self.values_suspect.extend([False] * len(objects))
+        self.values_rows.extend([n] * len(objects))
+        return True
 
     def meas_value(self, el: etree._Element) -> None:
         if self.current is None:  # the first result after a declaration: which measInfo
@@ -282,13 +376,20 @@ def _dictionary(indices: pa.Array, values: Sequence[str | None]) -> pa.Dictionar
     return pa.DictionaryArray.from_arrays(distinct.indices.take(indices), distinct.dictionary)
 
 
+def _drop(el: etree._Element) -> None:
+    """Free an element read and everything before it."""
+    el.clear(keep_tail=False)
+    while el.getprevious() is not None:
+        del el.getparent()[0]
+
+
 def read_pm_file(path: Path, rel: str) -> PmRead:
     """Read one PM file (see the module docstring); `rel` names it in errors."""
     namespace = file_namespace(path, rel)
     reader = _Reader(namespace)
     ns = reader.ns
-    tags = {ns + t for t in ("fileHeader", "managedElement", "measEntity", "measInfo", "job",
-                             "granPeriod", "measType", "measTypes", "measValue")}
+    tags = {ns + t for t in ("fileHeader", "managedElement", "measEntity", "measInfo",
+                             "measValue")}
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse makes millions of short-lived objects and no cycles
     try:
@@ -297,34 +398,40 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
             events = etree.iterparse(stream, events=("end",), tag=tags, remove_blank_text=True,
                                      collect_ids=False, resolve_entities=False,
                                      no_network=True)
+            held, info_tag = 0, ns + "measInfo"  # measValues kept to read a measInfo whole
             for _, el in events:
                 local = el.tag[len(ns):]
-                if local != "measValue":
-                    reader.current = None  # what the next results carry may have changed
                 if local == "measValue":
-                    reader.meas_value(el)
-                    el.clear(keep_tail=False)
-                    while el.getprevious() is not None:
-                        del el.getparent()[0]
-                elif local == "measType":
-                    reader.types[el.get("p")] = (el.text or "").strip()
-                elif local == "measTypes":
-                    reader.types = {str(i + 1): name
-                                    for i, name in enumerate((el.text or "").split())}
-                elif local == "granPeriod":
-                    reader.gran_period(el)
-                elif local == "job":
-                    reader.job = el.get("jobId")
-                elif local in ("managedElement", "measEntity"):
-                    reader.element = el.get("localDn")
+                    if held is None or el.getparent().tag != info_tag:
+                        # a large measInfo read measValue by measValue, or a measValue
+                        # outside any (its results quarantined for want of a period)
+                        reader.meas_value(el)
+                        _drop(el)
+                    elif (held := held + 1) > HELD_VALUES:
+                        # memory stays flat: what the measInfo holds so far, then the rest
+                        # as it comes
+                        info = el.getparent()
+                        reader.declare(info)
+                        for value in info.iterfind(ns + "measValue"):
+                            reader.meas_value(value)
+                            if value is el:  # later ones may be parsed: their events come
+                                break
+                        _drop(el)
+                        held = None
+                elif local == "measInfo":  # complete: its declarations and its results
+                    if held is None:
+                        reader.end_info()
+                    else:
+                        reader.meas_info(el)
+                    held = 0
+                    _drop(el)
                 elif local == "fileHeader":
                     reader.header(el)
+                    reader.current = None
                     el.clear(keep_tail=False)
-                elif local == "measInfo":
-                    reader.end_info()
-                    el.clear(keep_tail=False)
-                    while el.getprevious() is not None:
-                        del el.getparent()[0]
+                else:  # managedElement, measEntity
+                    reader.element = el.get("localDn")
+                    reader.current = None
     except etree.XMLSyntaxError as exc:
         raise FileRejected(f"{rel}: not well-formed XML (line {exc.lineno}): {exc.msg}") from exc
     except (OSError, EOFError) as exc:

@@ -16,7 +16,7 @@ import pytest
 
 from complaint_trace.settings import REPO_ROOT
 from connectors import load_entity
-from connectors.standard import prefetch
+from connectors.standard import pm_xml, prefetch
 from connectors.standard.feeds import PM_XML
 from tests.connectors.conftest import SOURCE_TZ
 
@@ -244,3 +244,85 @@ def test_files_read_ahead_in_worker_processes_load_what_one_process_loads(landin
             for f in _load(pooled).files} == one_process
     assert pooled.rows(table) == expected and len(expected) == 2667 + 28 + 12
     pooled.con.close()
+
+
+def _value_of(obj: str, results: str) -> str:
+    return f'<measValue measObjLdn="{obj}">{results}</measValue>'
+
+
+def _rs(*pairs: tuple[int, str]) -> str:
+    return "".join(f'<r p="{p}">{text}</r>' for p, text in pairs)
+
+
+REGULAR = _value_of("A", _rs((1, "1"), (2, "2"))) + _value_of("B", _rs((1, "3"), (2, "4.5")))
+# measInfos the whole-measInfo reading must leave to the measValue-by-measValue one, each
+# irregular in a way that keeps some of the counts it checks right
+IRREGULAR = {
+    "four results then none": _value_of("A", _rs((1, "1"), (2, "2"), (1, "3"), (2, "4")))
+    + _value_of("B", ""),
+    "three then one": _value_of("A", _rs((1, "1"), (2, "2"), (1, "3")))
+    + _value_of("B", _rs((2, "4"))),
+    "p out of order": _value_of("A", _rs((2, "1"), (1, "2"))) + _value_of("B", _rs((1, "3"),
+                                                                                  (2, "4"))),
+    "an empty result and a split one": _value_of("A", '<r p="1"/><r p="2">2<!-- c -->0</r>')
+    + _value_of("B", _rs((1, "3"), (2, "4"))),
+    "an empty object": _value_of("", _rs((1, "1"), (2, "2"))) + _value_of("B", _rs((1, "3"),
+                                                                                  (2, "4"))),
+    "a suspect value": _value_of("A", _rs((1, "1"), (2, "2")) + "<suspect>true</suspect>")
+    + _value_of("B", _rs((1, "3"), (2, "4"))),
+    "a multi-valued result": _value_of("A", _rs((1, "1,2"), (2, "2")))
+    + _value_of("B", _rs((1, "3"), (2, "4"))),
+    "not a number": _value_of("A", _rs((1, "NIL"), (2, "2"))) + _value_of("B", _rs((1, "3"),
+                                                                                 (2, "4"))),
+    "infinite": _value_of("A", _rs((1, "1e999"), (2, "2"))) + _value_of("B", _rs((1, "3"),
+                                                                                (2, "4"))),
+    "a missing result": _value_of("A", _rs((1, "1"))) + _value_of("B", _rs((1, "3"), (2, "4"))),
+}
+
+
+def _read(path: Path, whole_infos: bool, monkeypatch) -> tuple:
+    if not whole_infos:
+        monkeypatch.setattr(pm_xml._Reader, "_read_regular", lambda self, el: False)
+    read = pm_xml.read_pm_file(path, path.name)
+    monkeypatch.undo()
+    return read.rows.to_pylist(), read.quarantined, read.rows_read
+
+
+@pytest.mark.parametrize("case", [*IRREGULAR, "regular"])
+def test_a_meas_info_read_whole_gives_what_reading_it_value_by_value_gives(case, tmp_path,
+                                                                          monkeypatch):
+    path = tmp_path / "a.xml"
+    path.write_bytes(_file(_info(["a", "b"], IRREGULAR.get(case, REGULAR))))
+    taken = []
+    regular = pm_xml._Reader._read_regular
+    monkeypatch.setattr(pm_xml._Reader, "_read_regular",
+                        lambda self, el: taken.append(regular(self, el)) or taken[-1])
+    whole = pm_xml.read_pm_file(path, path.name)
+    monkeypatch.undo()
+    assert taken == [case == "regular"]
+    assert (whole.rows.to_pylist(), whole.quarantined, whole.rows_read) == \
+        _read(path, False, monkeypatch)
+
+
+@pytest.mark.parametrize("sample", [ERICSSON, ANNEX, COMPACT], ids=lambda p: p.name)
+def test_the_samples_read_whole_as_they_read_value_by_value(sample, monkeypatch):
+    assert _read(sample, True, monkeypatch) == _read(sample, False, monkeypatch)
+
+
+def test_a_large_meas_info_is_read_value_by_value_as_it_streams(tmp_path, monkeypatch):
+    values = "".join(_value_of(f"C{i}", _rs((1, str(i)), (2, "7"))) for i in range(
+        pm_xml.HELD_VALUES + 5))
+    path = tmp_path / "large.xml"
+    path.write_bytes(_file(_info(["a", "b"], values) + _info(["a", "b"], REGULAR)))
+    whole = _read(path, True, monkeypatch)
+    assert whole == _read(path, False, monkeypatch)
+    rows, _, read = whole
+    assert read == len(rows) == 2 * (pm_xml.HELD_VALUES + 5) + 4
+    assert rows[-1]["meas_obj_ldn"] == "B" and rows[-1]["value"] == 4.5
+
+
+def test_results_outside_any_meas_info_are_quarantined_not_lost(tmp_path, monkeypatch):
+    path = tmp_path / "stray.xml"
+    path.write_bytes(_file(_value_of("X", _rs((1, "1"))) + _info(["a", "b"], REGULAR)))
+    rows, quarantined, read = _read(path, True, monkeypatch)
+    assert (len(rows), len(quarantined), read) == (4, 1, 5)

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from complaint_trace.settings import settings_from
-from connectors.standard.feeds import RAW_TABLE_FOLDERS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS, RECORD_FEEDS
 from orchestration.assets import crm, netops, ticketing
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import PipelineConfig, WarehouseResource
@@ -50,8 +50,35 @@ def _materialisations(result) -> list[dg.AssetMaterialization]:
 def test_one_asset_per_entity_and_standard_feed_keyed_and_grouped_by_source():
     specs = {a.key: a.group_names_by_key[a.key] for a in INGESTION}
     assert specs == {dg.AssetKey([e.source, e.name]): e.source
-                     for e in RAW_TABLE_FOLDERS}
+                     for e in (*RAW_TABLE_FOLDERS, *RECORD_FEEDS)}
     assert dg.AssetKey(["netops", "pm_xml"]) in specs
+    assert dg.AssetKey(["ticketing", "tmf621"]) in specs
+
+
+def test_each_record_feed_is_upstream_of_the_entities_it_feeds():
+    upstream = {a.key.to_user_string(): {k.to_user_string() for k in a.dependency_keys}
+                for a in INGESTION}
+    assert upstream["ticketing/tickets"] == upstream["ticketing/ticket_events"] \
+        == {"ticketing/tmf621"}
+    assert upstream["netops/alarms"] == {"netops/tmf642", "netops/ves"}
+    assert upstream["ticketing/tmf621"] == upstream["crm/customers"] == set()
+
+
+def test_a_record_feed_asset_reports_the_rows_it_added(home: Path):
+    folder = home / "landing" / "ticketing" / "tmf621"
+    folder.mkdir(parents=True)
+    (folder / "2026-03-02.json").write_text(
+        '{"id": "T9", "creationDate": "2026-03-02T01:00:00Z", "priority": "Low", '
+        '"relatedParty": [{"id": "13800000009", "role": "customer"}], '
+        '"statusChange": [{"status": "acknowledged", "changeDate": "2026-03-02T01:00:00Z"}]}')
+    feed = next(a for a in INGESTION if a.key.to_user_string() == "ticketing/tmf621")
+    result = dg.materialize([feed], resources=_resources(home))
+    (metadata,) = [m.metadata for m in _materialisations(result)]
+    # one ticket and its one event, in the two raw tables it feeds
+    assert (metadata["rows_loaded"].value, metadata["dagster/row_count"].value) == (2, 2)
+    assert "raw_ticketing.tickets, raw_ticketing.ticket_events" == \
+        metadata["dagster/table_name"].value
+    assert "T9" in metadata["preview"].value
 
 
 def test_materialisation_carries_counts_preview_and_file_check(home: Path):

@@ -84,34 +84,24 @@ counters as (
     having sum(value_count) > 0
 ),
 
-formulas as (
-    select * from {{ ref('pm_kpi_formulas') }}
+formula_counters_of_all as (
+    select * from {{ ref('int_pm_formula_counters_split') }}
 ),
 
 vendors as (
     select distinct vendor_name from current_results
 ),
 
-formulas_of_vendors as (
-    -- a vendor's own formulas for a KPI replace those for any vendor
-    select vendors.vendor_name as data_vendor, formulas.*
-    from vendors
-    inner join formulas
-        on formulas.vendor_name = vendors.vendor_name
-        or (formulas.vendor_name = '*' and not exists (
-            select 1 from formulas as own
-            where own.vendor_name = vendors.vendor_name and own.kpi = formulas.kpi))
-),
-
 formula_counters as (
-    select data_vendor, kpi, priority, aggregation, unit_factor, 'numerator' as term,
-        unnest(string_split(trim(numerator_counters), ' ')) as counter
-    from formulas_of_vendors
-    union all
-    select data_vendor, kpi, priority, aggregation, unit_factor, 'denominator' as term,
-        unnest(string_split(trim(denominator_counters), ' ')) as counter
-    from formulas_of_vendors
-    where nullif(trim(denominator_counters), '') is not null
+    -- a vendor's own formulas for a KPI replace those for any vendor
+    select vendors.vendor_name as data_vendor, formula_counters_of_all.*
+    from vendors
+    inner join formula_counters_of_all
+        on formula_counters_of_all.vendor_name = vendors.vendor_name
+        or (formula_counters_of_all.vendor_name = '*' and not exists (
+            select 1 from formula_counters_of_all as own
+            where own.vendor_name = vendors.vendor_name
+                and own.kpi = formula_counters_of_all.kpi))
 ),
 
 cell_hour_vendors as (

@@ -16,14 +16,8 @@ results as (
     {%- endif %}
 ),
 
-formulas as (
-    select * from {{ ref('pm_kpi_formulas') }}
-),
-
 formula_counters as (
-    select distinct vendor_name, unnest(string_split(trim(numerator_counters || ' '
-        || coalesce(denominator_counters, '')), ' ')) as counter
-    from formulas
+    select distinct vendor_name, counter from {{ ref('int_pm_formula_counters_split') }}
 ),
 
 unmapped as (
