@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from complaint_trace.contract import Entity
-from connectors.standard.feeds import RAW_TABLE_FOLDERS
+from connectors.standard.feeds import RAW_TABLE_FOLDERS, TYPED_FEEDS
 
 SQL_TYPES: dict[str, str] = {
     "string": "VARCHAR",
@@ -18,6 +18,11 @@ SQL_TYPES: dict[str, str] = {
     "double": "DOUBLE",
     "integer": "INTEGER",
     "bigint": "BIGINT",
+    # lists: a standard feed's results (connectors/standard/feeds.py)
+    "string[]": "VARCHAR[]",
+    "double[]": "DOUBLE[]",
+    "integer[]": "INTEGER[]",
+    "bigint[]": "BIGINT[]",
     "boolean": "BOOLEAN",
 }
 LINEAGE_COLUMNS = (
@@ -95,4 +100,26 @@ def ensure_schema(con: duckdb.DuckDBPyConnection,
     of every contract entity and standard feed."""
     con.execute(_META_DDL)
     for entity in entities if entities is not None else RAW_TABLE_FOLDERS:
+        if entity in TYPED_FEEDS:
+            _reload_if_layout_changed(con, entity)
         con.execute(raw_table_ddl(entity))
+
+
+def _reload_if_layout_changed(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """A typed standard feed's raw table in an earlier layout (PM results one per row, before
+    one per measValue) is dropped with its manifest and quarantine rows, so its files, still
+    in the landing, load again in the current one; what dbt built from them is rebuilt as
+    for any file delivered anew. A contract entity's table never changes layout."""
+    found = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? "
+        "and table_name = ? order by ordinal_position",
+        [f"raw_{entity.source}", entity.name]).fetchall()
+    expected = [c.name for c in entity.columns] + [name for name, _ in LINEAGE_COLUMNS]
+    if not found or [name for (name,) in found] == expected:
+        return
+    con.execute("begin transaction")
+    con.execute(f"drop table {raw_table(entity)}")
+    for table in (MANIFEST, QUARANTINE):
+        con.execute(f"delete from {table} where entity = ?", [entity.path])
+    con.execute(raw_table_ddl(entity))
+    con.execute("commit")

@@ -25,12 +25,15 @@ def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: Landi
     names = ", ".join(quote(c.name) for c in entity.columns)
     con.register(_ROWS, read.rows)
     try:
-        loaded = con.execute(
+        inserted = con.execute(
             f"insert into {raw_table(entity)} ({names}, _source_file, _source_row, _loaded_at, "
             f"_run_id) select {names}, ?, _source_row, ?, ? from {_ROWS}",  # in file order
             [file.rel, loaded_at, run_id]).fetchall()[0][0]
     finally:
         con.unregister(_ROWS)
+    if inserted != read.rows.num_rows:
+        raise FileRejected(f"{file.rel}: {inserted} rows inserted of {read.rows.num_rows}")
+    loaded = read.results_loaded  # a row holds several results
     if read.quarantined:
         con.executemany(f"insert into {QUARANTINE} values (?, ?, ?, ?, ?, ?, ?)",
                         [(entity.path, file.rel, position, reason, raw, run_id, loaded_at)

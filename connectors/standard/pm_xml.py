@@ -15,13 +15,13 @@ import gc
 import json
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from connectors.columns import FileRejected
@@ -38,19 +38,25 @@ _POSITIONS = [str(p) for p in range(1, 4097)]  # a measInfo's measType p, in ord
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
 # the raw table's columns in the order of the Arrow table built here
 COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_info_id",
-           "job_id", "period_end", "period_seconds", "meas_obj_ldn", "counter", "value",
-           "value_count", "is_suspect")
+           "job_id", "period_end", "period_seconds", "meas_obj_ldn", "counters",
+           "result_values", "value_counts", "result_rows", "is_suspect")
 
 
 @dataclass
 class PmRead:
-    """One PM file read: its results as rows (`COLUMNS`), the quarantined ones as
-    (position, reason, raw record as JSON), and how many results it held."""
+    """One PM file read: its measValues as rows (`COLUMNS`, their results as lists), the
+    results quarantined as (position, reason, raw record as JSON), how many results it held,
+    and how many of them the rows hold."""
 
     rows: pa.Table
     quarantined: list[tuple[int, str, str]]
     rows_read: int
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def results_loaded(self) -> int:
+        lengths = pc.list_value_length(self.rows["result_rows"])
+        return pc.sum(lengths).as_py() or 0
 
 
 def _split_tag(tag: str) -> tuple[str, str]:
@@ -347,33 +353,30 @@ class _Reader:
         return None
 
     def table(self) -> pa.Table:
-        """The rows as Arrow columns: a result's context and object are taken from the few
-        contexts and measValues by index, in C."""
-        value_of_row = pa.array(np.repeat(np.arange(len(self.values_rows)), self.values_rows))
-        context_of_row = pa.array(self.values_context, pa.int64()).take(value_of_row)
+        """One row per measValue, its results as lists (`COLUMNS`): the context of each is
+        taken from the few contexts by index, and the lists are views over the results'
+        columns, in C."""
+        offsets = pa.array(np.concatenate([[0], np.cumsum(self.values_rows, dtype=np.int64)]),
+                           pa.int32())
         names = ("vendor_name", "dn_prefix", "managed_element", "meas_info_id", "job_id",
                  "period_end", "period_seconds")
         types = (pa.string(),) * 5 + (pa.timestamp("us"), pa.int32())
         contexts = list(zip(*self.contexts, strict=True)) if self.contexts else [()] * len(names)
-        columns = {name: pa.array(values, kind).take(context_of_row)
-                   if kind != pa.string() else _dictionary(context_of_row, values)
+        context_of_value = pa.array(self.values_context, pa.int64())
+        rows = pa.array(self.row_no, pa.int64())
+        columns = {name: pa.array(values, kind).take(context_of_value)
                    for name, values, kind in zip(names, contexts, types, strict=True)}
         columns |= {
-            "_source_row": pa.array(self.row_no, pa.int64()),
-            "meas_obj_ldn": _dictionary(value_of_row, self.values_object),
-            "counter": pa.array(self.counter, pa.string()),
-            "value": pa.array(self.value, pa.float64()),
-            "value_count": pa.array(self.count, pa.int32()),
-            "is_suspect": pa.array(self.values_suspect, pa.bool_()).take(value_of_row),
+            "_source_row": rows.take(offsets.slice(0, len(self.values_rows))),
+            "meas_obj_ldn": pa.array(self.values_object, pa.string()),
+            "counters": pa.ListArray.from_arrays(offsets, pa.array(self.counter, pa.string())),
+            "result_values": pa.ListArray.from_arrays(offsets,
+                                                      pa.array(self.value, pa.float64())),
+            "value_counts": pa.ListArray.from_arrays(offsets, pa.array(self.count, pa.int32())),
+            "result_rows": pa.ListArray.from_arrays(offsets, rows),
+            "is_suspect": pa.array(self.values_suspect, pa.bool_()),
         }
         return pa.table([columns[c] for c in COLUMNS], names=list(COLUMNS))
-
-
-def _dictionary(indices: pa.Array, values: Sequence[str | None]) -> pa.DictionaryArray:
-    """Text repeated over many rows as a dictionary column: the indices point into the few
-    distinct values, nothing is copied per row."""
-    distinct = pa.array(values, pa.string()).dictionary_encode()
-    return pa.DictionaryArray.from_arrays(distinct.indices.take(indices), distinct.dictionary)
 
 
 def _drop(el: etree._Element) -> None:

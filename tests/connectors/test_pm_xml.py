@@ -27,6 +27,11 @@ ERICSSON = SAMPLES / "A20220418.1900-1915_seliitdus00487.xml"
 ANNEX = SAMPLES / "A20181002.0000-1000-0015-1000_5G.xml"
 COMPACT = SAMPLES / "C20190328.0000-0015.xml"
 FOLDER = "netops/pm_xml"
+# the raw table's results one per row, as staging (stg_netops__pm_xml) unnests them
+RESULTS = ("(select * exclude (counters, result_values, value_counts, result_rows), "
+           "unnest(counters) as counter, unnest(result_values) as value, "
+           "unnest(value_counts) as value_count, unnest(result_rows) as result_row "
+           "from raw_netops.pm_xml) as results")
 
 
 @pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared fixtures not beside this clone")
@@ -54,7 +59,7 @@ def _load(landing, run_id: str = "run-1"):
 
 
 def _value(landing, rel: str, obj: str, counter: str) -> tuple:
-    return landing.rows("select value, value_count, is_suspect from raw_netops.pm_xml "
+    return landing.rows("select value, value_count, is_suspect from " + RESULTS + " "
                         "where _source_file = ? and meas_obj_ldn = ? and counter = ?",
                         [rel, obj, counter])[0]
 
@@ -80,12 +85,12 @@ def test_the_ericsson_sample_loads_every_result_with_its_context(landing):
     assert _value(landing, rel, fru, "pmUnitTemperatureLevel") == (None, 0, False)
     context = landing.rows(
         "select distinct vendor_name, dn_prefix, managed_element, period_end, period_seconds "
-        "from raw_netops.pm_xml")
+        "from " + RESULTS)
     # fileHeader vendorName / dnPrefix, managedElement localDn, granPeriod endTime
     # 2022-04-18T19:15:00+00:00 and duration PT900S
     assert context == [("Ericsson AB", "SubNetwork=G3", "seliitdus00487",
                         datetime(2022, 4, 18, 19, 15), 900)]
-    lte = landing.rows("select count(distinct meas_obj_ldn) from raw_netops.pm_xml "
+    lte = landing.rows("select count(distinct meas_obj_ldn) from " + RESULTS + " "
                        "where meas_obj_ldn like '%EUtranCellFDD=%'")[0][0]
     assert lte == 2  # EUtranCellFDD=1 and =2
 
@@ -95,7 +100,7 @@ def test_the_annex_sample_flags_suspect_results_and_sums_multi_valued_ones(landi
     (file,) = _load(landing).files
     assert (file.status, file.rows_read, file.rows_loaded) == ("loaded", 28, 28)
     # UtranCell=Gbg-999 carries <suspect>true</suspect> in both measInfos: 4 + 4 results
-    suspect = landing.rows("select meas_obj_ldn, count(*) from raw_netops.pm_xml "
+    suspect = landing.rows("select meas_obj_ldn, count(*) from " + RESULTS + " "
                            "where is_suspect group by all")
     assert suspect == [("RncFunction=RF-1,UtranCell=Gbg-999", 8)]
     assert _value(landing, rel, "RncFunction=RF-1,UtranCell=Gbg-999", "attTCHSeizures") == (
@@ -105,7 +110,7 @@ def test_the_annex_sample_flags_suspect_results_and_sums_multi_valued_ones(landi
                   "succTCHSeizures2") == (486.0, 9, False)
     # endTime 2000-03-01T14:14:30+02:00 is 12:14:30 UTC; the first measInfo has no id
     assert landing.rows("select distinct period_end::varchar, meas_info_id from "
-                        "raw_netops.pm_xml where job_id = '1231'") == [
+                        + RESULTS + " where job_id = '1231'") == [
         ("2000-03-01 12:14:30", None)]
 
 
@@ -114,8 +119,8 @@ def test_the_compact_sample_pairs_meas_types_with_meas_results(landing):
     (file,) = _load(landing).files
     assert (file.status, file.rows_read, file.rows_loaded) == ("loaded", 12, 12)
     rows = landing.rows("select managed_element, period_seconds, counter, value "
-                        "from raw_netops.pm_xml where _source_file = ? and counter like '%2' "
-                        "order by _source_row", [rel])
+                        "from " + RESULTS + " where _source_file = ? and counter like '%2' "
+                        "order by result_row", [rel])
     # <measTypes>z2 a2 zz2 b2</measTypes> / <measResults>2 22 222 2222</measResults>, PT200S
     assert rows == [("Dublin2", 200, "z2", 2.0), ("Dublin2", 200, "a2", 22.0),
                     ("Dublin2", 200, "zz2", 222.0), ("Dublin2", 200, "b2", 2222.0)]
@@ -147,7 +152,7 @@ def test_the_ts_28_532_variant_reads_its_meas_entity(landing):
     (file,) = _load(landing).files
     assert file.status == "loaded"
     assert landing.rows("select managed_element, counter, value, period_end::varchar "
-                        "from raw_netops.pm_xml") == [("ME-1", "RRC.ConnEstabSucc", 7.0,
+                        "from " + RESULTS) == [("ME-1", "RRC.ConnEstabSucc", 7.0,
                                                        "2026-03-02 00:15:00")]
 
 
@@ -224,7 +229,7 @@ def test_a_gzipped_file_loads_the_same_rows_and_a_second_load_changes_nothing(la
     assert _load(landing).files[0].rows_loaded == 28
     again = _load(landing, "run-2")
     assert [f.status for f in again.files] == ["skipped"]
-    assert landing.rows("select count(*), sum(value) from raw_netops.pm_xml") == [
+    assert landing.rows("select count(*), sum(value) from " + RESULTS) == [
         (28, 13773.0)]  # every <r> of the annex sample, added up by hand
 
 
@@ -235,7 +240,7 @@ def test_files_read_ahead_in_worker_processes_load_what_one_process_loads(landin
         names.append(_deliver(landing, source, source.name))
     names.append(_deliver(landing, ERICSSON.read_bytes()[:5000], "A-truncated.xml"))
     one_process = {f.file: (f.status, f.rows_loaded, f.error) for f in _load(landing).files}
-    table = "select * exclude (_loaded_at, _run_id) from raw_netops.pm_xml order by all"
+    table = "select * exclude (_loaded_at, _run_id) from " + RESULTS + " order by all"
     expected = landing.rows(table)
 
     monkeypatch.setattr(prefetch, "PARALLEL_FROM_BYTES", 0)  # a pool even for small files
@@ -309,6 +314,10 @@ def test_the_samples_read_whole_as_they_read_value_by_value(sample, monkeypatch)
     assert _read(sample, True, monkeypatch) == _read(sample, False, monkeypatch)
 
 
+def _results(rows: list[dict]) -> int:
+    return sum(len(row["result_rows"]) for row in rows)
+
+
 def test_a_large_meas_info_is_read_value_by_value_as_it_streams(tmp_path, monkeypatch):
     values = "".join(_value_of(f"C{i}", _rs((1, str(i)), (2, "7"))) for i in range(
         pm_xml.HELD_VALUES + 5))
@@ -317,12 +326,45 @@ def test_a_large_meas_info_is_read_value_by_value_as_it_streams(tmp_path, monkey
     whole = _read(path, True, monkeypatch)
     assert whole == _read(path, False, monkeypatch)
     rows, _, read = whole
-    assert read == len(rows) == 2 * (pm_xml.HELD_VALUES + 5) + 4
-    assert rows[-1]["meas_obj_ldn"] == "B" and rows[-1]["value"] == 4.5
+    assert read == _results(rows) == 2 * (pm_xml.HELD_VALUES + 5) + 4
+    assert rows[-1]["meas_obj_ldn"] == "B" and rows[-1]["result_values"] == [3.0, 4.5]
 
 
 def test_results_outside_any_meas_info_are_quarantined_not_lost(tmp_path, monkeypatch):
     path = tmp_path / "stray.xml"
     path.write_bytes(_file(_value_of("X", _rs((1, "1"))) + _info(["a", "b"], REGULAR)))
     rows, quarantined, read = _read(path, True, monkeypatch)
-    assert (len(rows), len(quarantined), read) == (4, 1, 5)
+    assert (_results(rows), len(quarantined), read) == (4, 1, 5)
+
+
+def test_a_warehouse_with_results_one_per_row_reloads_its_pm_files(landing):
+    """Before the raw table held one row per measValue it held one per result: such a table
+    is dropped with the feed's manifest and quarantine rows, and the files load again."""
+    rel = _deliver(landing, ANNEX, ANNEX.name)
+    landing.con.execute("create schema raw_netops; create table raw_netops.pm_xml ("
+                        "meas_obj_ldn varchar, counter varchar, value double, "
+                        "_source_file varchar, _source_row bigint, _loaded_at timestamp, "
+                        "_run_id varchar)")
+    (first,) = _load(landing).files  # creates raw_meta; the old table goes first
+    assert first.status == "loaded"
+    (second,) = _load(landing, "run-2").files
+    assert second.status == "skipped"
+    columns = [c for (c,) in landing.rows(
+        "select column_name from information_schema.columns where table_schema = 'raw_netops' "
+        "and table_name = 'pm_xml'")]
+    assert "result_values" in columns and "counter" not in columns
+    assert landing.rows("select count(*) from " + RESULTS + " where _source_file = ?",
+                        [rel])[0][0] == first.rows_loaded > 0
+
+
+def test_a_loaded_old_layout_is_forgotten_so_its_files_load_again(landing):
+    rel = _deliver(landing, ANNEX, ANNEX.name)
+    (loaded,) = _load(landing).files
+    # the same warehouse as an earlier version left it: the results one per row
+    landing.con.execute("drop table raw_netops.pm_xml; create table raw_netops.pm_xml ("
+                        "counter varchar, _source_file varchar, _source_row bigint, "
+                        "_loaded_at timestamp, _run_id varchar)")
+    (again,) = _load(landing, "run-2").files
+    assert (again.status, again.rows_loaded) == ("loaded", loaded.rows_loaded)
+    assert landing.rows("select count(*) from raw_meta.file_manifest where file = ?",
+                        [rel]) == [(1,)]

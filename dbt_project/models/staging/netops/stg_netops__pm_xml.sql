@@ -1,5 +1,6 @@
 {{ config(materialized='view') }}
--- One row per delivered 3GPP PM measurement result (docs/spec/standard-feeds.md), with the
+-- One row per delivered 3GPP PM measurement result (docs/spec/standard-feeds.md; the raw table
+-- holds one row per measValue, its results as lists), with the
 -- period's start and the hour it counts in: the hour holding its middle, so a quarter a few
 -- seconds off its boundary still lands in its own hour. A view: the roll-up reads only the
 -- hours a build touches.
@@ -8,6 +9,17 @@ with
 
 source as (
     select * from {{ source('netops', 'pm_xml') }}
+),
+
+results as (
+    -- the loader keeps a measValue's results as lists (one element per result): one row each
+    select
+        * exclude (counters, result_values, value_counts, result_rows),
+        unnest(counters) as counter,
+        unnest(result_values) as value,
+        unnest(value_counts) as value_count,
+        unnest(result_rows) as result_row
+    from source
 ),
 
 renamed as (
@@ -25,9 +37,9 @@ renamed as (
         period_seconds,
         date_trunc('hour', period_end - to_seconds(period_seconds / 2.0)) as period_hour,
         _source_file,
-        _source_row,
+        result_row as _source_row,
         _loaded_at
-    from source
+    from results
 )
 
 select * from renamed
