@@ -38,14 +38,14 @@ class _Run:
 
 
 @contextmanager
-def session_time_zone(con: duckdb.DuckDBPyConnection, zone: str):
-    """Read naive timestamps in `zone` while the block runs, then restore the session zone."""
-    previous = con.execute("select current_setting('TimeZone')").fetchone()[0]
-    con.execute(f"set TimeZone = '{zone}'")
+def session_setting(con: duckdb.DuckDBPyConnection, name: str, value: object):
+    """DuckDB's setting `name` at `value` while the block runs, then as it was."""
+    previous = con.execute(f"select current_setting('{name}')").fetchone()[0]
+    con.execute(f"set {name} = '{value}'")
     try:
         yield
     finally:
-        con.execute(f"set TimeZone = '{previous}'")
+        con.execute(f"set {name} = '{previous}'")
 
 
 def load_entity(
@@ -71,7 +71,12 @@ def load_entity(
                                      and digests[f.rel] not in loaded_as]) \
         if entity in TYPED_FEEDS else None
     run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None), prefetch)
-    with session_time_zone(con, source_tz), closing(prefetch) if prefetch else nullcontext():
+    # naive timestamps read in the source zone; while worker processes parse a feed's files,
+    # DuckDB's own threads would take their cores from them (one thread inserts as fast)
+    parsing_ahead = prefetch is not None and prefetch.pool is not None
+    with session_setting(con, "TimeZone", source_tz), \
+            session_setting(con, "threads", 1) if parsing_ahead else nullcontext(), \
+            closing(prefetch) if prefetch else nullcontext():
         for file in files:
             digest = digests[file.rel]
             if known.get(file.rel) == digest:
