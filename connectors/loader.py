@@ -8,6 +8,7 @@ SHA-256 is already in the manifest is skipped, so the same bytes twice change no
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,17 @@ def session_setting(con: duckdb.DuckDBPyConnection, name: str, value: object):
         con.execute(f"set {name} = '{previous}'")
 
 
+def spool_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where a typed feed's reader spools a file's rows until they are inserted: a folder in
+    DuckDB's temp directory (the warehouse's, `Settings.duckdb_temp_directory`), emptied of
+    what a crashed load left; one load writes at a time (the warehouse's lock)."""
+    configured = con.execute("select current_setting('temp_directory')").fetchone()[0]
+    folder = Path(configured or tempfile.gettempdir()) / "feed-spool"
+    for stale in folder.glob("*.parquet"):
+        stale.unlink(missing_ok=True)
+    return folder
+
+
 def load_entity(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -68,7 +80,7 @@ def load_entity(
     files = entity_files(Path(landing_dir), entity)
     digests = {file.rel: sha256(file.path) for file in files}
     prefetch = FeedPrefetch(entity, [f for f in files if known.get(f.rel) != digests[f.rel]
-                                     and digests[f.rel] not in loaded_as]) \
+                                     and digests[f.rel] not in loaded_as], spool_dir(con)) \
         if entity in TYPED_FEEDS else None
     run = _Run(entity, source_tz, run_id, datetime.now(UTC).replace(tzinfo=None), prefetch)
     # naive timestamps read in the source zone; while worker processes parse a feed's files,

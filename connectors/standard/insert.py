@@ -15,24 +15,25 @@ from connectors.report import FileLoadReport
 from connectors.schema import QUARANTINE, quote, raw_table
 from connectors.standard.readers import FeedRead
 
-_ROWS = "_ct_feed_rows"
-
 
 def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: LandingFile,
                      run_id: str, loaded_at: datetime, read: FeedRead) -> FileLoadReport:
     """Insert what was read from `file` of the standard feed `entity`: its rows and its
     quarantined records."""
     names = ", ".join(quote(c.name) for c in entity.columns)
-    con.register(_ROWS, read.rows)
-    try:
-        inserted = con.execute(
-            f"insert into {raw_table(entity)} ({names}, _source_file, _source_row, _loaded_at, "
-            f"_run_id) select {names}, ?, _source_row, ?, ? from {_ROWS}",  # in file order
-            [file.rel, loaded_at, run_id]).fetchall()[0][0]
-    finally:
-        con.unregister(_ROWS)
-    if inserted != read.rows.num_rows:
-        raise FileRejected(f"{file.rel}: {inserted} rows inserted of {read.rows.num_rows}")
+    inserted = 0
+    if read.spool is not None:
+        spool = str(read.spool).replace("'", "''")
+        try:
+            inserted = con.execute(
+                f"insert into {raw_table(entity)} ({names}, _source_file, _source_row, "
+                f"_loaded_at, _run_id) select {names}, ?, _source_row, ?, ? "
+                f"from read_parquet('{spool}')",  # in file order
+                [file.rel, loaded_at, run_id]).fetchall()[0][0]
+        finally:
+            read.spool.unlink(missing_ok=True)
+    if inserted != read.value_rows:
+        raise FileRejected(f"{file.rel}: {inserted} rows inserted of {read.value_rows}")
     loaded = read.results_loaded  # a row holds several results
     if read.quarantined:
         con.executemany(f"insert into {QUARANTINE} values (?, ?, ?, ?, ?, ?, ?)",

@@ -15,13 +15,14 @@ import gc
 import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from lxml import etree
 
 from connectors.columns import FileRejected
@@ -31,6 +32,8 @@ MEAS_COLLEC = "http://www.3gpp.org/ftp/specs/archive/32_series/32.435#measCollec
 MEAS_DATA = "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData"
 ROOTS = {MEAS_COLLEC: "measCollecFile", MEAS_DATA: "measDataFile"}
 # ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
+# measValues read before they are written to the file's spool, so a reader holds no more
+SPOOL_VALUES = 8192
 # a measInfo is read whole when it ends (in a few calls into C) unless it holds more
 # measValues than this; a larger one is read measValue by measValue, so memory stays flat
 HELD_VALUES = 256
@@ -44,19 +47,17 @@ COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_i
 
 @dataclass
 class PmRead:
-    """One PM file read: its measValues as rows (`COLUMNS`, their results as lists), the
-    results quarantined as (position, reason, raw record as JSON), how many results it held,
-    and how many of them the rows hold."""
+    """One PM file read: its measValues as rows (`COLUMNS`, their results as lists) spooled
+    to a Parquet file (None when there is none) with how many rows and results it holds, the
+    results quarantined as (position, reason, raw record as JSON), and how many results the
+    file held."""
 
-    rows: pa.Table
+    spool: Path | None
+    value_rows: int
+    results_loaded: int
     quarantined: list[tuple[int, str, str]]
     rows_read: int
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def results_loaded(self) -> int:
-        lengths = pc.list_value_length(self.rows["result_rows"])
-        return pc.sum(lengths).as_py() or 0
 
 
 def _split_tag(tag: str) -> tuple[str, str]:
@@ -352,6 +353,12 @@ class _Reader:
                     f"({len(self.types)} declared)")
         return None
 
+    def clear_rows(self) -> None:
+        """Forget the rows read (once spooled); the contexts stay, by index."""
+        for rows in (self.row_no, self.counter, self.value, self.count, self.values_context,
+                     self.values_object, self.values_suspect, self.values_rows):
+            rows.clear()
+
     def table(self) -> pa.Table:
         """One row per measValue, its results as lists (`COLUMNS`): the context of each is
         taken from the few contexts by index, and the lists are views over the results'
@@ -379,6 +386,36 @@ class _Reader:
         return pa.table([columns[c] for c in COLUMNS], names=list(COLUMNS))
 
 
+class _Spool:
+    """The rows read so far, written as they come to a Parquet file in `folder` (created at
+    the first rows): neither the reader nor the loader holds a whole file's rows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / f"pm-{uuid.uuid4().hex}.parquet"
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = self.results = 0
+
+    def take(self, reader: _Reader) -> None:
+        if not reader.values_rows:
+            return
+        table = reader.table()
+        reader.clear_rows()
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="lz4")
+        self.writer.write_table(table)
+        self.rows += table.num_rows
+        self.results += len(table["result_rows"].combine_chunks().values)
+
+    def close(self, keep: bool) -> Path | None:
+        if self.writer is not None:
+            self.writer.close()
+        if not keep or self.writer is None:
+            self.path.unlink(missing_ok=True)
+            return None
+        return self.path
+
+
 def _drop(el: etree._Element) -> None:
     """Free an element read and everything before it."""
     el.clear(keep_tail=False)
@@ -386,10 +423,13 @@ def _drop(el: etree._Element) -> None:
         del el.getparent()[0]
 
 
-def read_pm_file(path: Path, rel: str) -> PmRead:
-    """Read one PM file (see the module docstring); `rel` names it in errors."""
+def read_pm_file(path: Path, rel: str, spool_dir: Path) -> PmRead:
+    """Read one PM file (see the module docstring) into a spool file in `spool_dir`; `rel`
+    names it in errors."""
     namespace = file_namespace(path, rel)
     reader = _Reader(namespace)
+    spool = _Spool(spool_dir)
+    done = False
     ns = reader.ns
     tags = {ns + t for t in ("fileHeader", "managedElement", "measEntity", "measInfo",
                              "measValue")}
@@ -410,6 +450,8 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
                         # outside any (its results quarantined for want of a period)
                         reader.meas_value(el)
                         _drop(el)
+                        if len(reader.values_rows) >= SPOOL_VALUES:
+                            spool.take(reader)
                     elif (held := held + 1) > HELD_VALUES:
                         # memory stays flat: what the measInfo holds so far, then the rest
                         # as it comes
@@ -428,6 +470,8 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
                         reader.meas_info(el)
                     held = 0
                     _drop(el)
+                    if len(reader.values_rows) >= SPOOL_VALUES:
+                        spool.take(reader)
                 elif local == "fileHeader":
                     reader.header(el)
                     reader.current = None
@@ -435,6 +479,8 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
                 else:  # managedElement, measEntity
                     reader.element = el.get("localDn")
                     reader.current = None
+        spool.take(reader)
+        done = True
     except etree.XMLSyntaxError as exc:
         raise FileRejected(f"{rel}: not well-formed XML (line {exc.lineno}): {exc.msg}") from exc
     except (OSError, EOFError) as exc:
@@ -442,5 +488,7 @@ def read_pm_file(path: Path, rel: str) -> PmRead:
     finally:
         if gc_was_enabled:
             gc.enable()
+        spooled = spool.close(keep=done)
     notes = [] if reader.position else ["no measurement results"]
-    return PmRead(reader.table(), reader.quarantined, reader.position, notes)
+    return PmRead(spooled, spool.rows, spool.results, reader.quarantined, reader.position,
+                  notes)

@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 from complaint_trace.contract import Entity
 from connectors.files import LandingFile
@@ -24,8 +25,9 @@ LOOKAHEAD_PER_WORKER = 2
 class FeedPrefetch:
     """`read(file)` gives `read_feed_file(entity, file)`; with a pool, computed ahead."""
 
-    def __init__(self, entity: Entity, files: Sequence[LandingFile]) -> None:
+    def __init__(self, entity: Entity, files: Sequence[LandingFile], spool_dir: Path) -> None:
         self.entity = entity
+        self.spool_dir = spool_dir
         self.files = list(files)
         self.planned = {f.rel for f in self.files}
         self.pending: dict[str, Future] = {}
@@ -39,7 +41,8 @@ class FeedPrefetch:
 
     def _submit_next(self) -> None:
         file = self.files[self.submitted]
-        self.pending[file.rel] = self.pool.submit(read_feed_file, self.entity, file)
+        self.pending[file.rel] = self.pool.submit(read_feed_file, self.entity, file,
+                                                     self.spool_dir)
         self.submitted += 1
 
     def _fill(self) -> None:
@@ -48,7 +51,7 @@ class FeedPrefetch:
 
     def read(self, file: LandingFile) -> FeedRead:
         if self.pool is None or file.rel not in self.planned:
-            return read_feed_file(self.entity, file)
+            return read_feed_file(self.entity, file, self.spool_dir)
         self._fill()
         while file.rel not in self.pending:  # asked out of order: catch up to it
             self._submit_next()
@@ -57,5 +60,10 @@ class FeedPrefetch:
         return result
 
     def close(self) -> None:
+        """End the pool, and remove the spools of files read ahead but not loaded."""
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        for future in self.pending.values():
+            if not future.cancelled() and future.exception() is None \
+                    and future.result().spool is not None:
+                future.result().spool.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ entity's text rows for the contract's checks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 
@@ -20,12 +22,13 @@ from connectors.standard.tmf621 import trouble_tickets
 FeedRead = PmRead  # the shape every feed reader returns
 
 
-def read_feed_file(entity: Entity, file: LandingFile) -> FeedRead:
-    """Read `file` of the standard feed `entity`; `FileRejected` when it is unusable whole."""
+def read_feed_file(entity: Entity, file: LandingFile, spool_dir: Path) -> FeedRead:
+    """Read `file` of the standard feed `entity`, its rows spooled to a file in `spool_dir`;
+    `FileRejected` when it is unusable whole."""
     if entity == PM_XML:
         if file.format != "xml":
             raise FileRejected(f"{file.rel}: not a PM file (.xml or .xml.gz)")
-        return read_pm_file(file.path, file.rel)
+        return read_pm_file(file.path, file.rel, spool_dir)
     raise FileRejected(f"{file.rel}: no reader for {entity.path}")
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from complaint_trace.settings import REPO_ROOT
@@ -285,12 +286,23 @@ IRREGULAR = {
 }
 
 
-def _read(path: Path, whole_infos: bool, monkeypatch) -> tuple:
+def _rows(read: pm_xml.PmRead) -> list[dict]:
+    """The rows a read spooled (and the spool removed, as the loader removes it)."""
+    if read.spool is None:
+        return []
+    rows = pq.read_table(read.spool).to_pylist()
+    read.spool.unlink()
+    assert (len(rows), sum(len(r["result_rows"]) for r in rows)) == \
+        (read.value_rows, read.results_loaded)
+    return rows
+
+
+def _read(path: Path, whole_infos: bool, monkeypatch, spool: Path | None = None) -> tuple:
     if not whole_infos:
         monkeypatch.setattr(pm_xml._Reader, "_read_regular", lambda self, el: False)
-    read = pm_xml.read_pm_file(path, path.name)
+    read = pm_xml.read_pm_file(path, path.name, spool or path.parent / "spool")
     monkeypatch.undo()
-    return read.rows.to_pylist(), read.quarantined, read.rows_read
+    return _rows(read), read.quarantined, read.rows_read
 
 
 @pytest.mark.parametrize("case", [*IRREGULAR, "regular"])
@@ -302,16 +314,17 @@ def test_a_meas_info_read_whole_gives_what_reading_it_value_by_value_gives(case,
     regular = pm_xml._Reader._read_regular
     monkeypatch.setattr(pm_xml._Reader, "_read_regular",
                         lambda self, el: taken.append(regular(self, el)) or taken[-1])
-    whole = pm_xml.read_pm_file(path, path.name)
+    whole = pm_xml.read_pm_file(path, path.name, tmp_path / "spool")
     monkeypatch.undo()
     assert taken == [case == "regular"]
-    assert (whole.rows.to_pylist(), whole.quarantined, whole.rows_read) == \
+    assert (_rows(whole), whole.quarantined, whole.rows_read) == \
         _read(path, False, monkeypatch)
 
 
 @pytest.mark.parametrize("sample", [ERICSSON, ANNEX, COMPACT], ids=lambda p: p.name)
-def test_the_samples_read_whole_as_they_read_value_by_value(sample, monkeypatch):
-    assert _read(sample, True, monkeypatch) == _read(sample, False, monkeypatch)
+def test_the_samples_read_whole_as_they_read_value_by_value(sample, monkeypatch, tmp_path):
+    assert _read(sample, True, monkeypatch, tmp_path) == \
+        _read(sample, False, monkeypatch, tmp_path)
 
 
 def _results(rows: list[dict]) -> int:
@@ -368,3 +381,21 @@ def test_a_loaded_old_layout_is_forgotten_so_its_files_load_again(landing):
     assert (again.status, again.rows_loaded) == ("loaded", loaded.rows_loaded)
     assert landing.rows("select count(*) from raw_meta.file_manifest where file = ?",
                         [rel]) == [(1,)]
+
+
+def test_a_file_s_rows_are_spooled_in_chunks_and_the_spool_removed(landing, monkeypatch):
+    """A reader holds no more than a chunk of rows (the rest is in the spool file), and the
+    loader leaves no spool behind, loaded or failed."""
+    monkeypatch.setattr(pm_xml, "SPOOL_VALUES", 2)
+    chunks = []
+    take = pm_xml._Spool.take
+    monkeypatch.setattr(pm_xml._Spool, "take", lambda self, reader: chunks.append(
+        len(reader.values_rows)) or take(self, reader))
+    _deliver(landing, ERICSSON, ERICSSON.name)
+    _deliver(landing, ERICSSON.read_bytes()[:5000], "A-truncated.xml")
+    files = {f.file.rsplit("/", 1)[1]: f for f in _load(landing).files}
+    assert files[ERICSSON.name].rows_loaded == 2667 and files["A-truncated.xml"].status == \
+        "failed"
+    assert max(chunks) <= pm_xml.SPOOL_VALUES + pm_xml.HELD_VALUES and len(chunks) > 10
+    spool = Path(landing.con.execute("select current_setting('temp_directory')").fetchone()[0])
+    assert not list((spool / "feed-spool").glob("*"))
