@@ -31,13 +31,13 @@ from connectors.files import opened
 MEAS_COLLEC = "http://www.3gpp.org/ftp/specs/archive/32_series/32.435#measCollec"
 MEAS_DATA = "http://www.3gpp.org/ftp/specs/archive/28_series/28.532#measData"
 ROOTS = {MEAS_COLLEC: "measCollecFile", MEAS_DATA: "measDataFile"}
-# ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
 # measValues read before they are written to the file's spool, so a reader holds no more
 SPOOL_VALUES = 8192
 # a measInfo is read whole when it ends (in a few calls into C) unless it holds more
 # measValues than this; a larger one is read measValue by measValue, so memory stays flat
 HELD_VALUES = 256
 _POSITIONS = [str(p) for p in range(1, 4097)]  # a measInfo's measType p, in order
+# ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
 # the raw table's columns in the order of the Arrow table built here
 COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_info_id",
@@ -239,7 +239,8 @@ class _Reader:
         finite number as its only content. False, nothing read, when it is not."""
         names = list(self.types.values())
         n = len(names)
-        if not n or self.period_error or self.type_positions(el) != _POSITIONS[:n]:
+        declared_positions = self.declared[0]  # this measInfo's, read by `_declared_types`
+        if not n or self.period_error or declared_positions != _POSITIONS[:n]:
             return False
         objects = self.info_objects(el)
         k = len(objects)
@@ -395,17 +396,18 @@ class _Spool:
         self.writer: pq.ParquetWriter | None = None
         self.rows = self.results = 0
 
-    def take(self, reader: _Reader) -> None:
-        if not reader.values_rows:
+    def take(self, reader: _Reader, at_least: int = 1) -> None:
+        """Write the rows the reader holds, when they are `at_least` measValues."""
+        if len(reader.values_rows) < at_least:
             return
         table = reader.table()
+        self.results += sum(reader.values_rows)
         reader.clear_rows()
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(self.path, table.schema, compression="lz4")
         self.writer.write_table(table)
         self.rows += table.num_rows
-        self.results += len(table["result_rows"].combine_chunks().values)
 
     def close(self, keep: bool) -> Path | None:
         if self.writer is not None:
@@ -450,8 +452,7 @@ def read_pm_file(path: Path, rel: str, spool_dir: Path) -> PmRead:
                         # outside any (its results quarantined for want of a period)
                         reader.meas_value(el)
                         _drop(el)
-                        if len(reader.values_rows) >= SPOOL_VALUES:
-                            spool.take(reader)
+                        spool.take(reader, at_least=SPOOL_VALUES)
                     elif (held := held + 1) > HELD_VALUES:
                         # memory stays flat: what the measInfo holds so far, then the rest
                         # as it comes
@@ -470,8 +471,7 @@ def read_pm_file(path: Path, rel: str, spool_dir: Path) -> PmRead:
                         reader.meas_info(el)
                     held = 0
                     _drop(el)
-                    if len(reader.values_rows) >= SPOOL_VALUES:
-                        spool.take(reader)
+                    spool.take(reader, at_least=SPOOL_VALUES)
                 elif local == "fileHeader":
                     reader.header(el)
                     reader.current = None

@@ -53,10 +53,6 @@ class RecordsRead:
     raws: list[str] = field(default_factory=list)
     quarantined: list[tuple[int, str, str]] = field(default_factory=list)
 
-    @property
-    def rows_read(self) -> int:
-        return len(self.rows) + len(self.quarantined)
-
 
 def raw_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
