@@ -1,6 +1,6 @@
-"""Which reader reads a standard feed's file: a typed feed's reader returns its rows typed, its
-quarantined records and how many it read; a record feed's file is staged as the contract
-entity's text rows for the contract's checks."""
+"""Which reader reads a standard feed's file: a typed feed's reader spools its rows typed to a
+Parquet file and returns it with its quarantined records and how many it read; a record
+feed's file is staged as each contract entity's text rows for the contract's checks."""
 
 from __future__ import annotations
 
