@@ -17,7 +17,7 @@ import pytest
 
 from complaint_trace.settings import REPO_ROOT
 from connectors import load_entity
-from connectors.standard import pm_xml, prefetch
+from connectors.standard import pm_rows, pm_scan, pm_xml, prefetch
 from connectors.standard.feeds import PM_XML
 from tests.connectors.conftest import SOURCE_TZ
 
@@ -297,10 +297,15 @@ def _rows(read: pm_xml.PmRead) -> list[dict]:
     return rows
 
 
+def read_with_lxml(path: Path, spool: Path) -> pm_xml.PmRead:
+    return pm_xml.read_with_lxml(path, path.name, pm_xml.file_namespace(path, path.name), spool)
+
+
 def _read(path: Path, whole_infos: bool, monkeypatch, spool: Path | None = None) -> tuple:
+    """What lxml's reader reads: measInfos read whole where they can be, or not at all."""
     if not whole_infos:
         monkeypatch.setattr(pm_xml._Reader, "_read_regular", lambda self, el: False)
-    read = pm_xml.read_pm_file(path, path.name, spool or path.parent / "spool")
+    read = read_with_lxml(path, spool or path.parent / "spool")
     monkeypatch.undo()
     return _rows(read), read.quarantined, read.rows_read
 
@@ -314,7 +319,7 @@ def test_a_meas_info_read_whole_gives_what_reading_it_value_by_value_gives(case,
     regular = pm_xml._Reader._read_regular
     monkeypatch.setattr(pm_xml._Reader, "_read_regular",
                         lambda self, el: taken.append(regular(self, el)) or taken[-1])
-    whole = pm_xml.read_pm_file(path, path.name, tmp_path / "spool")
+    whole = read_with_lxml(path, tmp_path / "spool")
     monkeypatch.undo()
     assert taken == [case == "regular"]
     assert (_rows(whole), whole.quarantined, whole.rows_read) == \
@@ -386,20 +391,21 @@ def test_a_loaded_old_layout_is_forgotten_so_its_files_load_again(landing):
 def test_a_file_s_rows_are_spooled_in_chunks_and_the_spool_removed(landing, monkeypatch):
     """A reader holds no more than a chunk of rows (the rest is in the spool file), and the
     loader leaves no spool behind, loaded or failed."""
-    monkeypatch.setattr(pm_xml, "SPOOL_VALUES", 2)
+    for reader in (pm_xml, pm_scan):
+        monkeypatch.setattr(reader, "SPOOL_VALUES", 2)
     chunks = []
-    take = pm_xml._Spool.take
-    def counted(self, reader, at_least=1):
-        if len(reader.values_rows) >= at_least:  # a chunk written
-            chunks.append(len(reader.values_rows))
-        take(self, reader, at_least)
+    take = pm_rows.Spool.take
+    def counted(self, rows, at_least=1):
+        if len(rows.values_rows) >= at_least:  # a chunk written
+            chunks.append(len(rows.values_rows))
+        take(self, rows, at_least)
 
-    monkeypatch.setattr(pm_xml._Spool, "take", counted)
+    monkeypatch.setattr(pm_rows.Spool, "take", counted)
     _deliver(landing, ERICSSON, ERICSSON.name)
     _deliver(landing, ERICSSON.read_bytes()[:5000], "A-truncated.xml")
     files = {f.file.rsplit("/", 1)[1]: f for f in _load(landing).files}
     assert files[ERICSSON.name].rows_loaded == 2667 and files["A-truncated.xml"].status == \
         "failed"
-    assert max(chunks) <= pm_xml.SPOOL_VALUES + pm_xml.HELD_VALUES and len(chunks) > 10
+    assert max(chunks) <= 2 and len(chunks) > 10  # the scan reads the sample (test_pm_scan)
     spool = Path(landing.con.execute("select current_setting('temp_directory')").fetchone()[0])
     assert not list((spool / "feed-spool").glob("*"))
