@@ -55,7 +55,7 @@ def spool_dir(con: duckdb.DuckDBPyConnection) -> Path:
     what a crashed load left; one load writes at a time (the warehouse's lock)."""
     configured = con.execute("select current_setting('temp_directory')").fetchone()[0]
     folder = Path(configured or tempfile.gettempdir()) / "feed-spool"
-    for stale in folder.glob("*.parquet"):
+    for stale in folder.glob("pm-*"):
         stale.unlink(missing_ok=True)
     return folder
 
@@ -152,8 +152,9 @@ def _load_file(
         con.execute("commit")
         return report
     finally:
-        drop_staging(con)
-        con.execute(f"drop table if exists {VALIDATED}")
+        if run.prefetch is None:  # a typed feed's rows are not staged
+            drop_staging(con)
+            con.execute(f"drop table if exists {VALIDATED}")
 
 
 def _record_duplicate(

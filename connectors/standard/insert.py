@@ -13,7 +13,10 @@ from connectors.columns import FileRejected
 from connectors.files import LandingFile
 from connectors.report import FileLoadReport
 from connectors.schema import QUARANTINE, quote, raw_table
-from connectors.standard.readers import FeedRead
+from connectors.standard.pm_rows import read_spool
+from connectors.standard.typed import FeedRead
+
+_SPOOL = "_ct_feed_spool"  # the view of a spool file while it is inserted
 
 
 def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: LandingFile,
@@ -23,14 +26,14 @@ def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: Landi
     names = ", ".join(quote(c.name) for c in entity.columns)
     inserted = 0
     if read.spool is not None:
-        spool = str(read.spool).replace("'", "''")
+        con.register(_SPOOL, read_spool(read.spool))  # streamed batch by batch, in file order
         try:
             inserted = con.execute(
                 f"insert into {raw_table(entity)} ({names}, _source_file, _source_row, "
-                f"_loaded_at, _run_id) select {names}, ?, _source_row, ?, ? "
-                f"from read_parquet('{spool}')",  # in file order
+                f"_loaded_at, _run_id) select {names}, ?, _source_row, ?, ? from {_SPOOL}",
                 [file.rel, loaded_at, run_id]).fetchall()[0][0]
         finally:
+            con.unregister(_SPOOL)
             read.spool.unlink(missing_ok=True)
     if inserted != read.value_rows:
         raise FileRejected(f"{file.rel}: {inserted} rows inserted of {read.value_rows}")

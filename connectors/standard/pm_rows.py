@@ -10,6 +10,7 @@ import json
 import math
 import re
 import uuid
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.ipc as ipc
 from lxml import etree
 
 # measValues read before they are written to the file's spool, so a reader holds no more
@@ -34,7 +35,7 @@ COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_i
 @dataclass
 class PmRead:
     """One PM file read: its measValues as rows (`COLUMNS`, their results as lists) spooled
-    to a Parquet file (None when there is none) with how many rows and results it holds, the
+    to an Arrow IPC file (None when there is none) with how many rows and results it holds, the
     results quarantined as (position, reason, raw record as JSON), and how many results the
     file held."""
 
@@ -99,19 +100,17 @@ class PmRows:
         self.r_texts = etree.XPath("m:r/text()", namespaces={"m": namespace},
                                    smart_strings=False)
         self.position = 0
-        # per row
-        self.row_no: list[int] = []
-        self.counter: list[str] = []
-        self.value: list[float | None] = []
-        self.count: list[int] = []
-        # per measInfo context and per measValue, expanded to rows at the end
+        # per result, in typed arrays (their buffers become Arrow's without a copy); a
+        # result's counter is an index in `names`, the file's counter names
+        self.names: list[str] = []
+        self.name_index: dict[str, int] = {}
+        self.indexes_of: dict[tuple, array] = {}  # the indexes of a list of names
+        # `missing`: the results not available (value null); per measInfo context and per
+        # measValue, expanded to rows at the end
         self.contexts: list[tuple] = []
-        self.values_context: list[int] = []
-        self.values_object: list[str] = []
-        self.values_suspect: list[bool] = []
-        self.values_rows: list[int] = []
-        self.quarantined: list[tuple[int, str, str]] = []
         self.current: int | None = None  # index in `contexts`; None after any change
+        self.clear_rows()
+        self.quarantined: list[tuple[int, str, str]] = []
 
     def context(self) -> int:
         """The index of the context the next results belong to."""
@@ -200,31 +199,41 @@ class PmRows:
         if values:
             self.regular_value(obj, values, names, suspect)
 
+    def indexes(self, names: list[str]) -> array:
+        """The indexes in `names` of a measInfo's counter names."""
+        key = tuple(names)
+        found = self.indexes_of.get(key)
+        if found is None:
+            for name in names:
+                if name not in self.name_index:
+                    self.name_index[name] = len(self.names)
+                    self.names.append(name)
+            found = self.indexes_of[key] = array("i", [self.name_index[n] for n in names])
+        return found
+
     def regular_value(self, obj: str, values: list[float], names: list[str],
                       suspect: bool) -> None:
         """A measValue whose results are all one finite number of a declared measType."""
-        first = self.position + 1
-        self.position += len(values)
-        self.row_no.extend(range(first, first + len(values)))
-        self.counter.extend(names)
-        self.value.extend(values)
-        self.count.extend([1] * len(values))
+        self._regular(values, names, 1)
         self._rows_of_value(obj, suspect, len(values))
 
     def regular_values(self, objects: list[str], values: list[float],
                        names: list[str]) -> None:
         """Several measValues, not suspect, each holding one number for each of `names`."""
+        k = len(objects)
+        self._regular(values, names, k)
+        self.values_context.extend(array("q", [self.context()]) * k)
+        self.values_object.extend(objects)
+        self.values_suspect.frombytes(bytes(k))
+        self.values_rows.extend(array("i", [len(names)]) * k)
+
+    def _regular(self, values: list[float], names: list[str], times: int) -> None:
         first = self.position + 1
         self.position += len(values)
         self.row_no.extend(range(first, first + len(values)))
-        self.counter.extend(names * len(objects))
+        self.counter.extend(self.indexes(names) * times)
         self.value.extend(values)
-        self.count.extend([1] * len(values))
-        context = self.context()
-        self.values_context.extend([context] * len(objects))
-        self.values_object.extend(objects)
-        self.values_suspect.extend([False] * len(objects))
-        self.values_rows.extend([len(names)] * len(objects))
+        self.count.extend(array("i", [1]) * len(values))
 
     def _rows_of_value(self, obj: str, suspect: bool, rows: int) -> None:
         self.values_context.append(self.context())
@@ -250,10 +259,13 @@ class PmRows:
                     "line": line_of(), "measInfoId": self.info_id, "measObjLdn": obj,
                     "p": p, "measType": name, "r": text}, ensure_ascii=False)))
                 continue
+            value, count = number
+            if value is None:  # not available
+                self.missing.append(len(self.value))
             self.row_no.append(position)
-            self.counter.append(name)
-            self.value.append(number[0])
-            self.count.append(number[1])
+            self.counter.append(self.indexes([name])[0])
+            self.value.append(0.0 if value is None else value)
+            self.count.append(count)
             kept += 1
         if kept:
             self._rows_of_value(obj, suspect, kept)
@@ -272,45 +284,64 @@ class PmRows:
         return None
 
     def clear_rows(self) -> None:
-        """Forget the rows read (once spooled); the contexts stay, by index."""
-        for rows in (self.row_no, self.counter, self.value, self.count, self.values_context,
-                     self.values_object, self.values_suspect, self.values_rows):
-            rows.clear()
+        """Forget the rows read (once spooled), and the contexts but the current one; the
+        typed arrays are new ones (the table written may still hold views of the old)."""
+        self.row_no, self.counter, self.value, self.count = (array("q"), array("i"),
+                                                             array("d"), array("i"))
+        self.values_context, self.values_suspect, self.values_rows = (array("q"), array("b"),
+                                                                      array("i"))
+        self.values_object, self.missing = [], []
+        self.contexts = [] if self.current is None else [self.contexts[self.current]]
+        self.current = None if self.current is None else 0
 
     def table(self) -> pa.Table:
         """One row per measValue, its results as lists (`COLUMNS`): the context of each is
         taken from the few contexts by index, and the lists are views over the results'
-        columns, in C."""
-        offsets = pa.array(np.concatenate([[0], np.cumsum(self.values_rows, dtype=np.int64)]),
+        columns (the typed arrays' buffers), in C."""
+        per_value = np.frombuffer(self.values_rows, np.int32) if self.values_rows else \
+            np.zeros(0, np.int32)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(per_value, dtype=np.int64)]),
                            pa.int32())
         names = ("vendor_name", "dn_prefix", "managed_element", "meas_info_id", "job_id",
                  "period_end", "period_seconds")
         types = (pa.string(),) * 5 + (pa.timestamp("us"), pa.int32())
         contexts = list(zip(*self.contexts, strict=True)) if self.contexts else [()] * len(names)
-        context_of_value = pa.array(self.values_context, pa.int64())
-        rows = pa.array(self.row_no, pa.int64())
-        columns = {name: pa.array(values, kind).take(context_of_value)
-                   for name, values, kind in zip(names, contexts, types, strict=True)}
+        context_of_value = _arrow(self.values_context, np.int64)
+        rows = _arrow(self.row_no, np.int64)
+        missing = np.zeros(len(self.value), bool)
+        missing[self.missing] = True
+        values = pa.array(np.frombuffer(self.value, np.float64) if self.value else
+                          np.zeros(0), pa.float64(), mask=missing)
+        counters = pa.array(self.names, pa.string()).take(_arrow(self.counter, np.int32))
+        columns = {name: pa.array(values_, kind).take(context_of_value)
+                   for name, values_, kind in zip(names, contexts, types, strict=True)}
         columns |= {
             "_source_row": rows.take(offsets.slice(0, len(self.values_rows))),
             "meas_obj_ldn": pa.array(self.values_object, pa.string()),
-            "counters": pa.ListArray.from_arrays(offsets, pa.array(self.counter, pa.string())),
-            "result_values": pa.ListArray.from_arrays(offsets,
-                                                      pa.array(self.value, pa.float64())),
-            "value_counts": pa.ListArray.from_arrays(offsets, pa.array(self.count, pa.int32())),
+            "counters": pa.ListArray.from_arrays(offsets, counters),
+            "result_values": pa.ListArray.from_arrays(offsets, values),
+            "value_counts": pa.ListArray.from_arrays(offsets, _arrow(self.count, np.int32)),
             "result_rows": pa.ListArray.from_arrays(offsets, rows),
-            "is_suspect": pa.array(self.values_suspect, pa.bool_()),
+            "is_suspect": pa.array(np.frombuffer(self.values_suspect, np.int8).astype(bool)
+                                   if self.values_suspect else np.zeros(0, bool), pa.bool_()),
         }
         return pa.table([columns[c] for c in COLUMNS], names=list(COLUMNS))
 
 
+def _arrow(values: array, dtype: type) -> pa.Array:
+    """A typed array's numbers as an Arrow array over the same buffer."""
+    return pa.array(np.frombuffer(values, dtype) if len(values) else np.zeros(0, dtype))
+
+
 class Spool:
-    """The rows read so far, written as they come to a Parquet file in `folder` (created at
-    the first rows): neither the reader nor the loader holds a whole file's rows."""
+    """The rows read so far, written as they come to an Arrow IPC file in `folder` (created
+    at the first rows; uncompressed: writing is a copy, and the loader reads it batch by
+    batch): neither the reader nor the loader holds a whole file's rows."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / f"pm-{uuid.uuid4().hex}.parquet"
-        self.writer: pq.ParquetWriter | None = None
+        self.path = folder / f"pm-{uuid.uuid4().hex}.arrow"
+        self.sink: pa.OSFile | None = None
+        self.writer: ipc.RecordBatchFileWriter | None = None
         self.rows = self.results = 0
 
     def take(self, rows: PmRows, at_least: int = 1) -> None:
@@ -318,24 +349,31 @@ class Spool:
         if len(rows.values_rows) < at_least:
             return
         table = rows.table()
-        self.results += sum(rows.values_rows)
+        self.results += int(np.frombuffer(rows.values_rows, np.int32).sum())
         rows.clear_rows()
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, table.schema, compression="lz4")
+            self.sink = pa.OSFile(str(self.path), "wb")
+            self.writer = ipc.new_file(self.sink, table.schema)
         self.writer.write_table(table)
         self.rows += table.num_rows
 
-    def close(self, keep: bool) -> Path | None:
+    def close(self, keep: bool) -> None:
         if self.writer is not None:
             self.writer.close()
+            self.sink.close()
         if not keep or self.writer is None:
             self.path.unlink(missing_ok=True)
-            return None
-        return self.path
 
     def result(self, rows: PmRows) -> PmRead:
         """The file's read, once its last rows are taken and the spool closed."""
         notes = [] if rows.position else ["no measurement results"]
-        return PmRead(self.path if self.rows else None, self.rows, self.results,
+        return PmRead(self.path if self.writer is not None else None, self.rows, self.results,
                       rows.quarantined, rows.position, notes)
+
+
+def read_spool(path: Path) -> pa.RecordBatchReader:
+    """A spool's rows, batch by batch (as written)."""
+    source = ipc.open_file(pa.OSFile(str(path)))
+    return pa.RecordBatchReader.from_batches(
+        source.schema, (source.get_batch(i) for i in range(source.num_record_batches)))

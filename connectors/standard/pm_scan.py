@@ -20,6 +20,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from lxml import etree
@@ -58,13 +59,41 @@ class _Declined(Exception):
     """The scan cannot read this file exactly: the lxml reader reads it."""
 
 
-@functools.lru_cache(maxsize=64)
-def _value_pattern(n: int) -> re.Pattern:
-    """A regular measValue of `n` measTypes: its object, the text of `<r p="1">` … `<r
-    p="n">` in order, and its optional `<suspect>`."""
-    results = rb"\s*".join(rb"<r p=\"%d\">([^<&\r]*)</r>" % p for p in range(1, n + 1))
-    return re.compile(rb"<measValue measObjLdn=\"([^\"<&\t\n\r]+)\">\s*" + results
-                      + rb"\s*(?:<suspect>([A-Za-z \t\n]*)</suspect>\s*)?</measValue>")
+@dataclass(frozen=True)
+class _Plan:
+    """How the measValues of a measInfo declaring p = 1…n are read: `value`, one measValue
+    (its object, the text of `<r p="1">` … `<r p="n">` in order, its optional `<suspect>`);
+    `run`, the measValues in a row that `value` reads."""
+
+    names: list[str]
+    value: re.Pattern
+    run: re.Pattern
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(types: tuple[tuple[str, str], ...]) -> _Plan | None:
+    """The plan of a measInfo's measTypes (p, name), None unless they are p = 1…n."""
+    declared = dict(types)
+    n = len(declared)
+    if not n or not all(p in declared for p in POSITIONS[:n]):
+        return None
+    return _Plan([declared[p] for p in POSITIONS[:n]], re.compile(_value_regex(n, b"(")),
+                 re.compile(rb"(?:" + _value_regex(n, b"(?:") + rb"\s*)+"))
+
+
+def _value_regex(n: int, group: bytes) -> bytes:
+    """A measValue of n results; `group` opens its parts: "(" captures them, "(?:" not."""
+    results = rb"\s*".join(rb"<r p=\"%d\">%s[^<&\r]*)</r>" % (p, group)
+                           for p in range(1, n + 1))
+    return (rb"<measValue measObjLdn=\"" + group + rb"[^\"<&\t\n\r]+)\">\s*" + results
+            + rb"\s*(?:<suspect>" + group + rb"[A-Za-z \t\n]*)</suspect>\s*)?</measValue>")
+
+
+@functools.lru_cache(maxsize=256)
+def _type_pairs(run: bytes) -> tuple[tuple[str, str], ...]:
+    """The (p, name) of a run of measTypes: the measInfos of a file mostly declare the
+    same."""
+    return tuple((p.decode(), name.decode().strip()) for p, name in _MEAS_TYPE.findall(run))
 
 
 def _reference(match: re.Match) -> str:
@@ -87,7 +116,9 @@ def _value(raw: bytes) -> str:
         raise _Declined from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def _attributes(raw: bytes) -> dict[str, str]:
+    """A start tag's attributes (the same tags recur in a file; the dict is only read)."""
     return {a.group(1).decode(): _value(a.group(2) if a.group(2) is not None else a.group(3))
             for a in _ATTRIBUTES.finditer(raw)}
 
@@ -105,8 +136,7 @@ class _MeasInfo:
     period: tuple[str | None, str | None] | None = None
     types: dict[str, str] = field(default_factory=dict)
     declared: bool = False  # its results have begun
-    names: list[str] = field(default_factory=list)
-    pattern: re.Pattern | None = None  # its regular measValues, when p = 1…n are declared
+    plan: _Plan | None = None  # how its regular measValues are read, when p = 1…n
 
 
 class _Scanner:
@@ -282,10 +312,8 @@ class _Scanner:
         info.declared = True
         self.rows.declare(info.id, None if info.job is _UNSET else info.job, info.period,
                           info.types, compact=False)
-        n = len(info.types)
-        if n and not self.rows.period_error and all(p in info.types for p in POSITIONS[:n]):
-            info.names = [info.types[p] for p in POSITIONS[:n]]
-            info.pattern = _value_pattern(n)
+        if not self.rows.period_error:
+            info.plan = _plan(tuple(info.types.items()))
 
     def _meas_types(self, final: bool) -> bool:
         """A run of `<measType p="…">name</measType>`."""
@@ -296,8 +324,7 @@ class _Scanner:
             return self._tag(final)  # not in the plain form: declines
         if self.info.declared:
             raise _Declined
-        for p, name in _MEAS_TYPE.findall(self.buf, self.i, run.end()):
-            self.info.types[p.decode()] = name.decode().strip()
+        self.info.types.update(_type_pairs(self.buf[self.i:run.end()]))
         self.i = run.end()
         return True
 
@@ -305,10 +332,10 @@ class _Scanner:
         info, buf, at = self.info, self.buf, self.i
         if not info.declared:
             self._declare()
-        value = info.pattern.match(buf, at) if info.pattern is not None else None
-        if value is not None:
-            self._regular(value)
-            self.i = value.end()
+        run = info.plan.run.match(buf, at) if info.plan is not None else None
+        if run is not None:
+            self._regular_run(at, run.end())
+            self.i = run.end()
         else:
             tag = _TAG.match(buf, at)
             if tag is None:
@@ -329,11 +356,28 @@ class _Scanner:
     def _line(self, at: int) -> int:
         return self.lines + self.buf.count(b"\n", 0, at) + 1
 
+    def _regular_run(self, start: int, end: int) -> None:
+        """MeasValues in the plain form, in a row: read together unless one is suspect or a
+        result is not one finite number."""
+        plan = self.info.plan
+        found = plan.value.findall(self.buf, start, end)
+        if not any(flag and flag.strip().lower() == b"true" for *_, flag in found):
+            try:
+                values = list(map(float, chain.from_iterable(f[1:-1] for f in found)))
+                regular = math.isfinite(sum(values))
+            except ValueError:
+                regular = False
+            if regular:
+                self.rows.regular_values([f[0].decode() for f in found], values, plan.names)
+                return
+        for value in plan.value.finditer(self.buf, start, end):
+            self._regular(value)
+
     def _regular(self, value: re.Match) -> None:
         """A measValue in the plain form: read here, unless a result is not one finite
         number."""
-        info = self.info
-        n = len(info.names)
+        names = self.info.plan.names
+        n = len(names)
         groups = value.groups()
         texts, flag = groups[1:n + 1], groups[n + 1]
         suspect = flag is not None and flag.strip().lower() == b"true"
@@ -347,7 +391,7 @@ class _Scanner:
         except ValueError:
             regular = False
         if regular:
-            self.rows.regular_value(obj, values, info.names, suspect)
+            self.rows.regular_value(obj, values, names, suspect)
             return
         try:
             decoded = [text.decode() for text in texts]

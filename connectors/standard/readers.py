@@ -1,10 +1,7 @@
-"""Which reader reads a standard feed's file: a typed feed's reader spools its rows typed to a
-Parquet file and returns it with its quarantined records and how many it read; a record
-feed's file is staged as each contract entity's text rows for the contract's checks."""
+"""A record feed's file read and staged as each contract entity's text rows, for the contract's
+checks (a typed feed's reader: `typed.py`)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -14,23 +11,9 @@ from connectors.columns import ColumnMap, FileRejected
 from connectors.files import LandingFile
 from connectors.readers import MALFORMED, STAGE, StagedFile, positional, reset_staging
 from connectors.standard.alarms import tmf642_alarms, ves_faults
-from connectors.standard.feeds import PM_XML, RECORD_FEEDS, TMF621, TMF642, VES
-from connectors.standard.pm_xml import PmRead, read_pm_file
+from connectors.standard.feeds import RECORD_FEEDS, TMF621, TMF642, VES
 from connectors.standard.records import Converter, RecordsRead, read_record_file
 from connectors.standard.tmf621 import trouble_tickets
-
-FeedRead = PmRead  # the shape every feed reader returns
-
-
-def read_feed_file(entity: Entity, file: LandingFile, spool_dir: Path) -> FeedRead:
-    """Read `file` of the standard feed `entity`, its rows spooled to a file in `spool_dir`;
-    `FileRejected` when it is unusable whole."""
-    if entity == PM_XML:
-        if file.format != "xml":
-            raise FileRejected(f"{file.rel}: not a PM file (.xml or .xml.gz)")
-        return read_pm_file(file.path, file.rel, spool_dir)
-    raise FileRejected(f"{file.rel}: no reader for {entity.path}")
-
 
 _CONVERTERS: dict[Entity, Converter] = {TMF621: trouble_tickets, TMF642: tmf642_alarms,
                                         VES: ves_faults}

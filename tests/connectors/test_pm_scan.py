@@ -177,7 +177,7 @@ def test_a_truncated_file_is_declined_and_rejected_by_lxml(cut, tmp_path):
     assert _scan(path, tmp_path) is None
     with pytest.raises(FileRejected, match="not well-formed XML"):
         pm_xml.read_pm_file(path, path.name, tmp_path)
-    assert not list(tmp_path.glob("*.parquet"))  # no spool left
+    assert not list(tmp_path.glob("pm-*"))  # no spool left
 
 
 def test_a_period_without_offset_quarantines_every_result_in_both(tmp_path):
