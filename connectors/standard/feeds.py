@@ -17,8 +17,9 @@ from complaint_trace.contract import ENTITIES, Column, Entity, entity
 
 # 3GPP TS 32.435 measCollecFile / TS 28.532 measData: one row per measValue (one object in one
 # granularity period) with its results as lists, one element per result (`<r>` or one value of
-# `<measResults>`) and its row number in `result_rows`; `_source_row` is its first result's.
-# One row per result would cost the loader ~4 times as much to insert and commit; staging
+# `<measResults>`) and its row number in `result_rows`; `_source_row` is its first result's;
+# the results' counter names are one string (`pm_rows.COUNTER_SEPARATOR`). One row per result
+# would cost the loader ~4 times as much to insert and commit, a list of names twice; staging
 # (`stg_netops__pm_xml`) unnests the lists into one row per result.
 PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
     Column("vendor_name", "string"),
@@ -29,7 +30,7 @@ PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
     Column("period_end", "timestamp", required=True),
     Column("period_seconds", "integer", required=True, min=1),
     Column("meas_obj_ldn", "string", required=True),
-    Column("counters", "string[]", required=True),
+    Column("counter_names", "string", required=True),
     Column("result_values", "double[]", required=True),
     Column("value_counts", "integer[]", required=True),
     Column("result_rows", "bigint[]", required=True),

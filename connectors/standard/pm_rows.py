@@ -26,9 +26,12 @@ SPOOL_VALUES = 8192
 POSITIONS = [str(p) for p in range(1, 4097)]  # a measInfo's measType p, in order
 # ISO 8601 durations as PM files write them: PT900S, PT15M, PT1H
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
+# a measValue's counter names are one string, joined by a character XML text cannot hold
+# (stg_netops__pm_xml splits them): a list of strings a row costs the loader twice the time
+COUNTER_SEPARATOR = "\x01"
 # the raw table's columns in the order of the Arrow table built here
 COLUMNS = ("_source_row", "vendor_name", "dn_prefix", "managed_element", "meas_info_id",
-           "job_id", "period_end", "period_seconds", "meas_obj_ldn", "counters",
+           "job_id", "period_end", "period_seconds", "meas_obj_ldn", "counter_names",
            "result_values", "value_counts", "result_rows", "is_suspect")
 
 
@@ -100,11 +103,8 @@ class PmRows:
         self.r_texts = etree.XPath("m:r/text()", namespaces={"m": namespace},
                                    smart_strings=False)
         self.position = 0
-        # per result, in typed arrays (their buffers become Arrow's without a copy); a
-        # result's counter is an index in `names`, the file's counter names
-        self.names: list[str] = []
-        self.name_index: dict[str, int] = {}
-        self.indexes_of: dict[tuple, array] = {}  # the indexes of a list of names
+        # per result, in typed arrays (their buffers become Arrow's without a copy)
+        self.joined_of: dict[tuple, str] = {}  # the counter names of a measValue, joined
         # `missing`: the results not available (value null); per measInfo context and per
         # measValue, expanded to rows at the end
         self.contexts: list[tuple] = []
@@ -199,47 +199,44 @@ class PmRows:
         if values:
             self.regular_value(obj, values, names, suspect)
 
-    def indexes(self, names: list[str]) -> array:
-        """The indexes in `names` of a measInfo's counter names."""
+    def joined(self, names: list[str]) -> str:
+        """A measValue's counter names as its row holds them (`COUNTER_SEPARATOR`)."""
         key = tuple(names)
-        found = self.indexes_of.get(key)
+        found = self.joined_of.get(key)
         if found is None:
-            for name in names:
-                if name not in self.name_index:
-                    self.name_index[name] = len(self.names)
-                    self.names.append(name)
-            found = self.indexes_of[key] = array("i", [self.name_index[n] for n in names])
+            found = self.joined_of[key] = COUNTER_SEPARATOR.join(names)
         return found
 
     def regular_value(self, obj: str, values: list[float], names: list[str],
                       suspect: bool) -> None:
         """A measValue whose results are all one finite number of a declared measType."""
-        self._regular(values, names, 1)
-        self._rows_of_value(obj, suspect, len(values))
+        self._regular(values)
+        self._rows_of_value(obj, suspect, names)
 
     def regular_values(self, objects: list[str], values: list[float],
                        names: list[str]) -> None:
         """Several measValues, not suspect, each holding one number for each of `names`."""
         k = len(objects)
-        self._regular(values, names, k)
+        self._regular(values)
         self.values_context.extend(array("q", [self.context()]) * k)
         self.values_object.extend(objects)
+        self.values_names.extend([self.joined(names)] * k)
         self.values_suspect.frombytes(bytes(k))
         self.values_rows.extend(array("i", [len(names)]) * k)
 
-    def _regular(self, values: list[float], names: list[str], times: int) -> None:
+    def _regular(self, values: list[float]) -> None:
         first = self.position + 1
         self.position += len(values)
         self.row_no.extend(range(first, first + len(values)))
-        self.counter.extend(self.indexes(names) * times)
         self.value.extend(values)
         self.count.extend(array("i", [1]) * len(values))
 
-    def _rows_of_value(self, obj: str, suspect: bool, rows: int) -> None:
+    def _rows_of_value(self, obj: str, suspect: bool, names: list[str]) -> None:
         self.values_context.append(self.context())
         self.values_object.append(obj)
+        self.values_names.append(self.joined(names))
         self.values_suspect.append(suspect)
-        self.values_rows.append(rows)
+        self.values_rows.append(len(names))
 
     def _one_by_one(self, line_of: Callable[[], int], obj: str | None, suspect: bool,
                     results: tuple[list, list, list], first: int, mismatch: bool,
@@ -247,7 +244,7 @@ class PmRows:
         """A measValue with something to quarantine or to read as not available or
         multi-valued: each result (positions, texts, counter names) on its own."""
         ps, texts, names = results
-        kept = 0
+        kept = []
         for position, p, text, name in zip(range(first, first + len(ps)), ps, texts, names,
                                            strict=True):
             reason = self._reason(obj, p, name, mismatch, compact)
@@ -263,10 +260,9 @@ class PmRows:
             if value is None:  # not available
                 self.missing.append(len(self.value))
             self.row_no.append(position)
-            self.counter.append(self.indexes([name])[0])
             self.value.append(0.0 if value is None else value)
             self.count.append(count)
-            kept += 1
+            kept.append(name)
         if kept:
             self._rows_of_value(obj, suspect, kept)
 
@@ -286,11 +282,10 @@ class PmRows:
     def clear_rows(self) -> None:
         """Forget the rows read (once spooled), and the contexts but the current one; the
         typed arrays are new ones (the table written may still hold views of the old)."""
-        self.row_no, self.counter, self.value, self.count = (array("q"), array("i"),
-                                                             array("d"), array("i"))
+        self.row_no, self.value, self.count = array("q"), array("d"), array("i")
         self.values_context, self.values_suspect, self.values_rows = (array("q"), array("b"),
                                                                       array("i"))
-        self.values_object, self.missing = [], []
+        self.values_object, self.values_names, self.missing = [], [], []
         self.contexts = [] if self.current is None else [self.contexts[self.current]]
         self.current = None if self.current is None else 0
 
@@ -312,13 +307,12 @@ class PmRows:
         missing[self.missing] = True
         values = pa.array(np.frombuffer(self.value, np.float64) if self.value else
                           np.zeros(0), pa.float64(), mask=missing)
-        counters = pa.array(self.names, pa.string()).take(_arrow(self.counter, np.int32))
         columns = {name: pa.array(values_, kind).take(context_of_value)
                    for name, values_, kind in zip(names, contexts, types, strict=True)}
         columns |= {
             "_source_row": rows.take(offsets.slice(0, len(self.values_rows))),
             "meas_obj_ldn": pa.array(self.values_object, pa.string()),
-            "counters": pa.ListArray.from_arrays(offsets, counters),
+            "counter_names": pa.array(self.values_names, pa.string()),
             "result_values": pa.ListArray.from_arrays(offsets, values),
             "value_counts": pa.ListArray.from_arrays(offsets, _arrow(self.count, np.int32)),
             "result_rows": pa.ListArray.from_arrays(offsets, rows),

@@ -43,6 +43,7 @@ _BLANK = re.compile(rb"[ \t\r\n]*")
 _MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d+\">[^<&\r]*</measType>\s*)+")
 _MEAS_TYPE = re.compile(rb"<measType p=\"(\d+)\">([^<&\r]*)</measType>")
 _VALUE_END = b"</measValue>"
+_OBJECT = re.compile(rb"<measValue measObjLdn=\"([^\"]*)\">")
 # elements that change what the results belong to: inside a measInfo the lxml reader sees
 # them in another order than the file's, so the scan declines
 _CONTEXT = (b"fileHeader", b"managedElement", b"measEntity", b"measInfo")
@@ -63,11 +64,12 @@ class _Declined(Exception):
 class _Plan:
     """How the measValues of a measInfo declaring p = 1…n are read: `value`, one measValue
     (its object, the text of `<r p="1">` … `<r p="n">` in order, its optional `<suspect>`);
-    `run`, the measValues in a row that `value` reads."""
+    `run`, the measValues in a row that `value` reads; `texts`, the results' texts alone."""
 
     names: list[str]
     value: re.Pattern
     run: re.Pattern
+    texts: re.Pattern
 
 
 @functools.lru_cache(maxsize=256)
@@ -77,16 +79,20 @@ def _plan(types: tuple[tuple[str, str], ...]) -> _Plan | None:
     n = len(declared)
     if not n or not all(p in declared for p in POSITIONS[:n]):
         return None
-    return _Plan([declared[p] for p in POSITIONS[:n]], re.compile(_value_regex(n, b"(")),
-                 re.compile(rb"(?:" + _value_regex(n, b"(?:") + rb"\s*)+"))
+    captured, not_captured = b"(", b"(?:"
+    return _Plan([declared[p] for p in POSITIONS[:n]],
+                 re.compile(_value_regex(n, captured, captured)),
+                 re.compile(rb"(?:" + _value_regex(n, not_captured, not_captured) + rb"\s*)+"),
+                 re.compile(_value_regex(n, not_captured, captured)))
 
 
-def _value_regex(n: int, group: bytes) -> bytes:
-    """A measValue of n results; `group` opens its parts: "(" captures them, "(?:" not."""
-    results = rb"\s*".join(rb"<r p=\"%d\">%s[^<&\r]*)</r>" % (p, group)
-                           for p in range(1, n + 1))
-    return (rb"<measValue measObjLdn=\"" + group + rb"[^\"<&\t\n\r]+)\">\s*" + results
-            + rb"\s*(?:<suspect>" + group + rb"[A-Za-z \t\n]*)</suspect>\s*)?</measValue>")
+def _value_regex(n: int, parts: bytes, results: bytes) -> bytes:
+    """A measValue of n results; `parts` and `results` open its object and suspect flag,
+    and its results' texts: "(" captures them, "(?:" not."""
+    texts = rb"\s*".join(rb"<r p=\"%d\">%s[^<&\r]*)</r>" % (p, results)
+                         for p in range(1, n + 1))
+    return (rb"<measValue measObjLdn=\"" + parts + rb"[^\"<&\t\n\r]+)\">\s*" + texts
+            + rb"\s*(?:<suspect>" + parts + rb"[A-Za-z \t\n]*)</suspect>\s*)?</measValue>")
 
 
 @functools.lru_cache(maxsize=256)
@@ -359,18 +365,20 @@ class _Scanner:
     def _regular_run(self, start: int, end: int) -> None:
         """MeasValues in the plain form, in a row: read together unless one is suspect or a
         result is not one finite number."""
-        plan = self.info.plan
-        found = plan.value.findall(self.buf, start, end)
-        if not any(flag and flag.strip().lower() == b"true" for *_, flag in found):
+        plan, buf = self.info.plan, self.buf
+        if buf.find(b"<suspect>", start, end) < 0:
+            texts = plan.texts.findall(buf, start, end)  # a tuple each, or one text if n = 1
             try:
-                values = list(map(float, chain.from_iterable(f[1:-1] for f in found)))
+                values = list(map(float, texts if len(plan.names) == 1 else
+                                  chain.from_iterable(texts)))
                 regular = math.isfinite(sum(values))
             except ValueError:
                 regular = False
             if regular:
-                self.rows.regular_values([f[0].decode() for f in found], values, plan.names)
+                self.rows.regular_values([o.decode() for o in _OBJECT.findall(buf, start, end)],
+                                         values, plan.names)
                 return
-        for value in plan.value.finditer(self.buf, start, end):
+        for value in plan.value.finditer(buf, start, end):
             self._regular(value)
 
     def _regular(self, value: re.Match) -> None:

@@ -28,8 +28,9 @@ ANNEX = SAMPLES / "A20181002.0000-1000-0015-1000_5G.xml"
 COMPACT = SAMPLES / "C20190328.0000-0015.xml"
 FOLDER = "netops/pm_xml"
 # the raw table's results one per row, as staging (stg_netops__pm_xml) unnests them
-RESULTS = ("(select * exclude (counters, result_values, value_counts, result_rows), "
-           "unnest(counters) as counter, unnest(result_values) as value, "
+RESULTS = ("(select * exclude (counter_names, result_values, value_counts, result_rows), "
+           "unnest(string_split(counter_names, chr(1))) as counter, "
+           "unnest(result_values) as value, "
            "unnest(value_counts) as value_count, unnest(result_rows) as result_row "
            "from raw_netops.pm_xml) as results")
 

@@ -12,10 +12,11 @@ source as (
 ),
 
 results as (
-    -- the loader keeps a measValue's results as lists (one element per result): one row each
+    -- the loader keeps a measValue's results as lists (one element per result), their
+    -- counter names joined by chr(1) (connectors/standard/pm_rows.py): one row each
     select
-        * exclude (counters, result_values, value_counts, result_rows),
-        unnest(counters) as counter,
+        * exclude (counter_names, result_values, value_counts, result_rows),
+        unnest(string_split(counter_names, chr(1))) as counter,
         unnest(result_values) as value,
         unnest(value_counts) as value_count,
         unnest(result_rows) as result_row
