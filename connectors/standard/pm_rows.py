@@ -1,6 +1,6 @@
 """The rows of one PM file as its readers find them (`pm_xml.py` with lxml, `pm_scan.py` on
 the bytes): the file's context (header, managed element, measInfo declarations), each
-measValue's results, the quarantined ones with their reasons, and the Parquet spool they are
+measValue's results, the quarantined ones with their reasons, and the Arrow IPC spool they are
 written to as they come, so that no reader holds a whole file's rows."""
 
 from __future__ import annotations
