@@ -32,9 +32,10 @@ browser:
 		[ "$$(id -u)" = 0 ] || { echo "make browser: install chromium and fonts-noto-cjk (needs root)"; exit 1; }; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# one worker per core, each test file on one worker (its module fixtures are built once)
+# one worker per core, each test file on one worker (its module fixtures are built once),
+# handed out in collection order: the slowest files first (tests/conftest.py, SLOW_FILES)
 test: lint browser
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 bench: install
 	$(BIN)/python -m bench.run --size day

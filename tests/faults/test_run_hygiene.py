@@ -33,8 +33,9 @@ def _wait_for(condition, seconds: float = 120.0, what: str = "") -> None:
         time.sleep(0.1)
 
 
-def _dbt_children(parent: int) -> list[int]:
-    """Processes started by `parent` whose command line runs complaint-trace-dbt."""
+def _dbt_builds(parent: int) -> list[int]:
+    """Processes started by `parent` whose command line runs `complaint-trace-dbt build` (a
+    run also asks the same CLI its `--version`, which ends at once)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -44,7 +45,7 @@ def _dbt_children(parent: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if int(stat[1]) == parent and "complaint-trace-dbt" in cmdline:
+        if int(stat[1]) == parent and "complaint-trace-dbt\0build\0" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -85,8 +86,10 @@ def test_runs_hold_the_home_alone_and_leave_nothing_behind(world, tmp_path) -> N
 
     # a run killed while dbt runs: its dbt child ends with it, not seconds later
     killed = _start(landing, home, as_of)
-    _wait_for(lambda: _dbt_children(killed.pid), what="the dbt child")
-    (child,) = _dbt_children(killed.pid)
+    children: list[int] = []
+    _wait_for(lambda: children.extend(_dbt_builds(killed.pid)) or children,
+              what="the dbt child")
+    child = children[0]
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait()
     _wait_for(lambda: not _alive(child), seconds=3.0, what="the dbt child to end")
