@@ -229,19 +229,25 @@ class _Scanner:
         return True
 
     def _root(self, raw: bytes) -> None:
-        declared = []
-        for attribute in _ATTRIBUTES.finditer(raw):
-            name = attribute.group(1)
-            if name == b"xmlns" or name.startswith(b"xmlns:"):
-                declared.append(attribute.group(0))
-                self.prefixes.add(name[6:])
-        attributes = _attributes(raw)
-        if attributes.get("xmlns") != self.namespace:
+        declarations = [a for a in _ATTRIBUTES.finditer(raw) if a.group(1) == b"xmlns"
+                        or a.group(1).startswith(b"xmlns:")]
+        self.prefixes.update(a.group(1)[len(b"xmlns:"):] for a in declarations)
+        self._check_prefixes(raw, root=True)
+        if _attributes(raw).get("xmlns") != self.namespace:
             raise _Declined
-        if any(b":" in n and n.split(b":")[0] not in self.prefixes and n.split(b":")[0]
-               != b"xmlns" for n, _, _ in _ATTRIBUTES.findall(raw)):
-            raise _Declined  # a prefix the lxml reader would reject as undeclared
-        self.declarations = b" " + b" ".join(declared)
+        self.declarations = b" " + b" ".join(a.group(0) for a in declarations)
+
+    def _check_prefixes(self, raw: bytes, root: bool = False) -> None:
+        """Decline a tag declaring a namespace below the root, or using a prefix the root
+        does not declare (the lxml reader would reject it as undeclared)."""
+        if b":" not in raw and b"xmlns" not in raw:
+            return
+        for name, _, _ in _ATTRIBUTES.findall(raw):
+            if name.startswith(b"xmlns"):
+                if not root:
+                    raise _Declined
+            elif b":" in name and name.split(b":")[0] not in self.prefixes:
+                raise _Declined
 
     def _tag(self, final: bool) -> bool:
         tag = _TAG.match(self.buf, self.i)
@@ -254,12 +260,7 @@ class _Scanner:
         if closing:
             self._end(name)
             return True
-        if b":" in raw or b"xmlns" in raw:
-            for attribute in _ATTRIBUTES.findall(raw):
-                prefix = attribute[0].split(b":")[0] if b":" in attribute[0] else None
-                if attribute[0].startswith(b"xmlns") or (prefix and prefix not in
-                                                         self.prefixes):
-                    raise _Declined
+        self._check_prefixes(raw)
         self._start(name, raw)
         if empty:
             self._end(name)
