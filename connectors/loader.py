@@ -24,6 +24,7 @@ from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadR
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.standard.feeds import LANDING_FOLDERS, RECORD_FEEDS, TYPED_FEEDS, target_entities
 from connectors.standard.insert import insert_feed_file
+from connectors.standard.pm_rows import SPOOL_PREFIX
 from connectors.standard.prefetch import FeedPrefetch
 from connectors.standard.readers import read_feed_records, stage_feed_records
 from connectors.validate import VALIDATED, validate_staged
@@ -60,7 +61,7 @@ def spool_dir(con: duckdb.DuckDBPyConnection) -> Path:
     what a crashed load left; one load writes at a time (the warehouse's lock)."""
     configured = con.execute("select current_setting('temp_directory')").fetchone()[0]
     folder = Path(configured or tempfile.gettempdir()) / "feed-spool"
-    for stale in folder.glob("pm-*"):
+    for stale in folder.glob(f"{SPOOL_PREFIX}*"):
         stale.unlink(missing_ok=True)
     return folder
 

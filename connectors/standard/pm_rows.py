@@ -327,13 +327,16 @@ def _arrow(values: array, dtype: type) -> pa.Array:
     return pa.array(np.frombuffer(values, dtype) if len(values) else np.zeros(0, dtype))
 
 
+SPOOL_PREFIX = "pm-"  # a spool file's name begins so (the loader clears what a crash left)
+
+
 class Spool:
     """The rows read so far, written as they come to an Arrow IPC file in `folder` (created
     at the first rows; uncompressed: writing is a copy, and the loader reads it batch by
     batch): neither the reader nor the loader holds a whole file's rows."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / f"pm-{uuid.uuid4().hex}.arrow"
+        self.path = folder / f"{SPOOL_PREFIX}{uuid.uuid4().hex}.arrow"
         self.sink: pa.OSFile | None = None
         self.writer: ipc.RecordBatchFileWriter | None = None
         self.rows = self.results = 0
