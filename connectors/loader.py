@@ -1,8 +1,10 @@
 """Load the landing files of an entity into its raw table: incremental, idempotent, reconciled.
 
-Each file is one transaction: forget what a previous version of the file loaded, stage,
+Each file's changes commit together: forget what a previous version of the file loaded, stage,
 validate, insert valid rows into `raw_<source>.<entity>` and failing rows into
-`raw_meta.quarantine`, and record the counts in `raw_meta.file_manifest`. A file whose
+`raw_meta.quarantine`, and record the counts in `raw_meta.file_manifest`. A file is one
+transaction; a typed feed's files (read by worker processes) share one up to a row group's
+rows. A file whose
 SHA-256 is already in the manifest is skipped, so the same bytes twice change nothing.
 """
 
@@ -27,12 +29,18 @@ from connectors.standard.insert import insert_feed_file
 from connectors.standard.pm_rows import SPOOL_PREFIX
 from connectors.standard.prefetch import FeedPrefetch
 from connectors.standard.readers import read_feed_records, stage_feed_records
+from connectors.standard.typed import FeedRead
 from connectors.validate import VALIDATED, validate_staged
 
 # the write-ahead log a typed feed's load lets grow before DuckDB checkpoints it into the
 # tables: a checkpoint rewrites the table's last row group, and at DuckDB's 16 MB one came
 # every few PM files (~40 % of each commit's time); memory held stays bounded by this
 TYPED_FEED_CHECKPOINT = "256MB"
+# a typed feed's files share a transaction until it holds this many rows: DuckDB writes a
+# transaction's full row groups (122,880 rows) compressed into the database file, where a
+# PM file's rows alone went through the write-ahead log and a checkpoint (~2/3 of the
+# commit's time), and one commit per file cost more than the file's insert
+TYPED_FEED_GROUP_ROWS = 122_880
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,6 @@ def load_entity(
     # a file back after it went missing is processed again like a changed one
     known = {file: digest for file, digest, status in manifest if status != MISSING}
     loaded_as = {digest: file for file, digest, status in manifest if status == "loaded"}
-    reports = []
     files = entity_files(Path(landing_dir), entity)
     digests = {file.rel: sha256(file.path) for file in files}
     prefetch = FeedPrefetch(entity, [f for f in files if known.get(f.rel) != digests[f.rel]
@@ -97,19 +104,16 @@ def load_entity(
             session_setting(con, "checkpoint_threshold", TYPED_FEED_CHECKPOINT) \
             if prefetch is not None else nullcontext(), \
             closing(prefetch) if prefetch else nullcontext():
-        for file in files:
-            digest = digests[file.rel]
-            if known.get(file.rel) == digest:
-                reports.append(FileLoadReport(file.rel, "skipped"))
-                continue
-            if (original := loaded_as.get(digest)) and original != file.rel:
-                report = _record_duplicate(con, run, file, digest, original,
-                                           file.rel in recorded)
-            else:
-                report = _load_file(con, run, file, digest, file.rel in recorded)
-            if report.status == "loaded":
-                loaded_as.setdefault(digest, file.rel)
-            reports.append(report)
+        reports = {f.rel: FileLoadReport(f.rel, "skipped") for f in files
+                   if known.get(f.rel) == digests[f.rel]}
+        pending = [f for f in files if f.rel not in reports]
+        if prefetch is not None:
+            done = _load_typed_files(con, run, pending, digests, recorded, loaded_as)
+        else:
+            done = [_load_file(con, run, f, digests[f.rel], f.rel in recorded, loaded_as)
+                    for f in pending]
+        reports.update((report.file, report) for report in done)
+    reports = [reports[f.rel] for f in files]
     reports += _record_missing(con, run, {f.rel for f in files},
                                {file for file, _, status in manifest if status != MISSING})
     return EntityLoadReport(entity.path, reports)
@@ -137,26 +141,19 @@ def load_source(
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, seen: bool
+    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, seen: bool,
+    loaded_as: dict[str, str], reads: dict[str, FeedRead | FileRejected] | None = None,
 ) -> FileLoadReport:
+    """One file in its own transaction; a failure rolls its changes back and records why."""
     try:
         con.execute("begin transaction")
-        if seen:
-            _forget(con, run.entity, file.rel)
-        report = _stage_validate_insert(con, run, file)
-        _record(con, run, file, digest, report)
+        report = _apply(con, run, file, digest, seen, loaded_as, reads)
         con.execute("commit")
         return report
     except (FileRejected, duckdb.Error) as exc:
         con.execute("rollback")
-        error = str(exc) if isinstance(exc, FileRejected) else f"{file.rel}: {exc}"
-        report = FileLoadReport(file.rel, "failed", error=error)
-        # The file at this path is now this unreadable version: drop what an earlier version
-        # loaded so raw, quarantine and manifest keep agreeing.
         con.execute("begin transaction")
-        if seen:
-            _forget(con, run.entity, file.rel)
-        _record(con, run, file, digest, report)
+        report = _record_failure(con, run, file, digest, seen, exc)
         con.execute("commit")
         return report
     finally:
@@ -165,18 +162,107 @@ def _load_file(
             con.execute(f"drop table if exists {VALIDATED}")
 
 
-def _record_duplicate(
-    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, original: str,
-    seen: bool,
-) -> FileLoadReport:
-    """The same bytes delivered again under another name change nothing (data contract):
-    the manifest notes the file as a duplicate of the one whose rows are already loaded."""
-    report = FileLoadReport(file.rel, "duplicate", notes=f"same bytes as {original}")
+def _load_typed_files(
+    con: duckdb.DuckDBPyConnection, run: _Run, files: list[LandingFile],
+    digests: dict[str, str], recorded: set[str], loaded_as: dict[str, str],
+) -> list[FileLoadReport]:
+    """A typed feed's files, in transactions of TYPED_FEED_GROUP_ROWS rows or more (each
+    file's rows and manifest entry still commit together)."""
+    reports: list[FileLoadReport] = []
+    start = 0
+    while start < len(files):
+        group, start = _load_group(con, run, files, start, digests, recorded, loaded_as)
+        reports += group
+    return reports
+
+
+def _load_group(
+    con: duckdb.DuckDBPyConnection, run: _Run, files: list[LandingFile], start: int,
+    digests: dict[str, str], recorded: set[str], loaded_as: dict[str, str],
+) -> tuple[list[FileLoadReport], int]:
+    """Files from `start` in one transaction until it holds a group's rows; the reports and
+    where the next group starts. A file its reader rejects is recorded as failed in the
+    group; any other failure rolls the group back and loads its files one by one."""
+    before = dict(loaded_as)
+    reads: dict[str, FeedRead | FileRejected] = {}
+    reports: list[FileLoadReport] = []
+    rows, end = 0, start
     con.execute("begin transaction")
+    try:
+        while end < len(files) and rows < TYPED_FEED_GROUP_ROWS:
+            file = files[end]
+            end += 1
+            digest, seen = digests[file.rel], file.rel in recorded
+            if not _duplicate_of(loaded_as, file, digest):
+                read = _typed_read(run, file, reads)
+                if isinstance(read, FileRejected):
+                    reports.append(_record_failure(con, run, file, digest, seen, read))
+                    continue
+                rows += read.value_rows
+            reports.append(_apply(con, run, file, digest, seen, loaded_as, reads))
+        con.execute("commit")
+        return reports, end
+    except (FileRejected, duckdb.Error):
+        con.execute("rollback")
+        loaded_as.clear()
+        loaded_as.update(before)
+        return [_load_file(con, run, f, digests[f.rel], f.rel in recorded, loaded_as, reads)
+                for f in files[start:end]], end
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        for read in reads.values():
+            if not isinstance(read, FileRejected) and read.spool is not None:
+                read.spool.unlink(missing_ok=True)
+
+
+def _typed_read(run: _Run, file: LandingFile,
+                reads: dict[str, FeedRead | FileRejected]) -> FeedRead | FileRejected:
+    """What the reader read from `file` (read once, kept while its group may be retried), or
+    why it rejected it."""
+    if file.rel not in reads:
+        try:
+            reads[file.rel] = run.prefetch.read(file)
+        except FileRejected as exc:
+            reads[file.rel] = exc
+    return reads[file.rel]
+
+
+def _duplicate_of(loaded_as: dict[str, str], file: LandingFile, digest: str) -> str | None:
+    """The loaded file whose bytes `file` repeats under another name, if any."""
+    original = loaded_as.get(digest)
+    return original if original and original != file.rel else None
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, seen: bool,
+    loaded_as: dict[str, str], reads: dict[str, FeedRead | FileRejected] | None,
+) -> FileLoadReport:
+    """What one file changes, inside the caller's transaction: a file's bytes delivered again
+    under another name change nothing (data contract), they are noted as a duplicate of the
+    loaded file; any other file's rows replace what an earlier version of it loaded."""
+    if seen:
+        _forget(con, run.entity, file.rel)
+    if original := _duplicate_of(loaded_as, file, digest):
+        report = FileLoadReport(file.rel, "duplicate", notes=f"same bytes as {original}")
+    else:
+        report = _stage_validate_insert(con, run, file, reads)
+    _record(con, run, file, digest, report)
+    if report.status == "loaded":
+        loaded_as.setdefault(digest, file.rel)
+    return report
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile,
+                    digest: str, seen: bool, exc: Exception) -> FileLoadReport:
+    """The file at this path is now an unreadable version: drop what an earlier version
+    loaded, so raw, quarantine and manifest keep agreeing, and record why."""
+    error = str(exc) if isinstance(exc, FileRejected) else f"{file.rel}: {exc}"
+    report = FileLoadReport(file.rel, "failed", error=error)
     if seen:
         _forget(con, run.entity, file.rel)
     _record(con, run, file, digest, report)
-    con.execute("commit")
     return report
 
 
@@ -188,11 +274,14 @@ def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:
 
 
 def _stage_validate_insert(
-    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile
+    con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile,
+    reads: dict[str, FeedRead | FileRejected] | None,
 ) -> FileLoadReport:
     if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
-        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at,
-                                run.prefetch.read(file))
+        read = _typed_read(run, file, {} if reads is None else reads)
+        if isinstance(read, FileRejected):
+            raise read
+        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at, read)
     if run.entity not in RECORD_FEEDS:
         staged = stage_file(con, file, run.entity)
         read, loaded, quarantined = _validate_insert(con, run, file, run.entity, staged)

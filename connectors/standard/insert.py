@@ -33,8 +33,7 @@ def insert_feed_file(con: duckdb.DuckDBPyConnection, entity: Entity, file: Landi
                 f"_loaded_at, _run_id) select {names}, ?, _source_row, ?, ? from {_SPOOL}",
                 [file.rel, loaded_at, run_id]).fetchall()[0][0]
         finally:
-            con.unregister(_SPOOL)
-            read.spool.unlink(missing_ok=True)
+            con.unregister(_SPOOL)  # the spool stays until the loader's transaction commits
     if inserted != read.value_rows:
         raise FileRejected(f"{file.rel}: {inserted} rows inserted of {read.value_rows}")
     loaded = read.results_loaded  # a row holds several results

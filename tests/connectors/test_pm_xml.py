@@ -252,6 +252,74 @@ def test_files_read_ahead_in_worker_processes_load_what_one_process_loads(landin
     pooled.con.close()
 
 
+def _statuses(report) -> dict[str, tuple]:
+    return {f.file: (f.status, f.rows_loaded, f.rows_quarantined) for f in report.files}
+
+
+def _manifest(landing) -> list[tuple]:
+    return landing.rows("select file, status, rows_loaded from raw_meta.file_manifest "
+                        "order by file")
+
+
+@pytest.mark.parametrize("group_rows", [1, 10**9], ids=["a file each", "one transaction"])
+def test_files_sharing_a_transaction_load_what_files_loaded_one_by_one_load(
+        landing, tmp_path, monkeypatch, group_rows):
+    """A reader's rejection, a duplicate and a repeat of a file's bytes inside one group."""
+    from connectors import loader
+
+    for name, source in (("A1.xml", ERICSSON), ("A2-truncated.xml", ERICSSON.read_bytes()[:5000]),
+                         ("A3.xml", ANNEX), ("A4-same-as-A1.xml", ERICSSON),
+                         ("A5.xml", COMPACT)):
+        _deliver(landing, source, name)
+    table = "select * exclude (_loaded_at, _run_id) from " + RESULTS + " order by all"
+    monkeypatch.setattr(loader, "TYPED_FEED_GROUP_ROWS", 1)  # one file a transaction
+    alone = _statuses(_load(landing))
+    expected, manifest = landing.rows(table), _manifest(landing)
+    assert alone[f"{FOLDER}/A2-truncated.xml"][0] == "failed"
+    assert alone[f"{FOLDER}/A4-same-as-A1.xml"][0] == "duplicate"
+
+    monkeypatch.setattr(loader, "TYPED_FEED_GROUP_ROWS", group_rows)
+    grouped = type(landing)(landing.root, duckdb.connect(str(tmp_path / "grouped.duckdb")))
+    assert _statuses(_load(grouped)) == alone
+    assert grouped.rows(table) == expected and _manifest(grouped) == manifest
+    grouped.con.close()
+
+
+def test_a_failed_insert_rolls_its_group_back_and_its_files_load_one_by_one(landing,
+                                                                            monkeypatch):
+    """The group's other files load as they would alone; the failing one is recorded failed,
+    with nothing of it in raw, quarantine or manifest but its failure."""
+    from connectors import loader
+
+    for name, source in (("A1.xml", ERICSSON), ("A2.xml", ANNEX), ("A3.xml", COMPACT)):
+        _deliver(landing, source, name)
+    insert, attempts = loader.insert_feed_file, []
+
+    def failing_on_a2(con, entity, file, *args):
+        attempts.append(file.rel)
+        if file.rel.endswith("A2.xml"):
+            raise duckdb.IOException("disk full (injected)")
+        return insert(con, entity, file, *args)
+
+    monkeypatch.setattr(loader, "insert_feed_file", failing_on_a2)
+    monkeypatch.setattr(loader, "TYPED_FEED_GROUP_ROWS", 10**9)
+    report = _load(landing)
+    # the group (A1, A2), rolled back at A2, then A1 and A2 alone; A3 was never in it
+    assert attempts == [f"{FOLDER}/A{n}.xml" for n in (1, 2, 1, 2, 3)]
+    assert [(f.status, f.rows_loaded) for f in report.files] == [
+        ("loaded", 2667), ("failed", 0), ("loaded", 12)]
+    assert "disk full (injected)" in report.files[1].error
+    assert _manifest(landing) == [(f"{FOLDER}/A1.xml", "loaded", 2667),
+                                  (f"{FOLDER}/A2.xml", "failed", 0),
+                                  (f"{FOLDER}/A3.xml", "loaded", 12)]
+    assert landing.rows("select _source_file, count(*) from " + RESULTS
+                        + " group by all order by all") == [
+        (f"{FOLDER}/A1.xml", 2667), (f"{FOLDER}/A3.xml", 12)]
+    assert landing.rows("select count(*) from raw_meta.quarantine where file like '%A2%'") \
+        == [(0,)]
+    assert not list(loader.spool_dir(landing.con).iterdir())  # no spool left behind
+
+
 def _value_of(obj: str, results: str) -> str:
     return f'<measValue measObjLdn="{obj}">{results}</measValue>'
 
