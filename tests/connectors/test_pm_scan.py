@@ -180,6 +180,38 @@ def test_a_truncated_file_is_declined_and_rejected_by_lxml(cut, tmp_path):
     assert not list(tmp_path.glob("pm-*"))  # no spool left
 
 
+# bytes that are not XML in or beside a plain run of measValues, the bytes the scan reads by
+# its pattern and the lxml check does not see (`pm_scan._WS`): each file is rejected whole
+NOT_XML = {
+    "a form feed between results": (b'1</r><r p="2">', b'1</r>\x0c<r p="2">'),
+    "a vertical tab in a result": (b'<r p="1">1</r>', b'<r p="1">1\x0b</r>'),
+    "a control character in an object's name": (b'measObjLdn="A"', b'measObjLdn="A\x01"'),
+    "an object's name not UTF-8": (b'measObjLdn="A"', b'measObjLdn="A\xff"'),
+    "a bare ampersand after the run": (b"</measValue></measInfo>",
+                                       b"</measValue>&</measInfo>"),
+    "bytes not UTF-8 after the run": (b"</measValue></measInfo>",
+                                      b"</measValue>\xfe</measInfo>"),
+    "a repeated attribute after the run": (b"</measValue></measInfo>",
+                                           b'</measValue><x a="1" a="2"/></measInfo>'),
+}
+
+
+@pytest.mark.parametrize("case", NOT_XML)
+@pytest.mark.parametrize("block", [pm_scan.BLOCK, 5])
+def test_bytes_that_are_not_xml_beside_a_plain_run_reject_the_file(case, block, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(pm_scan, "BLOCK", block)
+    plain = _file(_info(["a", "b"], REGULAR))
+    assert _scan(_written(tmp_path, plain), tmp_path) is not None  # read as a plain run
+    old, new = NOT_XML[case]
+    assert old in plain
+    path = _written(tmp_path, plain.replace(old, new, 1))
+    assert _scan(path, tmp_path) is None
+    with pytest.raises(FileRejected, match="not well-formed XML"):
+        pm_xml.read_pm_file(path, path.name, tmp_path)
+    assert not list(tmp_path.glob("pm-*"))  # no spool left
+
+
 def test_a_period_without_offset_quarantines_every_result_in_both(tmp_path):
     body = INFO.format(types='<measType p="1">a</measType>',
                        values=_value_of("X", _rs((1, "1")))).replace("+08:00", "")
