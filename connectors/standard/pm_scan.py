@@ -1,9 +1,9 @@
 """A PM file read on its bytes: compiled regular expressions read the plain form PM files are
 written in (a tag per element, the default namespace, UTF-8) while lxml's parser, building
 nothing, checks that the file is well-formed XML: every byte but those of the plain runs of
-measValues, which are XML by the pattern that reads them. Building lxml's elements for every
-`<r>` costs more than everything else about a PM file, and this reads the same rows in a
-fraction of the time.
+measTypes and measValues, which are XML by the pattern that reads them. Building lxml's
+elements for every `<r>` costs more than everything else about a PM file, and this reads the
+same rows in a fraction of the time.
 
 An irregular measValue (an empty or multi-valued result, a comment, an entity, more results
 than types…) is parsed by lxml where it stands and read by `PmRows.meas_value`, as the lxml
@@ -41,15 +41,15 @@ _DECLARATION = re.compile(rb"<\?([A-Za-z_:][A-Za-z0-9_.:-]*)((?:[^?]|\?(?!>))*)\
 _ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _UTF8 = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 _BLANK = re.compile(rb"[ \t\r\n]*")
-_MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d+\">[^<&\r]*</measType>\s*)+")
-# XML's white space, and the characters of a result's text or an object's name that the
-# lxml check need not see: a plain run of measValues read by the scan is XML by its
-# pattern, so the check is fed the bytes around it (XML has no other C0 controls, and the
-# scan takes only ASCII numbers and UTF-8 it has decoded)
+# XML's white space, and the characters of a result's text, a measType's name or an
+# object's name that the lxml check need not see: a plain run of measTypes or measValues
+# read by the scan is XML by its pattern, so the check is fed the bytes around it (XML has
+# no other C0 controls, and the scan takes only ASCII numbers and UTF-8 it has decoded)
 _WS = rb"[ \t\n\r]*"
 _TEXT = rb"[^<&\x00-\x08\x0b-\x1f]*"
 _OBJECT_NAME = rb"[^\"<&\x00-\x1f]+"
-_MEAS_TYPE = re.compile(rb"<measType p=\"(\d+)\">([^<&\r]*)</measType>")
+_MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d+\">" + _TEXT + rb"</measType>" + _WS + rb")+")
+_MEAS_TYPE = re.compile(rb"<measType p=\"(\d+)\">(" + _TEXT + rb")</measType>")
 _VALUE_END = b"</measValue>"
 _OBJECT = re.compile(rb"<measValue measObjLdn=\"([^\"]*)\">")
 # elements that change what the results belong to: inside a measInfo the lxml reader sees
@@ -354,8 +354,9 @@ class _Scanner:
             return self._tag(final)  # not in the plain form: declines
         if self.info.declared:
             raise _Declined
-        self.info.types.update(_type_pairs(self.buf[self.i:run.end()]))
-        self.i = run.end()
+        self.info.types.update(_type_pairs(self.buf[self.i:run.end()]))  # names decoded
+        self._check(self.i)
+        self.i = self.checked = run.end()  # XML by its pattern
         return True
 
     def _meas_value(self, final: bool) -> bool:

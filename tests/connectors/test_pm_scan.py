@@ -180,8 +180,9 @@ def test_a_truncated_file_is_declined_and_rejected_by_lxml(cut, tmp_path):
     assert not list(tmp_path.glob("pm-*"))  # no spool left
 
 
-# bytes that are not XML in or beside a plain run of measValues, the bytes the scan reads by
-# its pattern and the lxml check does not see (`pm_scan._WS`): each file is rejected whole
+# bytes that are not XML in or beside a plain run of measTypes or measValues, the bytes the
+# scan reads by its pattern and the lxml check does not see (`pm_scan._WS`): each file is
+# rejected whole
 NOT_XML = {
     "a form feed between results": (b'1</r><r p="2">', b'1</r>\x0c<r p="2">'),
     "a vertical tab in a result": (b'<r p="1">1</r>', b'<r p="1">1\x0b</r>'),
@@ -193,6 +194,11 @@ NOT_XML = {
                                       b"</measValue>\xfe</measInfo>"),
     "a repeated attribute after the run": (b"</measValue></measInfo>",
                                            b'</measValue><x a="1" a="2"/></measInfo>'),
+    "a form feed between measTypes": (b'a</measType><measType p="2">',
+                                      b'a</measType>\x0c<measType p="2">'),
+    "a control character in a measType": (b'<measType p="1">a<', b'<measType p="1">a\x02<'),
+    "a measType not UTF-8": (b'<measType p="1">a<', b'<measType p="1">a\xc3<'),
+    "a bare ampersand after the measTypes": (b'b</measType>', b'b</measType>&'),
 }
 
 
