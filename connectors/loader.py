@@ -25,7 +25,7 @@ from connectors.readers import MALFORMED, STAGE, StagedFile, drop_staging, stage
 from connectors.report import MISSING, MISSING_NOTE, EntityLoadReport, FileLoadReport
 from connectors.schema import LOAD_LOG, MANIFEST, QUARANTINE, ensure_schema, quote, raw_table
 from connectors.standard.feeds import LANDING_FOLDERS, RECORD_FEEDS, TYPED_FEEDS, target_entities
-from connectors.standard.insert import insert_feed_file
+from connectors.standard.insert import insert_feed_rows, quarantine_feed_file
 from connectors.standard.pm_rows import SPOOL_PREFIX
 from connectors.standard.prefetch import FeedPrefetch
 from connectors.standard.readers import read_feed_records, stage_feed_records
@@ -41,6 +41,9 @@ TYPED_FEED_CHECKPOINT = "256MB"
 # PM file's rows alone went through the write-ahead log and a checkpoint (~2/3 of the
 # commit's time), and one commit per file cost more than the file's insert
 TYPED_FEED_GROUP_ROWS = 122_880
+
+
+_Queued = list[tuple[LandingFile, FeedRead]]  # typed-feed files whose rows await the commit
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,11 @@ def _load_file(
     loaded_as: dict[str, str], reads: dict[str, FeedRead | FileRejected] | None = None,
 ) -> FileLoadReport:
     """One file in its own transaction; a failure rolls its changes back and records why."""
+    queued: _Queued = []
     try:
         con.execute("begin transaction")
-        report = _apply(con, run, file, digest, seen, loaded_as, reads)
-        con.execute("commit")
+        report = _apply(con, run, file, digest, seen, loaded_as, reads, queued)
+        _commit(con, run, queued)
         return report
     except (FileRejected, duckdb.Error) as exc:
         con.execute("rollback")
@@ -186,6 +190,7 @@ def _load_group(
     before = dict(loaded_as)
     reads: dict[str, FeedRead | FileRejected] = {}
     reports: list[FileLoadReport] = []
+    queued: _Queued = []
     rows, end = 0, start
     con.execute("begin transaction")
     try:
@@ -199,8 +204,8 @@ def _load_group(
                     reports.append(_record_failure(con, run, file, digest, seen, read))
                     continue
                 rows += read.value_rows
-            reports.append(_apply(con, run, file, digest, seen, loaded_as, reads))
-        con.execute("commit")
+            reports.append(_apply(con, run, file, digest, seen, loaded_as, reads, queued))
+        _commit(con, run, queued)
         return reports, end
     except (FileRejected, duckdb.Error):
         con.execute("rollback")
@@ -235,9 +240,17 @@ def _duplicate_of(loaded_as: dict[str, str], file: LandingFile, digest: str) -> 
     return original if original and original != file.rel else None
 
 
+def _commit(con: duckdb.DuckDBPyConnection, run: _Run, queued: _Queued) -> None:
+    """Insert the rows of the typed-feed files the transaction loaded, then commit."""
+    if queued:
+        insert_feed_rows(con, run.entity, queued, run.run_id, run.loaded_at)
+    con.execute("commit")
+
+
 def _apply(
     con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile, digest: str, seen: bool,
     loaded_as: dict[str, str], reads: dict[str, FeedRead | FileRejected] | None,
+    queued: _Queued,
 ) -> FileLoadReport:
     """What one file changes, inside the caller's transaction: a file's bytes delivered again
     under another name change nothing (data contract), they are noted as a duplicate of the
@@ -247,7 +260,7 @@ def _apply(
     if original := _duplicate_of(loaded_as, file, digest):
         report = FileLoadReport(file.rel, "duplicate", notes=f"same bytes as {original}")
     else:
-        report = _stage_validate_insert(con, run, file, reads)
+        report = _stage_validate_insert(con, run, file, reads, queued)
     _record(con, run, file, digest, report)
     if report.status == "loaded":
         loaded_as.setdefault(digest, file.rel)
@@ -275,13 +288,14 @@ def _forget(con: duckdb.DuckDBPyConnection, entity: Entity, rel: str) -> None:
 
 def _stage_validate_insert(
     con: duckdb.DuckDBPyConnection, run: _Run, file: LandingFile,
-    reads: dict[str, FeedRead | FileRejected] | None,
+    reads: dict[str, FeedRead | FileRejected] | None, queued: _Queued,
 ) -> FileLoadReport:
     if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
         read = _typed_read(run, file, {} if reads is None else reads)
         if isinstance(read, FileRejected):
             raise read
-        return insert_feed_file(con, run.entity, file, run.run_id, run.loaded_at, read)
+        queued.append((file, read))  # its rows inserted with the transaction's (`_commit`)
+        return quarantine_feed_file(con, run.entity, file, run.run_id, run.loaded_at, read)
     if run.entity not in RECORD_FEEDS:
         staged = stage_file(con, file, run.entity)
         read, loaded, quarantined = _validate_insert(con, run, file, run.entity, staged)

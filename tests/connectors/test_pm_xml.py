@@ -293,19 +293,21 @@ def test_a_failed_insert_rolls_its_group_back_and_its_files_load_one_by_one(land
 
     for name, source in (("A1.xml", ERICSSON), ("A2.xml", ANNEX), ("A3.xml", COMPACT)):
         _deliver(landing, source, name)
-    insert, attempts = loader.insert_feed_file, []
+    insert, attempts = loader.insert_feed_rows, []
 
-    def failing_on_a2(con, entity, file, *args):
-        attempts.append(file.rel)
-        if file.rel.endswith("A2.xml"):
+    def failing_with_a2(con, entity, reads, *args):
+        attempts.append([file.rel.removeprefix(f"{FOLDER}/") for file, _ in reads])
+        if attempts[-1].count("A2.xml"):
             raise duckdb.IOException("disk full (injected)")
-        return insert(con, entity, file, *args)
+        return insert(con, entity, reads, *args)
 
-    monkeypatch.setattr(loader, "insert_feed_file", failing_on_a2)
-    monkeypatch.setattr(loader, "TYPED_FEED_GROUP_ROWS", 10**9)
+    monkeypatch.setattr(loader, "insert_feed_rows", failing_with_a2)
+    a1 = pm_xml.read_pm_file(ERICSSON, "A1.xml", landing.root / "spool")
+    a1.spool.unlink()
+    monkeypatch.setattr(loader, "TYPED_FEED_GROUP_ROWS", a1.value_rows + 1)  # A1 and A2
     report = _load(landing)
-    # the group (A1, A2), rolled back at A2, then A1 and A2 alone; A3 was never in it
-    assert attempts == [f"{FOLDER}/A{n}.xml" for n in (1, 2, 1, 2, 3)]
+    # the group (A1, A2) rolled back, then A1 and A2 alone; A3 in the next group
+    assert attempts == [["A1.xml", "A2.xml"], ["A1.xml"], ["A2.xml"], ["A3.xml"]]
     assert [(f.status, f.rows_loaded) for f in report.files] == [
         ("loaded", 2667), ("failed", 0), ("loaded", 12)]
     assert "disk full (injected)" in report.files[1].error
