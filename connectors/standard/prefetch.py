@@ -19,8 +19,11 @@ from connectors.standard.typed import FeedRead, read_feed_file
 # below this much to read a pool's start-up (a spawned interpreter importing lxml and
 # pyarrow, ~0.5 s) costs more than it saves
 PARALLEL_FROM_BYTES = 32 << 20
-# results waiting beyond the file being inserted: enough to keep every worker busy
+# files read ahead of the one being inserted, per worker: at least this many, and at least
+# this many bytes of them, so the workers stay busy while the loader inserts and commits a
+# group of files (~0.5 s for a row group's rows; `loader.TYPED_FEED_GROUP_ROWS`)
 LOOKAHEAD_PER_WORKER = 2
+LOOKAHEAD_BYTES_PER_WORKER = 64 << 20
 
 
 class _NoPandas:
@@ -55,15 +58,19 @@ class FeedPrefetch:
                                         initializer=_without_pandas) \
             if workers > 1 and big else None
         self.lookahead = workers * LOOKAHEAD_PER_WORKER
+        self.lookahead_bytes = workers * LOOKAHEAD_BYTES_PER_WORKER
+        self.pending_bytes = 0
 
     def _submit_next(self) -> None:
         file = self.files[self.submitted]
         self.pending[file.rel] = self.pool.submit(read_feed_file, self.entity, file,
                                                      self.spool_dir)
+        self.pending_bytes += file.size
         self.submitted += 1
 
     def _fill(self) -> None:
-        while self.submitted < len(self.files) and len(self.pending) < self.lookahead:
+        while self.submitted < len(self.files) and (len(self.pending) < self.lookahead or
+                                                     self.pending_bytes < self.lookahead_bytes):
             self._submit_next()
 
     def read(self, file: LandingFile) -> FeedRead:
@@ -72,6 +79,7 @@ class FeedPrefetch:
         self._fill()
         while file.rel not in self.pending:  # asked out of order: catch up to it
             self._submit_next()
+        self.pending_bytes -= file.size
         result = self.pending.pop(file.rel).result()
         self._fill()
         return result
