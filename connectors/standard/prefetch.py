@@ -68,6 +68,11 @@ class FeedPrefetch:
         self.pending_bytes += file.size
         self.submitted += 1
 
+    def start(self) -> None:
+        """Begin reading the first files (the pool's processes start with the first)."""
+        if self.pool is not None:
+            self._fill()
+
     def _fill(self) -> None:
         while self.submitted < len(self.files) and (len(self.pending) < self.lookahead or
                                                      self.pending_bytes < self.lookahead_bytes):
