@@ -3,9 +3,9 @@
 Each file's changes commit together: forget what a previous version of the file loaded, stage,
 validate, insert valid rows into `raw_<source>.<entity>` and failing rows into
 `raw_meta.quarantine`, and record the counts in `raw_meta.file_manifest`. A file is one
-transaction; a typed feed's files (read by worker processes) share one up to two row
-groups' rows. A file whose
-SHA-256 is already in the manifest is skipped, so the same bytes twice change nothing.
+transaction; a typed feed's files (read by worker processes) share one up to two row groups'
+rows. A file whose SHA-256 is already in the manifest is skipped, so the same bytes twice
+change nothing.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ def _stage_validate_insert(
     reads: dict[str, FeedRead | FileRejected] | None, pending: _Pending,
 ) -> FileLoadReport:
     if run.prefetch is not None:  # a standard feed: typed by its reader, not staged as text
-        read = _typed_read(run, file, {} if reads is None else reads)
+        read = _typed_read(run, file, reads)  # a typed feed's file comes with its group's
         if isinstance(read, FileRejected):
             raise read
         pending.rows.append((file, read))  # inserted with the transaction's (`_commit`)

@@ -5,6 +5,7 @@ keeps the transaction and the manifest)."""
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 import duckdb
@@ -49,12 +50,15 @@ def insert_feed_rows(con: duckdb.DuckDBPyConnection, entity: Entity,
 
 
 def _numbered(spooled: list[tuple[int, Path]]) -> pa.RecordBatchReader:
-    """The spools' batches one after another, each row with the number of its file."""
-    schema = read_spool(spooled[0][1]).schema.append(pa.field(_FILE, pa.int32()))
+    """The spools' batches one after another, each row with the number of its file (each
+    spool opened once, when its turn comes; the first's schema is the view's)."""
+    readers = ((number, read_spool(path)) for number, path in spooled)
+    first = next(readers)
+    schema = first[1].schema.append(pa.field(_FILE, pa.int32()))
 
     def batches():
-        for number, path in spooled:
-            for batch in read_spool(path):
+        for number, reader in chain([first], readers):
+            for batch in reader:
                 yield pa.RecordBatch.from_arrays(
                     [*batch.columns, pa.array(np.full(batch.num_rows, number, np.int32))],
                     schema=schema)

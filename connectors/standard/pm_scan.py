@@ -166,8 +166,8 @@ class _Scanner:
         self.info: _MeasInfo | None = None
         self.sender: object = _UNSET  # the open fileHeader's first fileSender
         # lxml's parser, building nothing, checks the file is well-formed XML: it is fed
-        # every byte the scan reads but the plain runs of measValues (see `_WS`), from
-        # `checked` on
+        # every byte the scan reads but the plain runs of measTypes and measValues (see
+        # `_WS`), from `checked` on
         self.checker = etree.XMLParser(target=_Discard(), collect_ids=False,
                                        resolve_entities=False, no_network=True)
         self.checked = 0
