@@ -17,7 +17,10 @@ from complaint_trace.contract import ENTITIES, Column, Entity, entity
 
 # 3GPP TS 32.435 measCollecFile / TS 28.532 measData: one row per measValue (one object in one
 # granularity period) with its results as lists, one element per result (`<r>` or one value of
-# `<measResults>`) and its row number in `result_rows`; `_source_row` is its first result's;
+# `<measResults>`); `_source_row` is its first result's row. `value_counts` and `result_rows`
+# list each result's number of values and row, and are null in the regular case (each result
+# one value, on consecutive rows): lists of ones and of consecutive numbers were a third of
+# the loader's insert;
 # the results' counter names are one string (`pm_rows.COUNTER_SEPARATOR`). One row per result
 # would cost the loader ~4 times as much to insert and commit, a list of names twice; staging
 # (`stg_netops__pm_xml`) unnests the lists into one row per result.
@@ -32,8 +35,8 @@ PM_XML = Entity("netops", "pm_xml", ("_source_file", "_source_row"), (
     Column("meas_obj_ldn", "string", required=True),
     Column("counter_names", "string", required=True),
     Column("result_values", "double[]", required=True),
-    Column("value_counts", "integer[]", required=True),
-    Column("result_rows", "bigint[]", required=True),
+    Column("value_counts", "integer[]"),
+    Column("result_rows", "bigint[]"),
     Column("is_suspect", "boolean"),
 ))
 _ALARMS = entity("netops/alarms")

@@ -21,9 +21,9 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
+import numpy as np
 from lxml import etree
 
 from connectors.files import opened
@@ -31,27 +31,34 @@ from connectors.standard.pm_rows import POSITIONS, SPOOL_VALUES, PmRead, PmRows,
 
 # bytes fed to the well-formedness check and scanned at a time
 BLOCK = 1 << 20
-_NAME = rb"[A-Za-z_][A-Za-z0-9_.-]*"  # an element's name without a prefix
+# Every repeat in the scan's patterns is possessive (`*+`, `++`): what follows each can never
+# be one of its characters, so no match changes, and the regex engine keeps no backtracking
+# state per repeat (a run of measValues is ~120 of them: a quarter of its time)
+_NAME = rb"[A-Za-z_][A-Za-z0-9_.-]*+"  # an element's name without a prefix
 _ATTRIBUTES = re.compile(rb"([A-Za-z_:][A-Za-z0-9_.:-]*)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
 # a start or end tag: "/" if an end, its name, its attributes, "/" if empty
-_TAG = re.compile(rb"<(/?)(" + _NAME + rb")((?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*\s*=\s*"
-                  rb"(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>")
+_TAG = re.compile(rb"<(/?)(" + _NAME + rb")((?:\s++[A-Za-z_:][A-Za-z0-9_.:-]*+\s*+=\s*+"
+                  rb"(?:\"[^\"<]*+\"|'[^'<]*+'))*+)\s*+(/?)>")
 _BOM = b"\xef\xbb\xbf"
 _DECLARATION = re.compile(rb"<\?([A-Za-z_:][A-Za-z0-9_.:-]*)((?:[^?]|\?(?!>))*)\?>")
 _ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _UTF8 = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 _BLANK = re.compile(rb"[ \t\r\n]*")
+_NEWLINE = ord("\n")
 # XML's white space, and the characters of a result's text, a measType's name or an
 # object's name that the lxml check need not see: a plain run of measTypes or measValues
 # read by the scan is XML by its pattern, so the check is fed the bytes around it (XML has
 # no other C0 controls, and the scan takes only ASCII numbers and UTF-8 it has decoded)
-_WS = rb"[ \t\n\r]*"
-_TEXT = rb"[^<&\x00-\x08\x0b-\x1f]*"
-_OBJECT_NAME = rb"[^\"<&\x00-\x1f]+"
-_MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d+\">" + _TEXT + rb"</measType>" + _WS + rb")+")
-_MEAS_TYPE = re.compile(rb"<measType p=\"(\d+)\">(" + _TEXT + rb")</measType>")
+_WS = rb"[ \t\n\r]*+"
+_TEXT = rb"[^<&\x00-\x08\x0b-\x1f]*+"
+_OBJECT_NAME = rb"[^\"<&\x00-\x1f]++"
+_MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d++\">" + _TEXT + rb"</measType>" + _WS + rb")++")
+_MEAS_TYPE = re.compile(rb"<measType p=\"(\d++)\">(" + _TEXT + rb")</measType>")
 _VALUE_END = b"</measValue>"
-_OBJECT = re.compile(rb"<measValue measObjLdn=\"([^\"]*)\">")
+_OBJECT = re.compile(rb"<measValue measObjLdn=\"([^\"]*+)\">")
+# a result's text in a run of measValues the run's pattern has matched: there, only an
+# `<r>` has `">` followed by text and `</r>` (a third quicker than the run's own groups)
+_RESULT_TEXT = re.compile(rb"\">([^<]*+)</r>")
 # elements that change what the results belong to: inside a measInfo the lxml reader sees
 # them in another order than the file's, so the scan declines
 _CONTEXT = (b"fileHeader", b"managedElement", b"measEntity", b"measInfo")
@@ -72,12 +79,11 @@ class _Declined(Exception):
 class _Plan:
     """How the measValues of a measInfo declaring p = 1…n are read: `value`, one measValue
     (its object, the text of `<r p="1">` … `<r p="n">` in order, its optional `<suspect>`);
-    `run`, the measValues in a row that `value` reads; `texts`, the results' texts alone."""
+    `run`, the measValues in a row that `value` reads."""
 
     names: list[str]
     value: re.Pattern
     run: re.Pattern
-    texts: re.Pattern
 
 
 @functools.lru_cache(maxsize=256)
@@ -90,8 +96,7 @@ def _plan(types: tuple[tuple[str, str], ...]) -> _Plan | None:
     captured, not_captured = b"(", b"(?:"
     return _Plan([declared[p] for p in POSITIONS[:n]],
                  re.compile(_value_regex(n, captured, captured)),
-                 re.compile(rb"(?:" + _value_regex(n, not_captured, not_captured) + _WS + rb")+"),
-                 re.compile(_value_regex(n, not_captured, captured)))
+                 re.compile(rb"(?:" + _value_regex(n, not_captured, not_captured) + _WS + rb")++"))
 
 
 def _value_regex(n: int, parts: bytes, results: bytes) -> bytes:
@@ -99,7 +104,7 @@ def _value_regex(n: int, parts: bytes, results: bytes) -> bytes:
     and its results' texts: "(" captures them, "(?:" not."""
     texts = _WS.join(rb"<r p=\"%d\">%s%s)</r>" % (p, results, _TEXT) for p in range(1, n + 1))
     return (rb"<measValue measObjLdn=\"" + parts + _OBJECT_NAME + rb")\">" + _WS + texts + _WS
-            + rb"(?:<suspect>" + parts + rb"[A-Za-z \t\n]*)</suspect>" + _WS + rb")?</measValue>")
+            + rb"(?:<suspect>" + parts + rb"[A-Za-z \t\n]*+)</suspect>" + _WS + rb")?</measValue>")
 
 
 @functools.lru_cache(maxsize=256)
@@ -164,6 +169,9 @@ class _Scanner:
         self.declarations = b""  # the root's xmlns attributes, to parse a measValue alone
         self.prefixes = {b"xml"}
         self.info: _MeasInfo | None = None
+        # the last run of measTypes read and its (p, name) pairs: a file's measInfos mostly
+        # declare the same, and the same bytes need not be matched again
+        self.types_run: tuple[bytes, tuple[tuple[str, str], ...]] | None = None
         self.sender: object = _UNSET  # the open fileHeader's first fileSender
         # lxml's parser, building nothing, checks the file is well-formed XML: it is fed
         # every byte the scan reads but the plain runs of measTypes and measValues (see
@@ -176,7 +184,7 @@ class _Scanner:
         """Read what the bytes so far hold; `final`: there are no more."""
         if self.i:
             self._check(self.i)
-            self.lines += self.buf.count(b"\n", 0, self.i)
+            self.lines += _newlines(self.buf, self.i)
             self.buf, self.i, self.checked = self.buf[self.i:], 0, 0
         if not self.fed and block.startswith(_BOM):
             block = block[len(_BOM):]
@@ -263,7 +271,9 @@ class _Scanner:
     def _check_prefixes(self, raw: bytes, root: bool = False) -> None:
         """Decline a tag declaring a namespace below the root, or using a prefix the root
         does not declare (the lxml reader would reject it as undeclared)."""
-        if b":" not in raw and b"xmlns" not in raw:
+        # find, not `in`: `bytes in bytes` first tries its operand as an int and formats
+        # the TypeError it catches (~4 % of a file's time over a tag per element)
+        if raw.find(b":") < 0 and raw.find(b"xmlns") < 0:
             return
         for name, _, _ in _ATTRIBUTES.findall(raw):
             if name.startswith(b"xmlns"):
@@ -347,16 +357,24 @@ class _Scanner:
 
     def _meas_types(self, final: bool) -> bool:
         """A run of `<measType p="…">name</measType>`."""
-        run = _MEAS_TYPES.match(self.buf, self.i)
-        if run is None:
-            if not final and self.buf.find(b"</measType>", self.i) < 0:
-                return False  # not all of it read yet
-            return self._tag(final)  # not in the plain form: declines
         if self.info.declared:
             raise _Declined
-        self.info.types.update(_type_pairs(self.buf[self.i:run.end()]))  # names decoded
+        last = self.types_run
+        if last is not None and self.buf.startswith(last[0], self.i):
+            end, pairs = self.i + len(last[0]), last[1]
+        else:
+            run = _MEAS_TYPES.match(self.buf, self.i)
+            if run is None:
+                if not final and self.buf.find(b"</measType>", self.i) < 0:
+                    return False  # not all of it read yet
+                return self._tag(final)  # not in the plain form: declines
+            end = run.end()
+            raw = self.buf[self.i:end]
+            pairs = _type_pairs(raw)  # names decoded
+            self.types_run = raw, pairs
+        self.info.types.update(pairs)
         self._check(self.i)
-        self.i = self.checked = run.end()  # XML by its pattern
+        self.i = self.checked = end  # XML by its pattern
         return True
 
     def _meas_value(self, final: bool) -> bool:
@@ -385,17 +403,15 @@ class _Scanner:
         return True
 
     def _line(self, at: int) -> int:
-        return self.lines + self.buf.count(b"\n", 0, at) + 1
+        return self.lines + _newlines(self.buf, at) + 1
 
     def _regular_run(self, start: int, end: int) -> None:
         """MeasValues in the plain form, in a row: read together unless one is suspect or a
         result is not one finite number."""
         plan, buf = self.info.plan, self.buf
         if buf.find(b"<suspect>", start, end) < 0:
-            texts = plan.texts.findall(buf, start, end)  # a tuple each, or one text if n = 1
             try:
-                values = list(map(float, texts if len(plan.names) == 1 else
-                                  chain.from_iterable(texts)))
+                values = list(map(float, _RESULT_TEXT.findall(buf, start, end)))
                 regular = math.isfinite(sum(values))
             except ValueError:
                 regular = False
@@ -450,6 +466,11 @@ class _Scanner:
         el = info[0]
         # an element's line is the one its start tag ends on
         self.rows.meas_value(el, self._line(start_tag_end - 1) - el.sourceline)
+
+
+def _newlines(buf: bytes, upto: int) -> int:
+    """The line ends in `buf[:upto]`, counted by NumPy (a sixth of `bytes.count`'s time)."""
+    return int(np.count_nonzero(np.frombuffer(buf, np.uint8, upto) == _NEWLINE))
 
 
 class _Discard:

@@ -31,8 +31,9 @@ FOLDER = "netops/pm_xml"
 RESULTS = ("(select * exclude (counter_names, result_values, value_counts, result_rows), "
            "unnest(string_split(counter_names, chr(1))) as counter, "
            "unnest(result_values) as value, "
-           "unnest(value_counts) as value_count, unnest(result_rows) as result_row "
-           "from raw_netops.pm_xml) as results")
+           "coalesce(unnest(value_counts), 1) as value_count, "
+           "coalesce(unnest(result_rows), _source_row + unnest(range(len(result_values)))) "
+           "as result_row from raw_netops.pm_xml) as results")
 
 
 @pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared fixtures not beside this clone")
@@ -166,6 +167,34 @@ def test_more_results_than_meas_types_quarantines_the_extra_ones_only(landing):
     ((row, reason),) = landing.rows("select row_number, reason from raw_meta.quarantine "
                                     "where file = ?", [rel])
     assert row == 3 and "p=3 has no measType" in reason and "2 declared" in reason
+
+
+@pytest.mark.parametrize("reader", ["scan", "lxml"])
+def test_each_result_keeps_its_row_whether_its_row_lists_them_or_not(landing, reader,
+                                                                     monkeypatch):
+    """A regular measValue's row lists neither its results' rows nor their value counts
+    (consecutive from `_source_row`, one value each); one with a quarantined, an empty or a
+    multi-valued result lists both."""
+    if reader == "lxml":
+        monkeypatch.setattr(pm_xml, "scan_pm_file", lambda *args: None)
+    values = ('<measValue measObjLdn="A"><r p="1">1</r><r p="2">2</r><r p="3">3</r>'
+              '</measValue>\n'  # results 1-3: regular
+              '<measValue measObjLdn="B"><r p="1">4</r><r p="2">x</r><r p="3">5,6</r>'
+              '</measValue>\n'  # results 4-6: 5 quarantined, 6 two values
+              '<measValue measObjLdn="C"><r p="1">7</r><r p="2"></r><r p="3">8</r>'
+              '</measValue>')  # results 7-9: 8 not available
+    _deliver(landing, _file(_info(["a", "b", "c"], values)), "rows.xml")
+    (file,) = _load(landing).files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (9, 8, 1)
+    assert landing.rows("select meas_obj_ldn, _source_row, value_counts, result_rows "
+                        "from raw_netops.pm_xml order by _source_row") == [
+        ("A", 1, None, None), ("B", 4, [1, 2], [4, 6]), ("C", 7, [1, 0, 1], [7, 8, 9])]
+    assert landing.rows("select meas_obj_ldn, counter, value, value_count, result_row from "
+                        + RESULTS + " order by result_row") == [
+        ("A", "a", 1.0, 1, 1), ("A", "b", 2.0, 1, 2), ("A", "c", 3.0, 1, 3),
+        ("B", "a", 4.0, 1, 4), ("B", "c", 11.0, 2, 6),
+        ("C", "a", 7.0, 1, 7), ("C", "b", None, 0, 8), ("C", "c", 8.0, 1, 9)]
+    assert landing.rows("select row_number from raw_meta.quarantine") == [(5,)]
 
 
 def test_compact_results_not_matching_their_types_are_all_quarantined(landing):
@@ -362,7 +391,7 @@ def _rows(read: pm_xml.PmRead) -> list[dict]:
         return []
     rows = pm_rows.read_spool(read.spool).read_all().to_pylist()
     read.spool.unlink()
-    assert (len(rows), sum(len(r["result_rows"]) for r in rows)) == \
+    assert (len(rows), sum(len(r["result_values"]) for r in rows)) == \
         (read.value_rows, read.results_loaded)
     return rows
 
@@ -403,7 +432,7 @@ def test_the_samples_read_whole_as_they_read_value_by_value(sample, monkeypatch,
 
 
 def _results(rows: list[dict]) -> int:
-    return sum(len(row["result_rows"]) for row in rows)
+    return sum(len(row["result_values"]) for row in rows)
 
 
 def test_a_large_meas_info_is_read_value_by_value_as_it_streams(tmp_path, monkeypatch):

@@ -13,13 +13,16 @@ source as (
 
 results as (
     -- the loader keeps a measValue's results as lists (one element per result), their
-    -- counter names joined by chr(1) (connectors/standard/pm_rows.py): one row each
+    -- counter names joined by chr(1) (connectors/standard/pm_rows.py): one row each. A row
+    -- without value_counts and result_rows has one value per result on consecutive rows
+    -- from _source_row (the regular case; unnest pads a null list with nulls)
     select
         * exclude (counter_names, result_values, value_counts, result_rows),
         unnest(string_split(counter_names, chr(1))) as counter,
         unnest(result_values) as value,
-        unnest(value_counts) as value_count,
-        unnest(result_rows) as result_row
+        unnest(value_counts) as listed_value_count,
+        unnest(result_rows) as listed_result_row,
+        unnest(range(len(result_values))) as result_index
     from source
 ),
 
@@ -31,14 +34,14 @@ renamed as (
         meas_obj_ldn,
         counter,
         value,
-        value_count,
+        coalesce(listed_value_count, 1) as value_count,
         coalesce(is_suspect, false) as is_suspect,
         period_end - to_seconds(period_seconds) as period_start,
         period_end,
         period_seconds,
         date_trunc('hour', period_end - to_seconds(period_seconds / 2.0)) as period_hour,
         _source_file,
-        result_row as _source_row,
+        coalesce(listed_result_row, _source_row + result_index) as _source_row,
         _loaded_at
     from results
 )
