@@ -293,7 +293,8 @@ class _Scanner:
         if closing:
             self._end(name)
             return True
-        self._check_prefixes(raw)
+        if raw:  # a tag without attributes declares and uses no prefix
+            self._check_prefixes(raw)
         self._start(name, raw)
         if empty:
             self._end(name)
