@@ -21,6 +21,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +56,6 @@ _OBJECT_NAME = rb"[^\"<&\x00-\x1f]++"
 _MEAS_TYPES = re.compile(rb"(?:<measType p=\"\d++\">" + _TEXT + rb"</measType>" + _WS + rb")++")
 _MEAS_TYPE = re.compile(rb"<measType p=\"(\d++)\">(" + _TEXT + rb")</measType>")
 _VALUE_END = b"</measValue>"
-_OBJECT = re.compile(rb"<measValue measObjLdn=\"([^\"]*+)\">")
-# a result's text in a run of measValues the run's pattern has matched: there, only an
-# `<r>` has `">` followed by text and `</r>` (a third quicker than the run's own groups)
-_RESULT_TEXT = re.compile(rb"\">([^<]*+)</r>")
 # elements that change what the results belong to: inside a measInfo the lxml reader sees
 # them in another order than the file's, so the scan declines
 _CONTEXT = (b"fileHeader", b"managedElement", b"measEntity", b"measInfo")
@@ -79,11 +76,11 @@ class _Declined(Exception):
 class _Plan:
     """How the measValues of a measInfo declaring p = 1…n are read: `value`, one measValue
     (its object, the text of `<r p="1">` … `<r p="n">` in order, its optional `<suspect>`);
-    `run`, the measValues in a row that `value` reads."""
+    `plain`, one without `<suspect>` and the blanks after it (its object and texts)."""
 
     names: list[str]
     value: re.Pattern
-    run: re.Pattern
+    plain: re.Pattern
 
 
 @functools.lru_cache(maxsize=256)
@@ -93,18 +90,16 @@ def _plan(types: tuple[tuple[str, str], ...]) -> _Plan | None:
     n = len(declared)
     if not n or not all(p in declared for p in POSITIONS[:n]):
         return None
-    captured, not_captured = b"(", b"(?:"
     return _Plan([declared[p] for p in POSITIONS[:n]],
-                 re.compile(_value_regex(n, captured, captured)),
-                 re.compile(rb"(?:" + _value_regex(n, not_captured, not_captured) + _WS + rb")++"))
+                 re.compile(_value_regex(n, rb"(?:<suspect>([A-Za-z \t\n]*+)</suspect>" + _WS
+                                         + rb")?</measValue>")),
+                 re.compile(_value_regex(n, rb"</measValue>" + _WS)))
 
 
-def _value_regex(n: int, parts: bytes, results: bytes) -> bytes:
-    """A measValue of n results; `parts` and `results` open its object and suspect flag,
-    and its results' texts: "(" captures them, "(?:" not."""
-    texts = _WS.join(rb"<r p=\"%d\">%s%s)</r>" % (p, results, _TEXT) for p in range(1, n + 1))
-    return (rb"<measValue measObjLdn=\"" + parts + _OBJECT_NAME + rb")\">" + _WS + texts + _WS
-            + rb"(?:<suspect>" + parts + rb"[A-Za-z \t\n]*+)</suspect>" + _WS + rb")?</measValue>")
+def _value_regex(n: int, end: bytes) -> bytes:
+    """A measValue of n results, its object and its results' texts captured, up to `end`."""
+    texts = _WS.join(rb"<r p=\"%d\">(%s)</r>" % (p, _TEXT) for p in range(1, n + 1))
+    return rb"<measValue measObjLdn=\"(" + _OBJECT_NAME + rb")\">" + _WS + texts + _WS + end
 
 
 @functools.lru_cache(maxsize=256)
@@ -382,10 +377,14 @@ class _Scanner:
         info, buf, at = self.info, self.buf, self.i
         if not info.declared:
             self._declare()
-        run = info.plan.run.match(buf, at) if info.plan is not None else None
-        if run is not None:
-            self._regular_run(at, run.end())
-            self.i = run.end()
+        plan = info.plan
+        end = None if plan is None else self._plain_run(plan, at)
+        value = None if plan is None or end is not None else plan.value.match(buf, at)
+        if end is not None:
+            self.i = end
+        elif value is not None:  # in the plain form with a `<suspect>`
+            self._regular(value)
+            self.i = value.end()
         else:
             tag = _TAG.match(buf, at)
             if tag is None:
@@ -406,32 +405,42 @@ class _Scanner:
     def _line(self, at: int) -> int:
         return self.lines + _newlines(self.buf, at) + 1
 
-    def _regular_run(self, start: int, end: int) -> None:
-        """MeasValues in the plain form, in a row: read together unless one is suspect or a
-        result is not one finite number."""
-        plan, buf = self.info.plan, self.buf
-        if buf.find(b"<suspect>", start, end) < 0:
-            try:
-                values = list(map(float, _RESULT_TEXT.findall(buf, start, end)))
-                regular = math.isfinite(sum(values))
-            except ValueError:
-                regular = False
-            if regular:
-                self.rows.regular_values([o.decode() for o in _OBJECT.findall(buf, start, end)],
-                                         values, plan.names)
-                self._check(start)
-                self.checked = end  # XML by its pattern: all ASCII numbers, names decoded
-                return
-        for value in plan.value.finditer(buf, start, end):
-            self._regular(value)
+    def _plain_run(self, plan: _Plan, start: int) -> int | None:
+        """MeasValues in the plain form without `<suspect>`, in a row from `start`: read
+        together (each matched once, its groups laid end to end) unless a result is not one
+        finite number; where they end, None when there is none."""
+        buf, match = self.buf, plan.plain.match
+        values, end = [], start
+        while (value := match(buf, end)) is not None:
+            values.append(value)
+            end = value.end()
+        if not values:
+            return None
+        groups = list(chain.from_iterable(value.groups() for value in values))
+        stride = len(plan.names) + 1  # the object, then each result's text
+        objects = groups[::stride]
+        del groups[::stride]
+        try:
+            numbers = list(map(float, groups))
+            regular = math.isfinite(sum(numbers))
+        except ValueError:
+            regular = False
+        if not regular:
+            for value in values:
+                self._regular(value)
+            return end
+        self.rows.regular_values(list(map(bytes.decode, objects)), numbers, plan.names)
+        self._check(start)
+        self.checked = end  # XML by its pattern: all ASCII numbers, names decoded
+        return end
 
     def _regular(self, value: re.Match) -> None:
-        """A measValue in the plain form: read here, unless a result is not one finite
-        number."""
+        """A measValue in the plain form (`_Plan.value` or `.plain`): read here, unless a
+        result is not one finite number."""
         names = self.info.plan.names
         n = len(names)
         groups = value.groups()
-        texts, flag = groups[1:n + 1], groups[n + 1]
+        texts, flag = groups[1:n + 1], groups[n + 1] if len(groups) > n + 1 else None
         suspect = flag is not None and flag.strip().lower() == b"true"
         try:
             obj = groups[0].decode()
