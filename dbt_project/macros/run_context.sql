@@ -1,7 +1,18 @@
-{#- The audit's as-of time and the run lineage, read from vars so a run is reproducible. -#}
+{#- The audit's as-of time and the run lineage. Dagster passes them as environment variables
+    (orchestration/assets/dbt.py, run_context_env), read only at execution: a value read at
+    parse time would make dbt re-parse every model on every run. A var of the same name, set
+    by hand (`dbt build --vars`), wins. -#}
+
+{% macro run_context_value(name) -%}
+    {%- set value = var(name, '') -%}
+    {%- if not value and execute -%}
+        {%- set value = env_var('DBT_ENV_CUSTOM_ENV_' ~ name | upper, '') -%}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
 
 {% macro as_of_text() -%}
-    {%- set value = var('as_of', '') -%}
+    {%- set value = run_context_value('as_of') -%}
     {%- if not value -%}
         {#- audit-rules §5: default as-of is now; dbt's run start is UTC -#}
         {%- set value = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
@@ -14,7 +25,7 @@
 {%- endmacro %}
 
 {% macro lineage_columns() -%}
-    {%- set run_id = var('dagster_run_id', '') -%}
+    {%- set run_id = run_context_value('dagster_run_id') -%}
     {%- if run_id -%}
         {{ dbt.cast(dbt.string_literal(run_id), api.Column.translate_type('string')) }}
     {%- else -%}

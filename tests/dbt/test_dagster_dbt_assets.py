@@ -1,5 +1,6 @@
 """The dbt project seen from Dagster: one lineage with the ingestion assets, seeds as assets,
-dbt tests as asset checks, and a materialisation that passes the run's as-of and run id."""
+the dbt tests of each model one asset check, and a materialisation that passes the run's
+as-of and run id."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ def test_dbt_sources_are_the_ingestion_asset_keys() -> None:
     assert upstream == {dg.AssetKey([e.source, e.name]) for e in RAW_TABLE_FOLDERS}
 
 
-def test_models_and_seeds_are_assets_and_tests_are_checks() -> None:
+def test_models_and_seeds_are_assets_and_each_model_s_tests_one_check() -> None:
     dbt_assets = dbt_assets_of()
     keys = {key.path[-1] for key in dbt_assets.keys}
     assert set(MARTS) | {"sla_policy", "kpi_thresholds", "closure_codes", "rule_catalog"} <= keys
-    checks = {check.name for check in dbt_assets.check_keys}
-    assert "unique_fct_audit_facts_ticket_id" in checks
+    checks = {(check.asset_key.path[-1], check.name) for check in dbt_assets.check_keys}
+    assert {(mart, "dbt_tests") for mart in MARTS} <= checks
+    assert {name for _, name in checks} == {"dbt_tests"}
 
 
 def test_materialize_builds_every_mart_with_the_run_lineage(
