@@ -18,20 +18,20 @@ from orchestration.dbt_project import prepare_manifest
 SMALL_DATASET = ["--days", "2", "--tickets-per-day", "200", "--cells", "400", "--seed", "11"]
 
 
-# seconds the slowest test files took (`pytest --durations=0`, summed by file, 2026-12-02):
-# `make test` hands whole files to its workers in collection order (`--dist loadfile
-# --no-loadscope-reorder`), so these go first, longest first, and no worker is left alone
-# with a long file at the end; only their order matters
+# seconds the slowest test files took (`pytest --durations=80`, summed by file, 2026-12-03,
+# a fresh-clone `.ci/run` on a slow machine): `make test` hands whole files to its workers in
+# collection order (`--dist loadfile --no-loadscope-reorder`), so these go first, longest
+# first, and no worker is left alone with a long file at the end; only their order matters
 SLOW_FILES = {
-    "faults/test_reproductions.py": 313,
-    "faults/test_delivery_order.py": 291,
-    "faults/test_reproductions_publish.py": 251,
-    "dbt/test_marts_on_handmade_rows.py": 193,
-    "api/test_incremental_publish.py": 93,
-    "orchestration/test_ingestion_cli.py": 80,
-    "faults/test_run_hygiene.py": 73,
-    "dbt/test_sla_warnings.py": 62,
-    "simulator/test_standard_feeds.py": 55,
+    "faults/test_reproductions.py": 355,
+    "faults/test_delivery_order.py": 320,
+    "faults/test_reproductions_publish.py": 224,
+    "dbt/test_marts_on_handmade_rows.py": 200,
+    "orchestration/test_ingestion_cli.py": 183,
+    "faults/test_run_hygiene.py": 168,
+    "simulator/test_standard_feeds.py": 140,
+    "api/test_incremental_publish.py": 115,
+    "dbt/test_sla_warnings.py": 64,
     "quality_checks/test_integrity_suite.py": 47,
     "quality_checks/test_data_docs.py": 45,
     "quality_checks/test_findings_match_truth.py": 43,
