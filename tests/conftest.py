@@ -23,7 +23,7 @@ SMALL_DATASET = ["--days", "2", "--tickets-per-day", "200", "--cells", "400", "-
 # collection order (`--dist loadfile --no-loadscope-reorder`), so these go first, longest
 # first, and no worker is left alone with a long file at the end; only their order matters
 SLOW_FILES = {
-    "faults/test_reproductions.py": 355,
+    "faults/test_reproductions.py": 180,
     "faults/test_delivery_order.py": 320,
     "faults/test_reproductions_publish.py": 224,
     "dbt/test_marts_on_handmade_rows.py": 200,

@@ -61,13 +61,15 @@ def count(home: Path, sql: str) -> int:
         return con.execute(sql).fetchone()[0]
 
 
-def change_between_runs(world, landing: Path, home: Path, entity: str, change) -> Path:
-    """Run, change the entity's only file in place, run again; the changed file."""
+def change_between_runs(world, landing: Path, home: Path, changes: dict) -> list[Path]:
+    """Run, change each named entity's only file in place (`{entity: change}`), run again;
+    the changed files, in the order given."""
     run(landing, home, world[1])
-    path = only_file(landing, entity)
-    lf.rewrite(path, change)
+    paths = [only_file(landing, entity) for entity in changes]
+    for path, change in zip(paths, changes.values(), strict=True):
+        lf.rewrite(path, change)
     run(landing, home, world[1])
-    return path
+    return paths
 
 
 def assert_as_one_clean_run(world, landing: Path, home: Path, tmp_path: Path) -> None:
