@@ -19,22 +19,22 @@ SMALL_DATASET = ["--days", "2", "--tickets-per-day", "200", "--cells", "400", "-
 
 
 # seconds the slowest test files took (`pytest --durations=80`, summed by file, 2026-12-03,
-# a fresh-clone `.ci/run` on a slow machine): `make test` hands whole files to its workers in
+# a fresh-clone `.ci/run`: 17 min 21 s): `make test` hands whole files to its workers in
 # collection order (`--dist loadfile --no-loadscope-reorder`), so these go first, longest
 # first, and no worker is left alone with a long file at the end; only their order matters
 SLOW_FILES = {
-    "faults/test_reproductions.py": 180,
-    "faults/test_delivery_order.py": 320,
-    "faults/test_reproductions_publish.py": 224,
-    "dbt/test_marts_on_handmade_rows.py": 200,
-    "orchestration/test_ingestion_cli.py": 183,
-    "faults/test_run_hygiene.py": 168,
-    "simulator/test_standard_feeds.py": 140,
-    "api/test_incremental_publish.py": 115,
-    "dbt/test_sla_warnings.py": 64,
-    "quality_checks/test_integrity_suite.py": 47,
-    "quality_checks/test_data_docs.py": 45,
-    "quality_checks/test_findings_match_truth.py": 43,
+    "faults/test_delivery_order.py": 279,
+    "faults/test_reproductions_publish.py": 215,
+    "dbt/test_marts_on_handmade_rows.py": 184,
+    "faults/test_run_hygiene.py": 138,
+    "orchestration/test_ingestion_cli.py": 127,
+    "faults/test_reproductions.py": 124,
+    "api/test_incremental_publish.py": 93,
+    "quality_checks/test_integrity_suite.py": 64,
+    "simulator/test_standard_feeds.py": 58,
+    "quality_checks/test_data_docs.py": 52,
+    "dbt/test_sla_warnings.py": 51,
+    "dbt/test_audit_settings.py": 44,
 }
 TESTS_DIR = Path(__file__).parent
 

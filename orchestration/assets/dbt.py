@@ -26,7 +26,6 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
-from dagster_dbt.asset_utils import get_asset_check_key_for_test
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.assets import dbt_tests
@@ -48,8 +47,7 @@ class ComplaintTraceTranslator(DagsterDbtTranslator):
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         """The model's one `dbt_tests` check for each test attached to it (dagster-dbt keeps
         one spec per name and asset), instead of a check per test."""
-        key = get_asset_check_key_for_test(manifest, self, unique_id, project=project)
-        if key is None or key.asset_key != asset_spec.key:
+        if dbt_tests.tested_asset(manifest, self, unique_id, project) != asset_spec.key:
             return None
         return dbt_tests.model_check_spec(asset_spec.key)
 

@@ -34,18 +34,27 @@ def model_check_spec(asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
 def is_test_event(event: Any) -> bool:
     """A per-test event dagster-dbt derives from a dbt test (an observation: no check has the
     test's own name); `model_check_results` reports the tests instead."""
-    return isinstance(event, dg.AssetObservation) and \
-        str(event.metadata.get("unique_id", dg.TextMetadataValue(""))
-            .value).startswith("test.")
+    if not isinstance(event, dg.AssetObservation):
+        return False
+    unique_id = getattr(event.metadata.get("unique_id"), "value", "")
+    return str(unique_id).startswith("test.")
+
+
+def tested_asset(manifest: Mapping[str, Any], translator, unique_id: str,
+                 project=None) -> dg.AssetKey | None:
+    """The asset whose `dbt_tests` check reports the dbt test `unique_id` (dagster-dbt's own
+    rule for a test's asset), None when the node is not a test of one asset."""
+    key = get_asset_check_key_for_test(manifest, translator, unique_id, project=project)
+    return None if key is None else key.asset_key
 
 
 def tests_by_asset(manifest: Mapping[str, Any], translator) -> dict[dg.AssetKey, list[str]]:
-    """The unique ids of the dbt tests attached to each asset (dagster-dbt's own rule)."""
+    """The unique ids of the dbt tests attached to each asset."""
     out: dict[dg.AssetKey, list[str]] = defaultdict(list)
     for unique_id in manifest["nodes"]:
-        key = get_asset_check_key_for_test(manifest, translator, unique_id, project=None)
-        if key is not None:
-            out[key.asset_key].append(unique_id)
+        asset_key = tested_asset(manifest, translator, unique_id)
+        if asset_key is not None:
+            out[asset_key].append(unique_id)
     return out
 
 
