@@ -32,8 +32,12 @@
         they enter it as constants (DuckDB then prunes the big tables by them). `rebuild_all`
         when there is no previous build, the as-of went back, or a file was changed in place
         since: a changed file can take rows away, which no "loaded since" filter sees, so the
-        build starts again from staging (macros/incremental_staging.sql restaged it). -#}
-    {%- set state = {'rebuild_all': true, 'as_of': none, 'loaded_through': none} -%}
+        build starts again from staging (macros/incremental_staging.sql restaged it).
+        `time_moved`: the as-of is later than the last build's, so time alone can change what
+        was built (a running clock; an hour that has ended since); a retry at the same as-of
+        rebuilds only what new rows touch. -#}
+    {%- set state = {'rebuild_all': true, 'as_of': none, 'loaded_through': none,
+                     'time_moved': true} -%}
     {%- if execute and is_incremental() -%}
         {%- set row = run_query(previous_build()).rows[0] -%}
         {%- if row[0] is not none -%}
@@ -48,6 +52,7 @@
                 'as_of': dbt.cast(dbt.string_literal(previous_as_of),
                                   api.Column.translate_type('timestamp')),
                 'loaded_through': loaded_literal,
+                'time_moved': as_of_text() > previous_as_of,
             }) -%}
         {%- endif -%}
     {%- endif -%}

@@ -56,11 +56,12 @@
 {%- endmacro %}
 
 {% macro new_since(previous, time_columns) -%}
-    {#- a row new to this build: loaded since the last one, or timed after its as-of (so it
-        was not visible then) -#}
+    {#- a row new to this build: loaded since the last one, or timed after its as-of and by
+        this one's (not visible then, visible now; one timed later still is not visible yet,
+        so it changes nothing before a build whose as-of reaches it) -#}
     (_loaded_at > {{ previous.loaded_through }}
     {%- for column in time_columns %}
-        or {{ column }} > {{ previous.as_of }}
+        or ({{ column }} > {{ previous.as_of }} and {{ column }} <= {{ as_of() }})
     {%- endfor %})
 {%- endmacro %}
 

@@ -262,6 +262,16 @@ def test_incremental_runs_equal_full_refresh(built: Path, tmp_path: Path) -> Non
     incremental = _snapshot(warehouse)
     assert any(item["source_record_id"] == "TA-6"
                for item in incremental["int_ticket_items_unioned"])
+    # the same build again (a retry: nothing new, the same as-of) changes no ticket, although
+    # open tickets' clocks run: time has not moved
+    open_tickets = _rows(warehouse, "select count(*) as n from main.fct_audit_facts "
+                                    "where is_open_at_as_of")[0]["n"]
+    assert open_tickets > 0
+    stamps_before = _rows(warehouse, "select max(changed_in) as n from main.int_tickets_changed")
+    dbt("run", warehouse=warehouse, as_of=handmade.AS_OF, work=tmp_path / "retry")
+    assert _rows(warehouse, "select max(changed_in) as n from main.int_tickets_changed") \
+        == stamps_before
+    assert _snapshot(warehouse) == incremental
     earlier = "2024-03-07 00:00:00"
     dbt("run", warehouse=warehouse, as_of=earlier, work=tmp_path / "inc_earlier")
     incremental_earlier = _snapshot(warehouse)

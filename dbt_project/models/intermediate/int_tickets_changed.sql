@@ -28,8 +28,9 @@
 --   they change no ticket otherwise;
 -- - a row re-delivered under another ticket, customer or cell changes the one it left too
 --   (every earlier delivery of its key is read from the source);
--- and while time alone still changes it at the next as-of: its clock runs (open or paused),
--- or an hour of its complaint or recovery window had not ended by the last as-of.
+-- and while time alone still changes it at a later as-of: its clock runs (open or paused),
+-- or an hour of its complaint or recovery window had not ended by the last as-of (a build at
+-- the same as-of, a retry, rebuilds only what new rows touch).
 -- An earlier as-of than the last build's, a file changed in place, or a first build marks
 -- every ticket; a ticket no longer delivered keeps its row (`is_delivered` false), marked
 -- once, so every by-ticket model drops it.
@@ -168,8 +169,9 @@ changed as (
         and sessions.period_start >= tickets.complaint_window_start_at
         and sessions.period_start <= tickets.created_at
     where sessions._loaded_at > {{ previous.loaded_through }}
+    {%- if previous.time_moved %}
     union
-    -- time alone still changes it
+    -- time alone still changes it (the as-of moved on since the last build)
     select ticket_id
     from previous_state
     where previous_state.is_delivered
@@ -177,6 +179,7 @@ changed as (
             previous_state.live_until is null
             or previous_state.live_until > {{ previous.as_of }}
         )
+    {%- endif %}
     union
     select network_windows.ticket_id
     from network_windows
@@ -210,7 +213,11 @@ changed as (
             )
         )
     where kpi_hours._loaded_at > {{ previous.loaded_through }}
-        or {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }} > {{ previous.as_of }}
+        or (
+            -- an hour that has ended since the last build's as-of
+            {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }} > {{ previous.as_of }}
+            and {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }} <= {{ as_of() }}
+        )
     union
     -- a cell's inventory delivered again (its RAT decides its KPI thresholds)
     select network_windows.ticket_id
