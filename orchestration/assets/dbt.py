@@ -26,6 +26,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.assets import dbt_tests
@@ -49,7 +50,8 @@ class ComplaintTraceTranslator(DagsterDbtTranslator):
         one spec per name and asset), instead of a check per test."""
         if dbt_tests.tested_asset(manifest, self, unique_id, project) != asset_spec.key:
             return None
-        return dbt_tests.model_check_spec(asset_spec.key)
+        return dbt_tests.model_check_spec(
+            asset_spec.key, asset_spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY])
 
 
 class DbtBuildConfig(dg.Config):
@@ -126,6 +128,7 @@ def dbt_assets_of(project: DbtProject = DBT_PROJECT) -> dg.AssetsDefinition:
             args.append("--full-refresh")
         if not config.unit_tests:
             args += ["--exclude-resource-type", "unit_test"]
+        args += dbt_tests.checks_only_args(context)
         settings = pipeline.settings()
         target = dbt_run_target(settings.dbt_runs_dir, context.run.run_id,
                                 settings.dbt_runs_kept)

@@ -16,19 +16,40 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt.asset_utils import get_asset_check_key_for_test
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+    get_asset_check_key_for_test,
+)
 
 CHECK_NAME = "dbt_tests"
 PASSED = "pass"
 FAILED = ("fail", "error")  # a warn-severity test that fails reports `warn`
 
 
-def model_check_spec(asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
-    """The check that stands for all dbt tests of the model or seed `asset_key`."""
+def model_check_spec(asset_key: dg.AssetKey, model_unique_id: str) -> dg.AssetCheckSpec:
+    """The check that stands for all dbt tests of the model or seed `asset_key`. It names the
+    model's dbt node (dagster-dbt's `dagster_dbt/unique_id`), so a run that selects the check
+    without its model selects the model's node for dbt, whose tests `checks_only_args` keeps."""
     return dg.AssetCheckSpec(
         name=CHECK_NAME, asset=asset_key,
         description="The dbt data tests of this model in this run: passed when every one "
-                    "passed; metadata names each that did not, with its failing row count.")
+                    "passed; metadata names each that did not, with its failing row count.",
+        metadata={DAGSTER_DBT_UNIQUE_ID_METADATA_KEY: model_unique_id})
+
+
+def checks_only_args(context: dg.AssetExecutionContext) -> list[str]:
+    """The dbt arguments of a run that selects checks and no model (the UI's "execute" on a
+    check): dbt runs only tests, so no model is rebuilt without its materialisation. Models
+    with the checks of other models cannot be one dbt selection: refused, with the reason."""
+    checks, models = context.selected_asset_check_keys, context.selected_asset_keys
+    if checks and not models:
+        return ["--resource-type", "test"]
+    apart = sorted(c.asset_key.to_user_string() for c in checks if c.asset_key not in models)
+    if apart:
+        raise dg.Failure(
+            f"the dbt_tests checks of {', '.join(apart)} are selected without their models "
+            "while other models are: select each check with its model, or checks alone")
+    return []
 
 
 def is_test_event(event: Any) -> bool:

@@ -4,11 +4,16 @@ as-of and run id."""
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 import duckdb
 
 from connectors.standard.feeds import RAW_TABLE_FOLDERS
 from orchestration.assets.dbt import dbt_assets_of
+from orchestration.dbt_project import DBT_PROJECT, dbt_resource
+from orchestration.resources import PipelineConfig, WarehouseResource
+from tests.dbt import handmade
 from tests.dbt.conftest import BuiltWarehouse
 
 MARTS = ("dim_tickets", "fct_ticket_cells", "fct_ticket_timeline",
@@ -39,3 +44,48 @@ def test_materialize_builds_every_mart_with_the_run_lineage(
                                f"from main.{mart}").fetchone()
             assert rows[0] > 0, mart
             assert rows[1:] == (handmade_build.run_id, handmade_build.run_id), mart
+
+
+def _resources(build: BuiltWarehouse) -> dict:
+    work = build.path.parent
+    return {"dbt": dbt_resource(), "warehouse": WarehouseResource(path=str(build.path)),
+            "pipeline": PipelineConfig(home=str(work), landing=str(work / "landing"),
+                                       as_of=handmade.AS_OF)}
+
+
+def test_a_check_selected_alone_runs_its_model_s_tests_and_builds_nothing(
+    handmade_build: BuiltWarehouse,
+) -> None:
+    """The UI's "execute" on one model's `dbt_tests` check: dbt runs that model's tests only
+    (as many as the manifest attaches to it), no model is rebuilt."""
+    dbt_assets = dbt_assets_of()
+    check = next(k for k in dbt_assets.check_keys if k.asset_key.path[-1] == "dim_tickets")
+    model_id = dbt_assets.get_asset_spec(check.asset_key).metadata["dagster_dbt/unique_id"]
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    attached = [n for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and n.get("attached_node") == model_id]
+    assert attached
+    result = dg.materialize([dbt_assets], resources=_resources(handmade_build),
+                            selection=dg.AssetSelection.checks(check))
+    assert result.success
+    assert result.get_asset_materialization_events() == []
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert (evaluation.asset_key, evaluation.check_name, evaluation.passed) == \
+        (check.asset_key, "dbt_tests", True)
+    assert evaluation.metadata["tests_run"].value == len(attached)
+
+
+def test_models_with_the_checks_of_other_models_are_refused_with_the_reason(
+    handmade_build: BuiltWarehouse,
+) -> None:
+    dbt_assets = dbt_assets_of()
+    facts_check = next(k for k in dbt_assets.check_keys
+                       if k.asset_key.path[-1] == "fct_audit_facts")
+    dim = next(k for k in dbt_assets.keys if k.path[-1] == "dim_tickets")
+    result = dg.materialize(
+        [dbt_assets], resources=_resources(handmade_build), raise_on_error=False,
+        selection=dg.AssetSelection.assets(dim).without_checks()
+        | dg.AssetSelection.checks(facts_check))
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "selected without their models" in str(failure.event_specific_data.error)
