@@ -91,10 +91,12 @@ def test_pending_time_stops_the_working_clock_and_is_reported_in_wall_minutes(
     built: Path,
 ) -> None:
     row = _row(built, """select resolution_clock_minutes, pending_minutes,
-        resolution_deadline_at from main.dim_tickets where ticket_id = 'W002'""")
+        resolution_deadline_at, first_contact_minutes_at_as_of
+        from main.dim_tickets where ticket_id = 'W002'""")
     # running Tue 16:00-17:00 (60) + Wed 10:00-17:30 (450) + Thu 08:30-09:00 (30) = 540;
-    # pending Tue 17:00 -> Wed 10:00 = 17 h wall; the 1440-minute limit was never reached
-    assert row == (540.0, 1020.0, None)
+    # pending Tue 17:00 -> Wed 10:00 = 17 h wall; the 1440-minute limit was never reached;
+    # resolved, so its first-contact clock no longer runs at as-of
+    assert row == (540.0, 1020.0, None, None)
     with duckdb.connect(str(built), read_only=True) as con:
         segments = con.execute("""select began_by, clock_state, counted_minutes,
             running_total_minutes from main.fct_sla_clock_segments

@@ -76,6 +76,11 @@ clamped as (
         on tickets.ticket_id = unioned.ticket_id
 ),
 
+{#- where the open last segment is measured to: as-of, unless the clock stopped (then it
+    counts nothing, and a stopped ticket's rows stay the same as time passes) -#}
+{%- set measured_end = "coalesce(clamped.segment_end_at, case when clamped.clock_state = "
+    ~ "'stopped' then clamped.segment_start_at else " ~ as_of() ~ " end)" %}
+
 measured as (
     -- W (macro calendar_ms_at) at the segment's start and at its end, or at as-of while open:
     -- events come by as-of, so no closed segment ends after it
@@ -87,13 +92,11 @@ measured as (
         end as segment_seconds,
         {{ calendar_ms_at('clamped.sla_calendar', 'start_day', 'clamped.segment_start_at') }}
             as counted_ms_at_start,
-        {{ calendar_ms_at('clamped.sla_calendar', 'end_day',
-                          'coalesce(clamped.segment_end_at, ' ~ as_of() ~ ')') }}
+        {{ calendar_ms_at('clamped.sla_calendar', 'end_day', measured_end) }}
             as counted_ms_at_end
     from clamped
     {{ calendar_day_join('start_day', 'clamped.sla_calendar', 'clamped.segment_start_at') }}
-    {{ calendar_day_join('end_day', 'clamped.sla_calendar',
-                         'coalesce(clamped.segment_end_at, ' ~ as_of() ~ ')') }}
+    {{ calendar_day_join('end_day', 'clamped.sla_calendar', measured_end) }}
 ),
 
 counted as (

@@ -155,9 +155,14 @@ clocked as (
         end as resolution_deadline_department,
         (first_contact_deadlines.first_contact_ms - first_contact_deadlines.created_ms) / 60000.0
             as first_contact_delay_minutes,
-        -- the first-contact clock at as-of, counted like the delay (the at-risk listing)
-        (first_contact_deadlines.as_of_ms - first_contact_deadlines.created_ms) / 60000.0
-            as first_contact_minutes_at_as_of,
+        -- the first-contact clock at as-of, counted like the delay, while it runs: open and
+        -- nobody has contacted the customer yet (the at-risk listing); null once it stopped,
+        -- so a contacted or stopped ticket no longer changes as time passes
+        case
+            when lifecycle.is_open_at_as_of and contacts.first_contact_at is null then
+                (first_contact_deadlines.as_of_ms - first_contact_deadlines.created_ms)
+                / 60000.0
+        end as first_contact_minutes_at_as_of,
         contacts.first_contact_at is null
             and deadlines.first_contact_deadline_at < least(
                 coalesce(lifecycle.resolved_at, {{ as_of() }}), {{ as_of() }}
