@@ -21,9 +21,16 @@ ENV = {**os.environ, "COMPLAINT_TRACE_DBT_RUNS_KEPT": str(KEPT)}
 
 
 def _start(landing: Path, home: Path, as_of: str) -> subprocess.Popen:
+    """A run in the background; end it with `_finish` (it reads the pipes: a run whose log
+    fills a pipe's 64 KiB would block on it while `wait` waits)."""
     return subprocess.Popen(
         [*CLI, "run", "--landing", str(landing), "--home", str(home), "--as-of", as_of],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+
+
+def _finish(run: subprocess.Popen, seconds: float = 600) -> None:
+    _, stderr = run.communicate(timeout=seconds)
+    assert run.returncode == 0, stderr[-3000:]
 
 
 def _wait_for(condition, seconds: float = 120.0, what: str = "") -> None:
@@ -81,7 +88,7 @@ def test_runs_hold_the_home_alone_and_leave_nothing_behind(world, tmp_path) -> N
         capture_output=True, text=True, env=ENV)
     assert second.returncode == 3, second.stderr
     assert "another run is in progress" in second.stderr and running in second.stderr
-    assert first.wait(timeout=600) == 0, first.communicate()[1][-3000:]
+    _finish(first)
     assert not leftover.exists()
 
     # a run killed while dbt runs: its dbt child ends with it, not seconds later
@@ -91,11 +98,11 @@ def test_runs_hold_the_home_alone_and_leave_nothing_behind(world, tmp_path) -> N
               what="the dbt child")
     child = children[0]
     os.kill(killed.pid, signal.SIGKILL)
-    killed.wait()
+    killed.wait()  # killed: it writes nothing more (its pipes are not read)
     _wait_for(lambda: not _alive(child), seconds=3.0, what="the dbt child to end")
 
     again = _start(landing, home, as_of)  # the third run: one dbt folder too many
-    assert again.wait(timeout=600) == 0, again.communicate()[1][-3000:]
+    _finish(again)
     runs = [p for p in settings.dbt_runs_dir.iterdir() if p.is_dir()]
     assert len(runs) == KEPT
     assert set((DBT_PROJECT_DIR / "target").glob("complaint_trace_dbt_assets-*")) \
