@@ -65,10 +65,7 @@
     select cell_id, period_start
     from {{ ref('int_cell_kpi_hours_flagged') }}
     where _loaded_at > {{ previous.loaded_through }}
-        or (
-            {{ dbt.dateadd('hour', 1, 'period_start') }} > {{ previous.as_of }}
-            and {{ dbt.dateadd('hour', 1, 'period_start') }} <= {{ as_of() }}
-        )
+        or {{ came_into_view(previous, dbt.dateadd('hour', 1, 'period_start')) }}
 {%- endmacro %}
 
 {% macro drop_episodes_to_rebuild() -%}

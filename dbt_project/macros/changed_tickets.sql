@@ -61,8 +61,13 @@
         so it changes nothing before a build whose as-of reaches it) -#}
     (_loaded_at > {{ previous.loaded_through }}
     {%- for column in time_columns %}
-        or ({{ column }} > {{ previous.as_of }} and {{ column }} <= {{ as_of() }})
+        or {{ came_into_view(previous, column) }}
     {%- endfor %})
+{%- endmacro %}
+
+{% macro came_into_view(previous, moment) -%}
+    {#- `moment` passed since the last build's as-of, by this one's -#}
+    ({{ moment }} > {{ previous.as_of }} and {{ moment }} <= {{ as_of() }})
 {%- endmacro %}
 
 {% macro next_build_number() -%}

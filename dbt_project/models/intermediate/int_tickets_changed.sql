@@ -213,11 +213,8 @@ changed as (
             )
         )
     where kpi_hours._loaded_at > {{ previous.loaded_through }}
-        or (
-            -- an hour that has ended since the last build's as-of
-            {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }} > {{ previous.as_of }}
-            and {{ dbt.dateadd('hour', 1, 'kpi_hours.period_start') }} <= {{ as_of() }}
-        )
+        -- an hour that has ended since the last build's as-of
+        or {{ came_into_view(previous, dbt.dateadd('hour', 1, 'kpi_hours.period_start')) }}
     union
     -- a cell's inventory delivered again (its RAT decides its KPI thresholds)
     select network_windows.ticket_id
