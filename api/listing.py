@@ -17,6 +17,7 @@ import duckdb
 from fastapi import HTTPException
 
 from api.queries import FINDING_FIELDS
+from serving.layout import SEARCHED_TICKET_COLUMNS
 
 
 class Conditions:
@@ -84,8 +85,7 @@ def search_tickets(cur: duckdb.DuckDBPyConnection, flt: TicketFilter, cursor: st
         cond.add(f"(created_at {beyond} ? or (created_at = ? and ticket_id {beyond} ?))",
                  after_at, after_at, str(after[1]))
     rows = cur.execute(
-        "select ticket_id, created_at, msisdn, category, priority, status_at_as_of, "
-        f"reported_district, network_trace from main.dim_tickets {cond.where} "
+        f"select {', '.join(SEARCHED_TICKET_COLUMNS)} from main.dim_tickets {cond.where} "
         f"order by created_at {order}, ticket_id {order} limit ?",
         [*cond.params, limit + 1]).fetchall()
     items = [dict(zip(TICKET_COLUMNS, r, strict=True)) for r in rows[:limit]]

@@ -142,10 +142,12 @@ def write_generation(store: Path, batches: Iterable[list[tuple]],
             _create_store(con)
             generation = first_generation
         else:
-            generation = int(_meta(con, "last_generation") or 0) + 1
+            last = int(_meta(con, "last_generation") or 0)
+            generation = last + 1
         con.execute("begin immediate")
         if not fresh:
-            _undo_unpublished(con, served or 0)
+            if last > (served or 0):  # only then is there anything to undo: the scans cost
+                _undo_unpublished(con, served or 0)  # seconds at a week of history
             con.executemany("update trace_documents set died = ? "
                             "where ticket_id = ? and died is null",
                             ((generation, t) for t in replace))

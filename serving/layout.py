@@ -33,6 +33,11 @@ GENERATION_COLUMNS = ("born", "died")
 DOCUMENT_COLUMNS = ("ticket_id", "customer_id", "msisdn", "customer_name", "tier_at_creation",
                     "segment", "evidence_has_pii", "ticket_json", "body_json", "network_json")
 
+# The columns of `dim_tickets` a snapshot carries: what the ticket search reads and lists
+# (`api/listing.py`); the rest of a ticket is in its document.
+SEARCHED_TICKET_COLUMNS = ("ticket_id", "created_at", "msisdn", "category", "priority",
+                           "status_at_as_of", "reported_district", "network_trace")
+
 # Its tables of network records, once per cell: table -> (columns, primary key).
 NETWORK_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "network_events": (("cell_id", "event_key", "source_record_id", "item_type", "item_json"),

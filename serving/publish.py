@@ -30,6 +30,7 @@ from serving.documents import DOCUMENT_SOURCES, create_fingerprints, document_ro
 from serving.layout import (
     CURRENT,
     PREFIX,
+    SEARCHED_TICKET_COLUMNS,
     STORE_PREFIX,
     STORE_SUFFIX,
     SUFFIX,
@@ -61,10 +62,8 @@ class ServedTable:
 # DuckDB's zone maps prune row groups too. The trace documents are built straight from the
 # warehouse's marts into the document store, so the tables only they read are not copied.
 SERVED_TABLES: tuple[ServedTable, ...] = (
-    ServedTable("main.dim_tickets", "select * from main.dim_tickets order by ticket_id",
-                ("ticket_id", "msisdn")),
-    ServedTable("main.fct_audit_facts",
-                "select * from main.fct_audit_facts order by ticket_id", ("ticket_id",)),
+    ServedTable("main.dim_tickets", f"select {', '.join(SEARCHED_TICKET_COLUMNS)} "
+                "from main.dim_tickets order by ticket_id", ("ticket_id", "msisdn")),
     ServedTable("audit.findings", "select * from audit.findings order by ticket_id, rule_id",
                 ("ticket_id",)),
     ServedTable("audit.agg_audit_daily",

@@ -5,7 +5,12 @@
     with the build that last saw it change. A model incremental by ticket keeps, on each row,
     the newest build number it has taken in (`changes_through`); its next build rebuilds the
     tickets stamped later, and nothing else. A model that failed in a run takes in that run's
-    changes on its next build, because its own number stayed behind. -#}
+    changes on its next build, because its own number stayed behind.
+
+    A model that reads the as-of only to tell which rows exist (nothing it builds for a
+    ticket moves with the clock) is configured `by_ticket_config(changed_by='rows')`: it
+    rebuilds by `rows_changed_in`, the build that last saw new rows change the ticket, so a
+    running clock alone does not rebuild it. -#}
 
 {% macro changes_taken_in() -%}
     {#- The newest `changed_in` this model has taken in: none on a first build, a full refresh,
@@ -23,9 +28,12 @@
         Includes tickets no longer delivered, so their rows are dropped (`drop_changed_tickets`)
         and none comes back. -#}
     {%- set since = changes_taken_in() %}
+    {#- (`config.get` answers '' while dbt parses) -#}
+    {%- set meta = config.get('meta') or {} %}
+    {%- set stamp = 'rows_changed_in' if meta.get('changed_by') == 'rows' else 'changed_in' %}
     select ticket_id from {{ ref('int_tickets_changed') }}
     {%- if since is not none %}
-    where changed_in > {{ since }}
+    where {{ stamp }} > {{ since }}
     {%- endif %}
 {%- endmacro %}
 
@@ -44,14 +52,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro by_ticket_config() -%}
-    {#- The config of a model incremental by ticket. -#}
+{% macro by_ticket_config(changed_by='any') -%}
+    {#- The config of a model incremental by ticket; `changed_by='rows'`: it rebuilds the
+        tickets new rows changed only (see above). -#}
     {{ return({
         'materialized': 'incremental',
         'unique_key': 'ticket_id',
         'incremental_strategy': 'delete+insert',
         'on_schema_change': 'fail',
         'pre_hook': "{{ drop_changed_tickets() }}",
+        'meta': {'changed_by': changed_by},
     }) }}
 {%- endmacro %}
 

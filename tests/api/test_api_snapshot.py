@@ -34,7 +34,7 @@ def test_publish_writes_an_immutable_file_and_points_current_at_it(api_home):
     # need stays in the warehouse
     tables = {f"{s}.{t}" for s, t in con.execute(
         "select schema_name, table_name from duckdb_tables()").fetchall()}
-    assert tables == {"main.dim_tickets", "main.fct_audit_facts", "audit.findings",
+    assert tables == {"main.dim_tickets", "audit.findings",
                       "audit.agg_audit_daily", "main.snapshot_meta", "main.snapshot_tables",
                       "main.document_fingerprints", "main.network_fingerprints",
                       "main.rule_catalog", "main.kpi_thresholds", "main.fct_sla_warnings"}

@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket and alarm that was still active on a linked cell after resolution: a
 -- configured severity (critical/major), raised by resolved_at and not cleared by
 -- resolved_at + grace, where a clearance after as-of has not happened yet (audit-rules §5 F1).

@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket and linked cell: KPI summary over the complaint window and over the
 -- hours after resolution (resolved_at, resolved_at + 24 h], counting only hours complete by
 -- as-of (audit-rules §5 F2, §7).

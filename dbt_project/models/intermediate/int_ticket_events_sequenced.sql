@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket event by as-of, in order, with the clock state after it (audit-rules §1-2).
 --
 -- Incremental by ticket: a build re-sequences the tickets changed since its last one

@@ -30,7 +30,10 @@
 --   (every earlier delivery of its key is read from the source);
 -- and while time alone still changes it at a later as-of: its clock runs (open or paused),
 -- or an hour of its complaint or recovery window had not ended by the last as-of (a build at
--- the same as-of, a retry, rebuilds only what new rows touch).
+-- the same as-of, a retry, rebuilds only what new rows touch). `rows_changed_in` leaves out
+-- that last reason: the models that read the as-of only to tell which rows exist (an hour
+-- ending in view stamps its tickets through the KPI-hour reason) rebuild by it, so an open
+-- ticket's links, cells and events are not rebuilt every 15 minutes for its running clock.
 -- An earlier as-of than the last build's, a file changed in place, or a first build marks
 -- every ticket; a ticket no longer delivered keeps its row (`is_delivered` false), marked
 -- once, so every by-ticket model drops it.
@@ -135,7 +138,7 @@ network_windows as (
     where previous_state.is_delivered
 ),
 
-changed as (
+changed_by_rows as (
     select ticket_id from delivered
     union
     select tickets.ticket_id
@@ -169,17 +172,6 @@ changed as (
         and sessions.period_start >= tickets.complaint_window_start_at
         and sessions.period_start <= tickets.created_at
     where sessions._loaded_at > {{ previous.loaded_through }}
-    {%- if previous.time_moved %}
-    union
-    -- time alone still changes it (the as-of moved on since the last build)
-    select ticket_id
-    from previous_state
-    where previous_state.is_delivered
-        and (
-            previous_state.live_until is null
-            or previous_state.live_until > {{ previous.as_of }}
-        )
-    {%- endif %}
     union
     select network_windows.ticket_id
     from network_windows
@@ -223,6 +215,21 @@ changed as (
         on cells.cell_id = network_windows.cell_id
     where cells._loaded_at > {{ previous.loaded_through }}
 ),
+
+changed as (
+    select ticket_id from changed_by_rows
+    {%- if previous.time_moved %}
+    union
+    -- time alone still changes it (the as-of moved on since the last build)
+    select ticket_id
+    from previous_state
+    where previous_state.is_delivered
+        and (
+            previous_state.live_until is null
+            or previous_state.live_until > {{ previous.as_of }}
+        )
+    {%- endif %}
+),
 {% else %}
 changed as (
     select ticket_id from tickets
@@ -230,6 +237,10 @@ changed as (
     union
     select ticket_id from {{ this }}
     {%- endif %}
+),
+
+changed_by_rows as (
+    select ticket_id from changed
 ),
 {% endif %}
 
@@ -299,6 +310,17 @@ marked as (
             )
         end as live_until,
         {{ build_number }} as changed_in,
+        -- the build that last saw new rows change it (time alone leaves it): what the models
+        -- that read the as-of only to see which rows exist rebuild by
+        {%- if incremental_build %}
+        case
+            when changed.ticket_id in (select ticket_id from changed_by_rows)
+                then {{ build_number }}
+            else previous_state.rows_changed_in
+        end as rows_changed_in,
+        {%- else %}
+        {{ build_number }} as rows_changed_in,
+        {%- endif %}
         {{ as_of() }} as built_as_of,
         loaded.loaded_through
     from changed
@@ -308,6 +330,10 @@ marked as (
         on clock_stops.ticket_id = changed.ticket_id
     left join window_cells
         on window_cells.ticket_id = changed.ticket_id
+    {%- if incremental_build %}
+    left join previous_state
+        on previous_state.ticket_id = changed.ticket_id
+    {%- endif %}
     cross join loaded
     {%- if incremental_build %}
     -- a ticket gone before this build's last one was marked then

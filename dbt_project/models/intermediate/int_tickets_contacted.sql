@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket created by as-of: the first operator contact (audit-rules §1), from the
 -- ticket's `customer_contacted` events and outbound CRM contacts tied to it. An inbound call
 -- is the customer reaching us, not a contact by the operator.

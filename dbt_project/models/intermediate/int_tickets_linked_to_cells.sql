@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket and linked cell: the cells the complainant used in the complaint window
 -- [created_at - window, created_at], ranked by attached seconds (ties by cell id), top N kept
 -- (audit-rules §3).

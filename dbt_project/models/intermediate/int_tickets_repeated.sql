@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per resolved ticket: the first later ticket of the same MSISDN and category family
 -- created after its resolution and by as-of (audit-rules §5 F4; the audit applies the window).
 --

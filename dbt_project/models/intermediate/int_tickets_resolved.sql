@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket created by as-of: resolution, cancellation, reopen and status at as-of
 -- (audit-rules §1).
 --

@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- Incremental by ticket: a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 

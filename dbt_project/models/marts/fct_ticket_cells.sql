@@ -1,4 +1,4 @@
-{{ config(**by_ticket_config()) }}
+{{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket and linked cell: rank, dwell, inventory, KPI summary for the complaint
 -- window and the hours after resolution, and the alarm that was still active then (§3, §7).
 --
