@@ -3,7 +3,8 @@
 -- configured severity (critical/major), raised by resolved_at and not cleared by
 -- resolved_at + grace, where a clearance after as-of has not happened yet (audit-rules §5 F1).
 --
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 
 {%- set severities = var('f1_alarm_severities') %}

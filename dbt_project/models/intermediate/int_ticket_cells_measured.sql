@@ -3,9 +3,11 @@
 -- hours after resolution (resolved_at, resolved_at + 24 h], counting only hours complete by
 -- as-of (audit-rules §5 F2, §7).
 --
--- Incremental by ticket: a build measures the tickets changed since its last one
--- (int_tickets_changed: among others, those whose windows had not ended by the last as-of,
--- with a new or late resolution, relinked, or with late KPI hours inside their windows).
+-- Incremental by ticket, by new rows only (`changed_by='rows'`): a build measures the tickets
+-- new rows changed since its last one (int_tickets_changed: among others, those with a new or
+-- late resolution, relinked, or with a KPI hour inside their windows loaded or ended since).
+-- The as-of only decides which hours have ended, so a running clock alone changes nothing
+-- here.
 
 {%- set imports %}
 all_linked_cells as (

@@ -1,7 +1,8 @@
 {{ config(**by_ticket_config(changed_by='rows')) }}
 -- One row per ticket event by as-of, in order, with the clock state after it (audit-rules §1-2).
 --
--- Incremental by ticket: a build re-sequences the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build re-sequences the tickets changed since its last one
 -- (int_tickets_changed).
 
 with

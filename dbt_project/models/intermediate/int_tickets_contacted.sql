@@ -3,7 +3,8 @@
 -- ticket's `customer_contacted` events and outbound CRM contacts tied to it. An inbound call
 -- is the customer reaching us, not a contact by the operator.
 --
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 
 with

@@ -3,7 +3,8 @@
 -- [created_at - window, created_at], ranked by attached seconds (ties by cell id), top N kept
 -- (audit-rules §3).
 --
--- Incremental by ticket: a build relinks the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build relinks the tickets changed since its last one
 -- (int_tickets_changed: among others, those created or re-delivered since, and those whose
 -- complaint window received late session hours).
 

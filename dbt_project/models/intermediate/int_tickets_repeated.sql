@@ -2,7 +2,8 @@
 -- One row per resolved ticket: the first later ticket of the same MSISDN and category family
 -- created after its resolution and by as-of (audit-rules §5 F4; the audit applies the window).
 --
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 -- (A later ticket may be any ticket of the customer; the earlier one is rebuilt.)
 

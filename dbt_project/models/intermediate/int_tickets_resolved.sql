@@ -2,7 +2,8 @@
 -- One row per ticket created by as-of: resolution, cancellation, reopen and status at as-of
 -- (audit-rules §1).
 --
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 
 with

@@ -1,5 +1,6 @@
 {{ config(**by_ticket_config(changed_by='rows')) }}
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 
 with

@@ -2,7 +2,8 @@
 -- One row per ticket and linked cell: rank, dwell, inventory, KPI summary for the complaint
 -- window and the hours after resolution, and the alarm that was still active then (§3, §7).
 --
--- Incremental by ticket: a build rebuilds the tickets changed since its last one
+-- Incremental by ticket, by new rows only (`changed_by='rows'`: nothing here moves with a
+-- running clock): a build rebuilds the tickets changed since its last one
 -- (int_tickets_changed).
 
 with
