@@ -11,7 +11,7 @@ import duckdb
 
 from connectors.standard.feeds import RAW_TABLE_FOLDERS
 from orchestration.assets.dbt import dbt_assets_of
-from orchestration.dbt_project import DBT_PROJECT, dbt_resource
+from orchestration.dbt_project import DBT_PROJECT, dbt_resource, prepare_manifest
 from orchestration.resources import PipelineConfig, WarehouseResource
 from tests.dbt import handmade
 from tests.dbt.conftest import BuiltWarehouse
@@ -89,3 +89,22 @@ def test_models_with_the_checks_of_other_models_are_refused_with_the_reason(
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     assert "selected without their models" in str(failure.event_specific_data.error)
+
+
+def test_a_model_rebuilt_by_new_rows_only_reads_only_such_models() -> None:
+    """A by-ticket model configured `changed_by='rows'` skips the tickets whose clock alone
+    moved; were a by-ticket model it reads rebuilt for them, its rows would go stale
+    (dbt_project/README.md, "What changed, defined once")."""
+    prepare_manifest()
+    nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"]
+    by_ticket = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"
+                 and any("drop_changed_tickets" in hook["sql"]
+                         for hook in node["config"].get("pre-hook", []))}
+    rows_only = {uid for uid, node in by_ticket.items()
+                 if node["config"]["meta"].get("changed_by") == "rows"}
+    names = {by_ticket[uid]["name"] for uid in rows_only}
+    assert {"int_tickets_linked_to_cells", "fct_ticket_cells"} <= names
+    assert "int_tickets_clocked" not in names and len(rows_only) < len(by_ticket)
+    for uid in rows_only:
+        read = set(nodes[uid]["depends_on"]["nodes"]) & set(by_ticket)
+        assert read <= rows_only, (nodes[uid]["name"], sorted(read - rows_only))
