@@ -238,10 +238,6 @@ changed as (
     select ticket_id from {{ this }}
     {%- endif %}
 ),
-
-changed_by_rows as (
-    select ticket_id from changed
-),
 {% endif %}
 
 events as (
