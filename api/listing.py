@@ -64,8 +64,8 @@ class TicketFilter:
     district: str | None = None
 
 
-TICKET_COLUMNS = ("ticket_id", "created_at", "msisdn", "category", "priority", "status",
-                  "reported_district", "network_trace")
+# a listed ticket's fields: the searched columns, the status at as-of listed as `status`
+TICKET_COLUMNS = tuple("status" if c == "status_at_as_of" else c for c in SEARCHED_TICKET_COLUMNS)
 
 
 def search_tickets(cur: duckdb.DuckDBPyConnection, flt: TicketFilter, cursor: str | None,
