@@ -12,7 +12,7 @@ API_PORT ?= 8000
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml uv.lock web/package.json web/package-lock.json
+$(VENV)/.installed: pyproject.toml uv.lock web/package.json web/package-lock.json connectors/standard/_pm_plain.c
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode  # .pyc written once: PYTHONDONTWRITEBYTECODE may be set, and every process would compile its imports
 	npm ci --prefix web --silent  # the pages' browser assets, served locally (no CDN)

@@ -11,7 +11,7 @@ import math
 import re
 import uuid
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,7 +212,7 @@ class PmRows:
         """A measValue whose results are all one finite number of a declared measType."""
         self._rows_of_value(obj, suspect, names, self._regular(values), False)
 
-    def regular_values(self, objects: list[str], values: list[float],
+    def regular_values(self, objects: list[str], values: Sequence[float],
                        names: list[str]) -> None:
         """Several measValues, not suspect, each holding one number for each of `names`."""
         k, n = len(objects), len(names)
@@ -225,7 +225,7 @@ class PmRows:
         self.values_first.extend(range(first, first + k * n, n))
         self.values_listed.frombytes(bytes(k))
 
-    def _regular(self, values: list[float]) -> int:
+    def _regular(self, values: Sequence[float]) -> int:
         """The results of regular measValues: their values (one each, in file order); the
         first one's row."""
         first = self.position + 1
@@ -288,11 +288,10 @@ class PmRows:
 
     def clear_rows(self) -> None:
         """Forget the rows read (once spooled), and the contexts but the current one. Per
-        result: `value`, a list (an array's extend parses each float as an argument, ~6 % of
-        a file's time); `row_no` and `count`, of the listed rows only. Per row, typed arrays
-        (their buffers become Arrow's without a copy), new ones: the table written may still
-        hold views of the old."""
-        self.value: list[float] = []
+        result: `value`; `row_no` and `count`, of the listed rows only. Per row: the rest.
+        Typed arrays (their buffers become Arrow's without a copy; the scan's runs of results
+        are copied in whole), new ones: the table written may still hold views of the old."""
+        self.value = array("d")
         self.row_no, self.count = array("q"), array("i")
         self.values_context, self.values_suspect, self.values_rows = (array("q"), array("b"),
                                                                       array("i"))
@@ -319,7 +318,7 @@ class PmRows:
         context_of_value = _arrow(self.values_context, np.int64)
         missing = np.zeros(len(self.value), bool)
         missing[self.missing] = True
-        values = pa.array(np.array(self.value, np.float64), pa.float64(), mask=missing)
+        values = pa.array(_numbers(self.value, np.float64), pa.float64(), mask=missing)
         columns = {name: pa.array(values_, kind).take(context_of_value)
                    for name, values_, kind in zip(names, contexts, types, strict=True)}
         columns |= {

@@ -1,7 +1,8 @@
 """The scan of a PM file's bytes (`pm_scan.py`) reads what lxml's reader reads: the same rows,
 quarantined results (their lines included) and counts, for the public samples, every
 irregular measValue, the variations XML allows in the plain form, and any cut of the file into
-blocks; the shapes it cannot read exactly it declines, and lxml's reader reads them."""
+blocks, with plain runs read in C and in Python; the shapes it cannot read exactly it
+declines, and lxml's reader reads them."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ from tests.connectors.test_pm_xml import (
     _value_of,
     read_with_lxml,
 )
+
+
+@pytest.fixture(autouse=True, params=["C", "Python"])
+def plain_runs(request, monkeypatch):
+    """Every test reads its files twice: plain runs read by the C reader (`_pm_plain.c`),
+    then by the Python reader it stands in for."""
+    if request.param == "Python":
+        monkeypatch.setattr(pm_scan, "read_plain_run", None)
+    return request.param
+
+
+def test_the_c_reader_of_plain_runs_is_built():
+    """`make install` builds it: without it the scan is half as fast (bench.pm_ingest)."""
+    from connectors.standard._pm_plain import read_plain_run
+
+    assert callable(read_plain_run)
 
 
 def _scan(path: Path, spool: Path) -> tuple | None:
