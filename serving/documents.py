@@ -219,7 +219,8 @@ COLUMNS = DOCUMENT_COLUMNS
 # Columns that say when or by which run a row was built, not what a document shows: a rebuilt
 # row with the same content must not make its ticket's document look changed.
 NOT_CONTENT = frozenset({"dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through",
-                         "changes_through", "_source_file", "_source_row", "_loaded_at"})
+                         "changes_through", "flagged_series", "_source_file", "_source_row",
+                         "_loaded_at"})
 
 # Every input of a document, hashed per ticket (sum of row hashes: order-free). Two publishes
 # give a ticket the same fingerprint exactly when its document's inputs are the same, so only

@@ -11,14 +11,17 @@ a cell. Kept here per cell (`network_events`, keyed by cell and time) with their
 cuts the cell's events to it, capped at the snapshot's as-of.
 
 Each record is fingerprinted like a document (`NETWORK_FINGERPRINTS`), so a publish rewrites
-only the records that changed.
+only the records that changed; a KPI day, the one record kind that grows with every ticket
+and day of history, is hashed again only when it is new or an hour of it was loaded since
+the previous snapshot (`KPI_DAYS_HASHED_SINCE`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import duckdb
 
@@ -97,28 +100,62 @@ STORE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     table: (columns, key, _SOURCE_ROWS[table]) for table, (columns, key) in NETWORK_TABLES.items()
 }
 
+# The cell-days whose KPI hours a publish hashes (temp table `kpi_days_hashed`, from the days
+# shown, `kpi_days_shown`): every one; or, after a previous snapshot of the same series of
+# flagged hours (`int_cell_kpi_hours_flagged.flagged_series`: within it, every hour a build
+# writes is loaded later than those before, and none is taken away), the days new since that
+# snapshot (`previous_kpi_days`: its KPI-day fingerprints) and the days holding an hour loaded
+# since it; every other day shown keeps the previous fingerprint (`KPI_DAYS_CARRIED`).
+KPI_DAYS_HASHED = "select cell_id, day, day_key from kpi_days_shown"
+KPI_DAYS_HASHED_SINCE = """
+select s.cell_id, s.day, s.day_key from kpi_days_shown as s
+semi join (select distinct cell_id, date_trunc('day', period_start) as day
+           from {db}.main.int_cell_kpi_hours_flagged
+           where _loaded_at > {loaded_through}) as c
+    on c.cell_id = s.cell_id and c.day = s.day
+union
+select s.cell_id, s.day, s.day_key from kpi_days_shown as s
+anti join previous_kpi_days as p on p.key_1 = s.cell_id and p.key_2 = s.day_key"""
+PREVIOUS_KPI_DAYS = """
+select key_1, key_2, fingerprint from {fingerprints} where store_table = 'kpi_days'"""
+KPI_DAYS_CARRIED = """
+union all
+select 'kpi_days', p.key_1, p.key_2, p.fingerprint from previous_kpi_days as p
+semi join kpi_days_shown as s on s.cell_id = p.key_1 and s.day_key = p.key_2
+anti join kpi_days_hashed as h on h.cell_id = p.key_1 and h.day_key = p.key_2"""
+
 # (store table, key_1, key_2, fingerprint) of every record; key_1 is the event's item type
-# ('' for alarms and episodes). `{cols[table]}` lists a source's content columns.
-NETWORK_FINGERPRINTS = f"""
-with kpi_days_shown as ({KPI_DAYS_SHOWN}),
-kpi_hours_shown as (
-    select k.* from {{db}}.main.int_cell_kpi_hours_flagged as k
-    semi join kpi_days_shown as s
+# ('' for alarms and episodes). `{cols[table]}` lists a source's content columns; `{carried}`
+# is empty or KPI_DAYS_CARRIED. A KPI day shown without hours yet (a day of the recovery
+# window still to come) has a null fingerprint, so it is carried over too, not looked for in
+# every publish; the hours are read between `{first_day}` and `{after_last_day}`, so a publish
+# hashing recent days reads only recent row groups.
+NETWORK_FINGERPRINTS = """
+with kpi_hours_hashed as (
+    select k.* from {db}.main.int_cell_kpi_hours_flagged as k
+    semi join kpi_days_hashed as s
         on s.cell_id = k.cell_id and s.day = date_trunc('day', k.period_start)
+    where k.period_start >= {first_day} and k.period_start < {after_last_day}
+),
+kpi_day_hashes as (
+    select cell_id, date_trunc('day', period_start) as day,
+           sum(hash({cols[int_cell_kpi_hours_flagged]})) as fingerprint
+    from kpi_hours_hashed group by cell_id, day
 )
 select 'network_events' as store_table, item_type as key_1, source_record_id as key_2,
-       hash({{cols[fct_cell_network_events]}}) as fingerprint
-from {{db}}.main.fct_cell_network_events
+       hash({cols[fct_cell_network_events]}) as fingerprint
+from {db}.main.fct_cell_network_events
 union all
-select 'alarms', '', alarm_id, hash({{cols[stg_netops__alarms]}})
-from {{db}}.main.stg_netops__alarms
+select 'alarms', '', alarm_id, hash({cols[stg_netops__alarms]})
+from {db}.main.stg_netops__alarms
 union all
-select 'episodes', '', episode_id, hash({{cols[fct_cell_degradation_episodes]}})
-from {{db}}.main.fct_cell_degradation_episodes
+select 'episodes', '', episode_id, hash({cols[fct_cell_degradation_episodes]})
+from {db}.main.fct_cell_degradation_episodes
 union all
-select 'kpi_days', cell_id, strftime(period_start, '%Y-%m-%d'),
-       sum(hash({{cols[int_cell_kpi_hours_flagged]}}))
-from kpi_hours_shown group by cell_id, strftime(period_start, '%Y-%m-%d')
+select 'kpi_days', h.cell_id, h.day_key, d.fingerprint
+from kpi_days_hashed as h
+left join kpi_day_hashes as d on d.cell_id = h.cell_id and d.day = h.day
+{carried}
 """
 NETWORK_SOURCES = ("main.fct_cell_network_events", "main.stg_netops__alarms",
                    "main.fct_cell_degradation_episodes", "main.int_cell_kpi_hours_flagged")
@@ -150,18 +187,49 @@ RETIRE_CHANGED = {
 
 # What a document store holds and how: a store written by another version is not reused.
 STORE_FORMAT = hashlib.sha256("\x00".join(
-    (DOCUMENT_FORMAT, NETWORK_FINGERPRINTS, *CREATE_STORE_TABLES,
+    (DOCUMENT_FORMAT, KPI_DAYS_SHOWN, KPI_DAYS_HASHED, KPI_DAYS_HASHED_SINCE, KPI_DAYS_CARRIED,
+     NETWORK_FINGERPRINTS, *CREATE_STORE_TABLES,
      *(sql for _, _, sql in STORE_TABLES.values()))).encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class KpiDaysSince:
+    """A previous snapshot whose KPI-day fingerprints a publish can carry over: its network
+    fingerprints table (attached), and the newest `_loaded_at` of the flagged hours it took in
+    (of the series the warehouse still holds)."""
+
+    fingerprints: str
+    loaded_through: datetime
+
+
 def create_network_fingerprints(con: duckdb.DuckDBPyConnection, db: str, table: str,
-                                as_of: datetime) -> None:
+                                as_of: datetime, since: KpiDaysSince | None = None) -> None:
     """Create the temporary table `table` (store_table, key_1, key_2, fingerprint): one row per
-    network record shown as of `as_of` (naive UTC)."""
+    network record shown as of `as_of` (naive UTC), the KPI days unchanged `since` a previous
+    snapshot carried over from it rather than hashed again."""
     cols = content_columns(con, db, NETWORK_SOURCES)
-    moment = f"timestamp '{as_of:%Y-%m-%d %H:%M:%S}'"
-    con.execute(f"create or replace temp table {table} as "
-                + NETWORK_FINGERPRINTS.format(db=db, cols=cols, as_of=moment))
+    con.execute("create or replace temp table kpi_days_shown as select cell_id, day, "
+                "strftime(day, '%Y-%m-%d') as day_key from ("
+                + KPI_DAYS_SHOWN.format(db=db, as_of=_timestamp(as_of)) + ")")
+    if since is None:
+        con.execute(f"create or replace temp table kpi_days_hashed as {KPI_DAYS_HASHED}")
+        carried = ""
+    else:
+        con.execute("create or replace temp table previous_kpi_days as "
+                    + PREVIOUS_KPI_DAYS.format(fingerprints=since.fingerprints))
+        con.execute("create or replace temp table kpi_days_hashed as " + KPI_DAYS_HASHED_SINCE
+                    .format(db=db, loaded_through=_timestamp(since.loaded_through)))
+        carried = KPI_DAYS_CARRIED
+    first, last = con.execute("select min(day), max(day) from kpi_days_hashed").fetchone()
+    con.execute(f"create or replace temp table {table} as " + NETWORK_FINGERPRINTS.format(
+        db=db, cols=cols, carried=carried,
+        first_day=_timestamp(first) if first else "null",
+        after_last_day=_timestamp(last + timedelta(days=1)) if last else "null"))
+
+
+def _timestamp(moment: datetime) -> str:
+    """A naive UTC time as a SQL literal, to the microsecond (a watermark of load times)."""
+    return f"timestamp '{moment:%Y-%m-%d %H:%M:%S.%f}'"
 
 
 def network_rows(con: duckdb.DuckDBPyConnection, db: str, changed: str,

@@ -39,7 +39,13 @@ from serving.layout import (
     snapshot_name,
     store_name,
 )
-from serving.network import NETWORK_SOURCES, STORE_FORMAT, create_network_fingerprints, network_rows
+from serving.network import (
+    NETWORK_SOURCES,
+    STORE_FORMAT,
+    KpiDaysSince,
+    create_network_fingerprints,
+    network_rows,
+)
 
 FINGERPRINTS_TABLE = "main.document_fingerprints"  # ticket_id, fingerprint of its document's inputs
 # store_table, key_1, key_2, fingerprint of each network record in the document store
@@ -161,10 +167,11 @@ def _previous_attached(con: duckdb.DuckDBPyConnection,
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
-    """The one value `sql` returns, or None when it names a table the database lacks."""
+    """The one value `sql` returns, or None when it names a table or column the database
+    lacks (a warehouse built before them)."""
     try:
         return con.execute(sql).fetchall()[0][0]
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, duckdb.BinderException):
         return None
 
 
@@ -177,7 +184,21 @@ def _changes_taken_in(con: duckdb.DuckDBPyConnection, warehouse: str) -> dict:
         "audit_state": _scalar(
             con, f"select max(config || '/' || coalesce(facts_built_by, '')) "
                  f"from {warehouse}.audit.audit_state"),
+        # the flagged KPI hours' series and newest load (serving/network.py KpiDaysSince)
+        "kpi_series": _scalar(
+            con, f"select max(flagged_series) from {warehouse}.main.int_cell_kpi_hours_flagged"),
+        "kpi_loaded_through": _scalar(
+            con, f"select max(_loaded_at) from {warehouse}.main.int_cell_kpi_hours_flagged"),
     }
+
+
+def _kpi_days_since(previous_meta: dict, meta: dict) -> KpiDaysSince | None:
+    """The previous snapshot's KPI-day fingerprints stand for the days none of whose hours
+    was loaded since, when it took in the series of flagged hours the warehouse holds now."""
+    series, through = previous_meta.get("kpi_series"), previous_meta.get("kpi_loaded_through")
+    if series is None or through is None or series != meta["kpi_series"]:
+        return None
+    return KpiDaysSince(f"{PREVIOUS}.{NETWORK_FINGERPRINTS_TABLE}", through)
 
 
 @dataclass(frozen=True)
@@ -242,7 +263,8 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Pa
         create_fingerprints(con, warehouse, "doc_fingerprints", scope)
         if scope is not None:  # the other tickets' fingerprints stand as the last publish left them
             con.execute("insert into doc_fingerprints select * from carried_fingerprints")
-        create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"])
+        create_network_fingerprints(con, warehouse, "network_fingerprints", meta["as_of"],
+                                    _kpi_days_since(previous_meta, meta) if in_use else None)
         reuse = in_use is not None and _find_changes(con)
     if not reuse:
         last = in_use.generation if in_use else _last_generation(snapshots_dir)
@@ -284,11 +306,13 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Pa
         con.execute("create table snap.main.snapshot_meta (snapshot_version varchar, "
                     "run_id varchar, as_of timestamp, built_at timestamp, "
                     "documents_built bigint, changes_through bigint, audit_state varchar, "
-                    "docstore varchar, generation bigint)")
-        con.execute("insert into snap.main.snapshot_meta values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "docstore varchar, generation bigint, kpi_series varchar, "
+                    "kpi_loaded_through timestamp)")
+        con.execute("insert into snap.main.snapshot_meta values "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [meta["version"], meta["run_id"], meta["as_of"], meta["built_at"],
                      built, meta["changes_through"], meta["audit_state"], store.name,
-                     generation])
+                     generation, meta["kpi_series"], meta["kpi_loaded_through"]])
         con.execute("create table snap.main.snapshot_tables (table_name varchar, row_count bigint)")
         con.executemany("insert into snap.main.snapshot_tables values (?, ?)",
                         [[name, n] for name, n in counts.items()])

@@ -73,6 +73,12 @@ def two_step_home(simulated_landing, tmp_path_factory):
 def test_incremental_publish_equals_a_full_rebuild(two_step_home, tmp_path):
     home, first, second, sim = two_step_home
     assert second != first
+    series = []
+    for snapshot in (first, second):
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            series.append(con.execute("select kpi_series from main.snapshot_meta").fetchone()[0])
+    # one series of flagged hours: the second publish hashed only the KPI days new or reloaded
+    assert series[0] is not None and series[0] == series[1]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         full = publish_snapshot(con, tmp_path / "full", run_id="full-rebuild",
                                 as_of=datetime.fromisoformat(sim.as_of), keep=1,

@@ -210,7 +210,7 @@ def test_every_mart_row_names_its_run(handmade_build: BuiltWarehouse) -> None:
 # What says which build made a row, not what it holds: an incremental build keeps the rows of
 # the tickets it did not need to rebuild, with the build that made them.
 LINEAGE = ("dagster_run_id", "dbt_invocation_id", "built_as_of", "loaded_through",
-           "changes_through", "_loaded_at")
+           "changes_through", "flagged_series", "_loaded_at")
 # What changed since the last build: differs between two histories by definition.
 BOOKKEEPING = ("int_tickets_changed",)
 

@@ -108,4 +108,16 @@ degraded as (
     from flagged
 )
 
-select * from degraded
+select
+    *,
+    -- The build that last wrote every row (a full build, or the rebuild after a file changed
+    -- in place), the same on every row: within one series each row a later build writes
+    -- carries a later `_loaded_at` and none is taken away, so a reader that saw the series
+    -- up to some `_loaded_at` knows which hours changed since (the publisher fingerprints
+    -- only their KPI days: serving/network.py).
+    {%- if loaded_through is none %}
+    {{ dbt.cast(dbt.string_literal(invocation_id), api.Column.translate_type('string')) }}
+    {%- else %}
+    (select max(flagged_series) from {{ this }})
+    {%- endif %} as flagged_series
+from degraded
