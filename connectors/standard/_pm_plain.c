@@ -12,7 +12,7 @@
  * It gives (end, objects, values): where the run ends, each measValue's object decoded as
  * UTF-8, and the results as float64 bytes in file order, each read exactly as Python's
  * `float()` reads it. It gives None where the Python reader must decide instead: no
- * measValue there, a result `float()` would not take, or would take with an underscore or
+ * measValue there, a result of a measValue the pattern matches that `float()` would not take, or would take with an underscore or
  * beyond 255 bytes, a result or the run's sum not finite, an object not UTF-8. The Python reader then reads the
  * same bytes as before this module existed, so None never changes a row.
  */
@@ -127,7 +127,7 @@ static PyObject *read_plain_run(PyObject *Py_UNUSED(module), PyObject *args) {
             if (grown == NULL) { PyErr_NoMemory(); goto done; }
             values = grown;
         }
-        int matched = 1;
+        int matched = 1, unreadable = 0;  /* unreadable: a text float() must judge */
         for (Py_ssize_t p = 1; p <= n && matched; p++) {
             at = skip_ws(s, at, len);
             int width = position(p, digits);
@@ -141,15 +141,16 @@ static PyObject *read_plain_run(PyObject *Py_UNUSED(module), PyObject *args) {
             if (stop < 0) { matched = 0; break; }
             int read = read_number(s, at, stop, scratch, &values[count]);
             if (read < 0) goto done;
-            if (read == 0) goto python;  /* the regex would match: Python decides */
-            count++;
+            if (read == 0) unreadable = 1;
+            else count++;
             at = stop + sizeof R_END - 1;
         }
         if (matched) {
             at = skip_ws(s, at, len);
             matched = starts(s, at, len, VALUE_END, sizeof VALUE_END - 1);
         }
-        if (!matched) { count = first; break; }
+        if (!matched) { count = first; break; }  /* the run ends before this measValue */
+        if (unreadable) goto python;  /* the pattern matches it: Python decides the run */
         at = skip_ws(s, at + sizeof VALUE_END - 1, len);
         PyObject *name = PyUnicode_DecodeUTF8(s + object, object_stop - object, "strict");
         if (name == NULL) {
