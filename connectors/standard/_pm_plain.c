@@ -12,9 +12,10 @@
  * It gives (end, objects, values): where the run ends, each measValue's object decoded as
  * UTF-8, and the results as float64 bytes in file order, each read exactly as Python's
  * `float()` reads it. It gives None where the Python reader must decide instead: no
- * measValue there, a result of a measValue the pattern matches that `float()` would not take, or would take with an underscore or
- * beyond 255 bytes, a result or the run's sum not finite, an object not UTF-8. The Python reader then reads the
- * same bytes as before this module existed, so None never changes a row.
+ * measValue there; in a measValue the pattern matches, a result `float()` would not take,
+ * or would take with an underscore or beyond 255 bytes; a result or the run's sum not
+ * finite; an object not UTF-8. The Python reader then reads the same bytes as before this
+ * module existed, so None never changes a row.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
