@@ -32,7 +32,7 @@ from quality_checks.rules import (
     rule_expectations,
     with_reading,
 )
-from quality_checks.scope import audited_since, record_audit
+from quality_checks.scope import audited_since, config_fingerprint, facts_state, record_audit
 from quality_checks.steps import step_columns_joined
 
 RULES_SUITE = "audit_rules"
@@ -62,6 +62,16 @@ class IntegrityWatermarks:
 
     def advance(self, table: str, loaded_through: datetime) -> None:
         self._marks[table] = loaded_through.isoformat()
+        _write_json(self.path, self._marks, indent=2, sort_keys=True)
+
+    def build(self, table: str) -> dict | None:
+        """Of a table validated by build (`IntegrityTable.by_build`): the newest build number
+        validated, the invocation of its oldest rows and the configuration applied."""
+        mark = self._marks.get(table)
+        return mark if isinstance(mark, dict) else None
+
+    def advance_build(self, table: str, mark: dict) -> None:
+        self._marks[table] = mark
         _write_json(self.path, self._marks, indent=2, sort_keys=True)
 
 
@@ -204,7 +214,8 @@ def run_integrity(
     with gx_session(home_dir, docs_dir) as session:
         for table in tables:
             try:
-                frame, scope, loaded_through = _read_scope(con, table, watermarks)
+                frame, scope, loaded_through = _read_facts_scope(con, table, watermarks, cfg) \
+                    if table.by_build else _read_scope(con, table, watermarks)
             except duckdb.Error as exc:
                 raise IntegrityInputError(f"cannot read {table.table}: {exc}") from exc
             expectations = table_expectations(table, cfg)
@@ -221,6 +232,8 @@ def run_integrity(
             passed = not blocking_failures(outcomes[table.name])
             if table.incremental and loaded_through is not None and passed:
                 watermarks.advance(table.table, loaded_through)
+            if table.by_build and loaded_through is not None and passed:
+                watermarks.advance_build(table.table, loaded_through)
     return outcomes
 
 
@@ -244,6 +257,29 @@ def _read_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
     frame = con.execute(read_sql(table, loaded_after=True) + " and s._loaded_at <= ?",
                         [after, loaded_through]).df()
     return frame, f"rows loaded after {after.isoformat(sep=' ')}", loaded_through
+
+
+def _read_facts_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
+                      watermarks: IntegrityWatermarks, cfg: AuditConfig | None
+                      ) -> tuple[pd.DataFrame, str, dict | None]:
+    """As `_read_scope`, for a table validated by build: the rows of the builds after the last
+    validation, or every row when there is none, the facts were rebuilt from scratch since
+    (their numbers start again, or their oldest rows are of another invocation) or the
+    configuration changed; and the mark the validation advances to (None: facts without
+    build numbers, validated whole every time)."""
+    newest, built_by = facts_state(con)
+    if newest is None:
+        return con.execute(read_sql(table)).df(), "all rows", None
+    mark = {"changes_through": newest, "built_by": built_by,
+            "config": None if cfg is None else config_fingerprint(cfg)}
+    last = watermarks.build(table.table)
+    if last is None or last["built_by"] != built_by or last["config"] != mark["config"] \
+            or newest < last["changes_through"]:
+        scope = "all rows (first validation of these facts and rules)"
+        return con.execute(read_sql(table)).df(), scope, mark
+    frame = con.execute(read_sql(table, built_after=True),
+                        [last["changes_through"], newest]).df()
+    return frame, f"tickets changed after build {last['changes_through']}", mark
 
 
 def standing_findings(con: duckdb.DuckDBPyConnection,

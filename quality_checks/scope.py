@@ -35,7 +35,7 @@ def config_fingerprint(cfg: AuditConfig) -> str:
     return hashlib.sha256(repr(sorted(asdict(cfg).items())).encode()).hexdigest()[:16]
 
 
-def _facts_state(con: duckdb.DuckDBPyConnection) -> tuple[int | None, str | None]:
+def facts_state(con: duckdb.DuckDBPyConnection) -> tuple[int | None, str | None]:
     """The facts' newest build number and the dbt invocation of their first build number
     (None, None when the facts do not carry build numbers: hand-made tables)."""
     schema, table = FACTS_TABLE.split(".")
@@ -58,7 +58,7 @@ def audited_since(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> int | Non
     con.execute(STATE_DDL)
     state = con.execute("select changes_through, config, facts_built_by "
                         "from audit.audit_state").fetchone()
-    newest, built_by = _facts_state(con)
+    newest, built_by = facts_state(con)
     if state is None or state[0] is None or newest is None \
             or state[1] != config_fingerprint(cfg):
         return None  # no audit yet, no facts (then or now), or other rules
@@ -70,7 +70,7 @@ def audited_since(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> int | Non
 def record_audit(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, as_of: datetime) -> None:
     """The audit is complete up to the facts as they are now."""
     con.execute(STATE_DDL)
-    newest, built_by = _facts_state(con)
+    newest, built_by = facts_state(con)
     con.execute("delete from audit.audit_state")
     con.execute("insert into audit.audit_state values (?, ?, ?, ?)",
                 [newest, config_fingerprint(cfg), built_by, as_of])

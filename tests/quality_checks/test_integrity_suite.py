@@ -255,3 +255,46 @@ def test_incremental_tables_validate_only_rows_loaded_since_the_last_validation(
     # nothing new: nothing to validate, nothing failing
     assert _kpi_outcomes(run_integrity(con, **kwargs)) == (0, {})
     con.close()
+
+
+def test_facts_are_validated_for_the_tickets_changed_since_the_last_validation(tmp_path):
+    """The facts' suite validates the tickets of builds after its last validation, as the rule
+    suite audits them: a share is the share among those tickets; other rules or facts rebuilt
+    from scratch validate every ticket again."""
+    from test_audit_scope import _facts
+
+    con = load_facts(tmp_path / "w.duckdb", [fact("K0")])
+    _create_staging(con, CLEAN)
+
+    def validate(rows: list[dict], build: dict[str, int], **vars_) -> tuple:
+        _facts(con, rows, build)
+        outcomes = run_integrity(con, home_dir=tmp_path / "home",
+                                 docs_dir=tmp_path / "home" / "data_docs", run_id="r",
+                                 cfg=audit_config(**{**VARS, **vars_}))
+        facts = outcomes["fct_audit_facts"]
+        return (max(o.element_count for o in facts), facts[0].meta["scope"],
+                _failed(outcomes, "fct_audit_facts"))
+
+    early = fact("K2", resolved_at=CREATED - timedelta(minutes=1))
+    no_trace = {"network_trace": "missing", "linked_cell_count": 0}
+    tickets = [fact("K1"), early, fact("K3", **no_trace)]
+    everything = "all rows (first validation of these facts and rules)"
+    assert validate(tickets, {"K1": 1, "K2": 1, "K3": 1}) == (
+        3, everything, {"created_at <= resolved_at": (False, ("K2",))})  # 2 of 3 traced: > 50 %
+    # build 2 changed K3 only (now traced): K2's breach was reported by the validation before
+    tickets[2] = fact("K3")
+    assert validate(tickets, {"K1": 1, "K2": 1, "K3": 2}) == (1, "tickets changed after build 1",
+                                                              {})
+    # build 3 changed K1, now without a trace: the share is among the tickets changed (0 of 1)
+    tickets[0] = fact("K1", **no_trace)
+    assert validate(tickets, {"K1": 3, "K2": 1, "K3": 2}) == (
+        1, "tickets changed after build 2",
+        {"share of tickets with a network trace": (False, ("K1",))})
+    assert validate(tickets, {"K1": 3, "K2": 1, "K3": 2})[:2] == (0, "tickets changed after "
+                                                                     "build 3")
+    # another threshold, then facts numbered from 1 again (a full refresh): every ticket
+    assert validate(tickets, {"K1": 3, "K2": 1, "K3": 2},
+                    integrity_min_network_trace_share=0.4)[:2] == (3, everything)
+    assert validate(tickets, {"K1": 1, "K2": 1, "K3": 1},
+                    integrity_min_network_trace_share=0.4)[:2] == (3, everything)
+    con.close()
