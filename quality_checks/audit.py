@@ -4,7 +4,7 @@ source-integrity suites over staging. Plain functions over a DuckDB connection, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +32,13 @@ from quality_checks.rules import (
     rule_expectations,
     with_reading,
 )
-from quality_checks.scope import audited_since, config_fingerprint, facts_state, record_audit
+from quality_checks.scope import (
+    FactsMark,
+    audited_since,
+    changed_after,
+    facts_mark,
+    record_audit,
+)
 from quality_checks.steps import step_columns_joined
 
 RULES_SUITE = "audit_rules"
@@ -260,26 +266,21 @@ def _read_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
 
 
 def _read_facts_scope(con: duckdb.DuckDBPyConnection, table: IntegrityTable,
-                      watermarks: IntegrityWatermarks, cfg: AuditConfig | None
+                      watermarks: IntegrityWatermarks, cfg: AuditConfig
                       ) -> tuple[pd.DataFrame, str, dict | None]:
     """As `_read_scope`, for a table validated by build: the rows of the builds after the last
-    validation, or every row when there is none, the facts were rebuilt from scratch since
-    (their numbers start again, or their oldest rows are of another invocation) or the
-    configuration changed; and the mark the validation advances to (None: facts without
-    build numbers, validated whole every time)."""
-    newest, built_by = facts_state(con)
-    if newest is None:
+    validation, or every row when `scope.changed_after` says so; and the mark the validation
+    advances to (None: facts without build numbers, validated whole every time)."""
+    now = facts_mark(con, cfg)
+    if now.changes_through is None:
         return con.execute(read_sql(table)).df(), "all rows", None
-    mark = {"changes_through": newest, "built_by": built_by,
-            "config": None if cfg is None else config_fingerprint(cfg)}
-    last = watermarks.build(table.table)
-    if last is None or last["built_by"] != built_by or last["config"] != mark["config"] \
-            or newest < last["changes_through"]:
+    stored = watermarks.build(table.table)
+    after = changed_after(None if stored is None else FactsMark(**stored), now)
+    if after is None:
         scope = "all rows (first validation of these facts and rules)"
-        return con.execute(read_sql(table)).df(), scope, mark
-    frame = con.execute(read_sql(table, built_after=True),
-                        [last["changes_through"], newest]).df()
-    return frame, f"tickets changed after build {last['changes_through']}", mark
+        return con.execute(read_sql(table)).df(), scope, asdict(now)
+    frame = con.execute(read_sql(table, built_after=True), [after, now.changes_through]).df()
+    return frame, f"tickets changed after build {after}", asdict(now)
 
 
 def standing_findings(con: duckdb.DuckDBPyConnection,

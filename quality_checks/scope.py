@@ -14,7 +14,7 @@ behind, so the next one takes in what it missed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import duckdb
@@ -53,24 +53,48 @@ def facts_state(con: duckdb.DuckDBPyConnection) -> tuple[int | None, str | None]
     return row[0], first
 
 
+@dataclass(frozen=True)
+class FactsMark:
+    """What a validation of the facts took in: their newest build number and the invocation of
+    their oldest one (`facts_state`), and the fingerprint of the configuration it applied."""
+
+    changes_through: int | None
+    built_by: str | None
+    config: str
+
+
+def facts_mark(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> FactsMark:
+    """The mark a validation of the facts as they are now, under `cfg`, leaves."""
+    newest, built_by = facts_state(con)
+    return FactsMark(newest, built_by, config_fingerprint(cfg))
+
+
+def changed_after(last: FactsMark | None, now: FactsMark) -> int | None:
+    """The build number after which facts rows need validating, given the mark the last
+    validation left (`last`) and the facts now; None for every row: no validation yet, no
+    facts (then or now), another configuration, or facts rebuilt from scratch since (a full
+    refresh numbers builds from 1 again, and its oldest rows are of another invocation)."""
+    if last is None or last.changes_through is None or now.changes_through is None \
+            or last.config != now.config:
+        return None
+    if now.changes_through < last.changes_through or now.built_by != last.built_by:
+        return None
+    return last.changes_through
+
+
 def audited_since(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> int | None:
-    """The build number after which facts rows need validating, or None for every row."""
+    """The build number after which facts rows need auditing, or None for every row."""
     con.execute(STATE_DDL)
     state = con.execute("select changes_through, config, facts_built_by "
                         "from audit.audit_state").fetchone()
-    newest, built_by = facts_state(con)
-    if state is None or state[0] is None or newest is None \
-            or state[1] != config_fingerprint(cfg):
-        return None  # no audit yet, no facts (then or now), or other rules
-    if newest < state[0] or built_by != state[2]:  # rebuilt from scratch since
-        return None
-    return state[0]
+    last = None if state is None else FactsMark(state[0], state[2], state[1])
+    return changed_after(last, facts_mark(con, cfg))
 
 
 def record_audit(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, as_of: datetime) -> None:
     """The audit is complete up to the facts as they are now."""
     con.execute(STATE_DDL)
-    newest, built_by = facts_state(con)
+    mark = facts_mark(con, cfg)
     con.execute("delete from audit.audit_state")
     con.execute("insert into audit.audit_state values (?, ?, ?, ?)",
-                [newest, config_fingerprint(cfg), built_by, as_of])
+                [mark.changes_through, mark.config, mark.built_by, as_of])
